@@ -1,0 +1,2 @@
+export { BatonError, type BatonErrorOptions } from './baton-error.ts';
+export * from './errors.ts';
