@@ -1,0 +1,171 @@
+/**
+ * Rules that involve more than one key, or a value's meaning rather than its type. They run even
+ * when other keys are ill-typed (each rule skips what it cannot read), so one ConfigError lists
+ * every problem at once.
+ */
+import type { ConfigIssue } from '@baton/errors';
+import { isPlainObject } from './issues.ts';
+
+type Json = Record<string, unknown>;
+
+function get(root: unknown, path: string): unknown {
+  let node = root;
+  for (const key of path.split('.')) {
+    if (!isPlainObject(node)) return undefined;
+    node = node[key];
+  }
+  return node;
+}
+
+const num = (root: unknown, path: string) => {
+  const v = get(root, path);
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+};
+
+function lessThan(root: unknown, small: string, large: string, why: string): ConfigIssue[] {
+  const a = num(root, small);
+  const b = num(root, large);
+  if (a === undefined || b === undefined || a < b) return [];
+  return [{ key: small, problem: `must be less than ${large} (${a} >= ${b}): ${why}` }];
+}
+
+function greaterThan(root: unknown, large: string, small: string, why: string): ConfigIssue[] {
+  const a = num(root, large);
+  const b = num(root, small);
+  if (a === undefined || b === undefined || a > b) return [];
+  return [{ key: large, problem: `must be greater than ${small} (${a} <= ${b}): ${why}` }];
+}
+
+function regexProblem(source: string, needsGroup: boolean): string | undefined {
+  try {
+    new RegExp(source);
+    const groups = (new RegExp(`${source}|`).exec('')?.length ?? 1) - 1;
+    if (needsGroup && groups < 1) return 'needs one capture group, e.g. "^([a-z]+)-"';
+    return undefined;
+  } catch (error) {
+    return `not a valid regular expression: ${(error as Error).message}`;
+  }
+}
+
+function listRegexIssues(recovery: Json, key: string, toRegex: (entry: string) => string | undefined): ConfigIssue[] {
+  const list = recovery[key];
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((entry, i) => {
+    if (typeof entry !== 'string') return [];
+    const source = toRegex(entry);
+    const problem = source === undefined ? undefined : regexProblem(source, false);
+    return problem ? [{ key: `recovery.${key}[${i}]`, problem }] : [];
+  });
+}
+
+/** Cluster filter forms: `*`, `alias=<x>`, `alias~=<regexp>`, or a regexp / exact cluster name. */
+function clusterFilterRegex(entry: string): string | undefined {
+  if (entry === '*' || entry.startsWith('alias=')) return undefined;
+  if (entry.startsWith('alias~=')) return entry.slice('alias~='.length);
+  return entry;
+}
+
+function recoveryIssues(recovery: unknown): ConfigIssue[] {
+  if (!isPlainObject(recovery)) return [];
+  const issues: ConfigIssue[] = [];
+  if (recovery['FailMasterPromotionIfSQLThreadNotUpToDate'] === true && recovery['DelayMasterPromotionIfSQLThreadNotUpToDate'] === true) {
+    issues.push({
+      key: 'recovery.DelayMasterPromotionIfSQLThreadNotUpToDate',
+      problem: 'cannot be true together with recovery.FailMasterPromotionIfSQLThreadNotUpToDate (mutually exclusive)',
+    });
+  }
+  for (const key of ['RecoveryIgnoreHostnameFilters', 'PromotionIgnoreHostnameFilters']) {
+    issues.push(...listRegexIssues(recovery, key, (e) => e));
+  }
+  for (const key of ['RecoverMasterClusterFilters', 'RecoverIntermediateMasterClusterFilters']) {
+    issues.push(...listRegexIssues(recovery, key, clusterFilterRegex));
+  }
+  for (const key of ['DataCenterPattern', 'RegionPattern', 'PhysicalEnvironmentPattern']) {
+    const pattern = recovery[key];
+    const problem = typeof pattern === 'string' && pattern !== '' ? regexProblem(pattern, true) : undefined;
+    if (problem) issues.push({ key: `recovery.${key}`, problem });
+  }
+  for (const [key, list] of Object.entries(recovery)) {
+    if (!key.endsWith('Processes') || !Array.isArray(list)) continue;
+    list.forEach((entry, i) => issues.push(...hookObjectIssues(entry, `recovery.${key}[${i}]`)));
+  }
+  return issues;
+}
+
+function hookObjectIssues(entry: unknown, path: string): ConfigIssue[] {
+  if (!isPlainObject(entry)) return [];
+  const kinds = ['run', 'argv', 'webhook'].filter((k) => entry[k] !== undefined);
+  if (kinds.length !== 1) {
+    const found = kinds.length ? `found ${kinds.join(' and ')}` : 'found none';
+    return [{ key: path, problem: `needs exactly one of run, argv, webhook (${found})` }];
+  }
+  const url = isPlainObject(entry['webhook']) ? entry['webhook']['url'] : undefined;
+  if (typeof url === 'string' && !/^https?:$/.test(safeUrl(url)?.protocol ?? '')) {
+    return [{ key: `${path}.webhook.url`, problem: 'must be an http:// or https:// URL' }];
+  }
+  return [];
+}
+
+function safeUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function backendIssues(backend: unknown, rawBackend: unknown): ConfigIssue[] {
+  if (!isPlainObject(backend) || typeof backend['dsn'] !== 'string') return [];
+  const explicit = isPlainObject(rawBackend)
+    ? ['host', 'port', 'user', 'password', 'database'].filter((k) => rawBackend[k] !== undefined)
+    : [];
+  if (explicit.length) {
+    return [{ key: 'backend.dsn', problem: `give either dsn or ${explicit.join('/')}, not both` }];
+  }
+  const url = safeUrl(backend['dsn']);
+  if (!url || !/^(mysql|mariadb):$/.test(url.protocol) || !url.hostname) {
+    return [{ key: 'backend.dsn', problem: 'must look like mysql://user:password@host:3306/database' }];
+  }
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (database && !/^[A-Za-z0-9_]{1,64}$/.test(database)) {
+    return [{ key: 'backend.dsn', problem: 'database name must match ^[A-Za-z0-9_]{1,64}$' }];
+  }
+  return [];
+}
+
+function seedIssues(seeds: unknown): ConfigIssue[] {
+  if (!Array.isArray(seeds)) return [];
+  const seen = new Map<string, number>();
+  const issues: ConfigIssue[] = [];
+  seeds.forEach((seed, i) => {
+    if (!isPlainObject(seed)) return;
+    const id = `${String(seed['host'])}:${String(seed['port'])}`;
+    const first = seen.get(id);
+    if (first !== undefined) issues.push({ key: `detector.seeds[${i}]`, problem: `duplicates detector.seeds[${first}] (${id})` });
+    else seen.set(id, i);
+  });
+  return issues;
+}
+
+const loopback = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+export function crossFieldIssues(config: Json, raw: Json): ConfigIssue[] {
+  const issues: ConfigIssue[] = [
+    ...lessThan(config, 'mysql.probeTimeoutMs', 'detector.pollIntervalMs', 'a probe must end before the next one starts'),
+    ...greaterThan(config, 'recovery.recoveryLockTtlMs', 'recovery.recoveryDeadlineMs', 'the recovery lock must outlive the recovery'),
+    ...lessThan(config, 'kafka.heartbeatIntervalMs', 'kafka.sessionTimeoutMs', 'a consumer must heartbeat within its session'),
+    ...greaterThan(config, 'analyzer.snapshotTtlMs', 'detector.pollIntervalMs', 'the cached snapshot must outlive one poll interval'),
+    ...recoveryIssues(config['recovery']),
+    ...backendIssues(config['backend'], raw['backend']),
+    ...seedIssues(get(config, 'detector.seeds')),
+  ];
+  const redisUrl = get(config, 'redis.url');
+  if (typeof redisUrl === 'string' && !/^rediss?:$/.test(safeUrl(redisUrl)?.protocol ?? '')) {
+    issues.push({ key: 'redis.url', problem: 'must be a redis:// or rediss:// URL' });
+  }
+  const host = get(config, 'api.host');
+  if (get(config, 'api.authentication') === false && typeof host === 'string' && !loopback.test(host)) {
+    issues.push({ key: 'api.authentication', problem: `cannot be false while api.host (${host}) is not a loopback address` });
+  }
+  return issues;
+}

@@ -1,0 +1,21 @@
+export { loadConfig, type LoadConfigOptions } from './load-config.ts';
+export { describeConfig, redacted } from './describe-config.ts';
+export { normalizeHooks, type NormalizedHook } from './hooks.ts';
+export { envPrefix, toEnvSegment } from './env-overrides.ts';
+export { legacyKeys } from './legacy-keys.ts';
+export { BatonConfigSchema } from './schema/root.ts';
+export { orchestratorRecoveryKeys } from './schema/recovery.ts';
+export type {
+  BatonConfig,
+  KafkaConfig,
+  RedisConfig,
+  BackendConfig,
+  MysqlConfig,
+  DetectorConfig,
+  AnalyzerConfig,
+  ApiConfig,
+  HooksConfig,
+  RecoveryConfig,
+  SeedConfig,
+} from './schema/root.ts';
+export type { HookEntry, HookObject, WebhookTarget } from './schema/hook-entry.ts';

@@ -1,0 +1,101 @@
+/**
+ * The `recovery` section: orchestrator's recovery-related keys with orchestrator's names and
+ * defaults (go/config/config.go), plus Baton's own keys in camelCase with the unit in the name.
+ * PascalCase = orchestrator's meaning exactly; camelCase = Baton's addition.
+ */
+import { bool, integer, section, stringList, text } from './primitives.ts';
+import { HookListSchema } from './hook-entry.ts';
+
+const orchestratorKeys = {
+  RecoveryPeriodBlockSeconds: integer(3600, 'Anti-flapping: no second recovery on a cluster for this long (ack clears it).', {
+    min: 1,
+  }),
+  FailureDetectionPeriodBlockMinutes: integer(60, 'A failure detection stays active (its hooks run once) for this long.', {
+    min: 1,
+  }),
+  RecoveryIgnoreHostnameFilters: stringList([], 'Regexps; instances whose host matches are never analysed for recovery.'),
+  RecoverMasterClusterFilters: stringList(
+    [],
+    'Clusters opted in to automated primary recovery: cluster name, regexp, alias=<x>, alias~=<regexp> or *. Empty = none.',
+    { examples: [['*'], ['alias=orders', 'alias~=^billing-', 'db1.example.com:3306']] },
+  ),
+  RecoverIntermediateMasterClusterFilters: stringList([], 'Same, for intermediate primaries and group members.'),
+  PromotionIgnoreHostnameFilters: stringList([], 'Regexps; matching hosts are never promoted.'),
+  DetachLostReplicasAfterMasterFailover: bool(
+    true,
+    'Detach (CHANGE MASTER TO //host) replicas that could not be moved under the new primary.',
+  ),
+  ApplyMySQLPromotionAfterMasterFailover: bool(true, 'RESET SLAVE ALL and read_only=0 on the promoted replica.'),
+  PreventCrossDataCenterMasterFailover: bool(false, 'Only promote a replica in the failed primary\'s data center.'),
+  PreventCrossRegionMasterFailover: bool(false, 'Only promote a replica in the failed primary\'s region.'),
+  FailMasterPromotionOnLagMinutes: integer(0, 'Fail the promotion when the candidate lags this much or more (0 = off).'),
+  FailMasterPromotionIfSQLThreadNotUpToDate: bool(false, 'Fail the promotion when the candidate has unapplied relay log.'),
+  DelayMasterPromotionIfSQLThreadNotUpToDate: bool(false, 'Wait for the candidate to apply its relay log before promoting.'),
+  MaxConcurrentReplicaOperations: integer(5, 'Replicas moved in parallel during a regroup.', { min: 1, max: 128 }),
+  ReasonableReplicationLagSeconds: integer(10, 'Lag above this counts as lagging; also the stale-progress timeout.'),
+  ReasonableMaintenanceReplicationLagSeconds: integer(20, 'Lag allowed for a graceful takeover target; SQL delay bound.'),
+  ReasonableLockedSemiSyncMasterSeconds: integer(0, 'Locked semi-sync threshold (0 = ReasonableReplicationLagSeconds).'),
+  InstanceBulkOperationsWaitTimeoutSeconds: integer(10, 'How long replicas get to apply their relay logs before a regroup.'),
+  CandidateInstanceExpireMinutes: integer(60, 'A registered promotion rule expires this long after it was last suggested.', {
+    min: 1,
+  }),
+  RecoverNonWriteableMaster: bool(false, 'Set read_only=0 on a primary found read-only with replicating replicas.'),
+  MasterFailoverDetachReplicaMasterHost: bool(false, 'Detach the promoted replica\'s master host after promotion.'),
+  CoMasterRecoveryMustPromoteOtherCoMaster: bool(true, 'A co-primary recovery must promote the other co-primary.'),
+  PostponeReplicaRecoveryOnLagMinutes: integer(0, 'Replicas delayed more than this are moved after the promotion (0 = off).'),
+  UseSuperReadOnly: bool(false, 'Also set super_read_only when setting read_only.'),
+  ReduceReplicationAnalysisCount: bool(true, 'Skip analysis of healthy leaf instances.'),
+  EnforceExactSemiSyncReplicas: bool(false, 'Enable/disable semi-sync on replicas to match the wait count exactly.'),
+  RecoverLockedSemiSyncMaster: bool(false, 'Enable semi-sync on replicas when the primary is locked waiting for acks.'),
+  VerifyReplicationFilters: bool(false, 'A replica without filters cannot replicate from a source with filters.'),
+  ReplicationLagQuery: text('', 'Query returning lag in seconds, used instead of Seconds_Behind_Master when set.'),
+  ProcessesShellCommand: text('bash', 'Shell that runs string hook entries.', { minLength: 1 }),
+  OnFailureDetectionProcesses: HookListSchema('Run once when a failure detection is first registered.'),
+  PreFailoverProcesses: HookListSchema('Run before a recovery acts; a failure aborts the recovery.', [
+    [
+      'echo "failover of $ORC_FAILED_HOST:$ORC_FAILED_PORT" >> /var/log/baton-hooks.log',
+      ['/usr/local/bin/page-oncall', '--severity', 'high'],
+      { name: 'fence', run: '/usr/local/bin/fence-old-primary', timeoutMs: 10000 },
+      { name: 'notify', webhook: { url: 'https://hooks.example.com/baton', timeoutMs: 5000, retries: 2 } },
+    ],
+  ]),
+  PostMasterFailoverProcesses: HookListSchema('Run after a successful primary recovery.'),
+  PostIntermediateMasterFailoverProcesses: HookListSchema('Run after a successful intermediate-primary recovery.'),
+  PostFailoverProcesses: HookListSchema('Run after any recovery that promoted a successor.'),
+  PostUnsuccessfulFailoverProcesses: HookListSchema('Run after a recovery that promoted nothing.'),
+  PreGracefulTakeoverProcesses: HookListSchema('Run before a graceful takeover sets read_only; a failure aborts it.'),
+  PostGracefulTakeoverProcesses: HookListSchema('Run at the end of a graceful takeover.'),
+  PostTakeMasterProcesses: HookListSchema('Run after a candidate swap (take-master).'),
+  DataCenterPattern: text('', 'Regexp with one capture group that extracts the data center from the host name.'),
+  RegionPattern: text('', 'Regexp with one capture group that extracts the region from the host name.'),
+  PhysicalEnvironmentPattern: text('', 'Regexp with one capture group that extracts the environment from the host name.'),
+  DetectDataCenterQuery: text('', 'Query run on each instance returning its data center (wins over the pattern).'),
+  DetectRegionQuery: text('', 'Query run on each instance returning its region.'),
+  DetectPhysicalEnvironmentQuery: text('', 'Query run on each instance returning its physical environment.'),
+  DetectPromotionRuleQuery: text('', 'Query run on each probe returning the instance\'s promotion rule.'),
+};
+
+const batonKeys = {
+  recoveryDeadlineMs: integer(30_000, 'Deadline of one whole recovery, checked between steps.', { min: 100 }),
+  recoveryLockTtlMs: integer(40_000, 'TTL of the per-cluster recovery lock (renewed at half); above recoveryDeadlineMs.', {
+    min: 100,
+  }),
+  emergencyGracePeriodMs: integer(5000, 'After emergency IO-thread restarts, dead-primary recoveries wait this long.'),
+  emergentReadThrottleMs: integer(1000, 'At most one emergent re-read per instance in this window.', { min: 1 }),
+  ioThreadRestartThrottleMs: integer(30_000, 'At most one emergency IO-thread restart per primary and per replica in this window.', {
+    min: 1,
+  }),
+  lostReplicasDowntimeSeconds: integer(
+    31_536_000,
+    'Downtime put on the failed primary and lost replicas after a recovery (orchestrator: 365 days; 0 = none).',
+  ),
+  executorWarmupPolls: integer(3, 'The executor refuses to act until it has seen this many poll intervals.', { max: 100 }),
+};
+
+export const RecoverySchema = section(
+  { ...orchestratorKeys, ...batonKeys },
+  'Recovery policy. PascalCase keys are orchestrator\'s, with its defaults; camelCase keys are Baton\'s.',
+);
+
+/** The orchestrator keys of this section, for docs and the example-completeness test. */
+export const orchestratorRecoveryKeys: readonly string[] = Object.keys(orchestratorKeys);

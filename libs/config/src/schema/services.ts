@@ -1,0 +1,69 @@
+/** Per-service sections. Durations are milliseconds with the unit in the key's name. */
+import { Type } from '@sinclair/typebox';
+import { bool, integer, optional, port, section, text } from './primitives.ts';
+
+export const SeedSchema = Type.Object(
+  {
+    host: Type.String({ minLength: 1, description: 'Host name or address of one instance of the cluster.' }),
+    port: port(3306, 'Port of that instance.'),
+    alias: optional(Type.String({ minLength: 1, description: 'Cluster alias (orchestrator: cluster alias).' })),
+  },
+  { additionalProperties: false },
+);
+
+export const DetectorSchema = section(
+  {
+    pollIntervalMs: integer(1000, 'Every instance is probed this often.', { min: 100, max: 60_000 }),
+    seeds: Type.Array(SeedSchema, {
+      default: [],
+      description: 'Instances to start discovery from: { host, port (default 3306), alias (optional) }.',
+      examples: [[{ host: 'db1.example.com', port: 3306, alias: 'orders' }]],
+    }),
+    maxConcurrentProbes: integer(256, 'Probes in flight at once, per detector process.', { min: 1, max: 10_000 }),
+  },
+  'detector: probes instances and publishes cluster snapshots.',
+);
+
+export const AnalyzerSchema = section(
+  {
+    reasonableInstanceCheckMs: integer(
+      1000,
+      'Added to pollIntervalMs to decide whether a last check is still valid (orchestrator: ReasonableInstanceCheckSeconds).',
+      { min: 0 },
+    ),
+    snapshotTtlMs: integer(5000, 'TTL of the latest snapshot cached in Redis for the api; above pollIntervalMs.', {
+      min: 1,
+    }),
+  },
+  'analyzer: turns snapshots into orchestrator analysis codes.',
+);
+
+export const ApiSchema = section(
+  {
+    host: text('127.0.0.1', 'Listen address.', { minLength: 1 }),
+    port: port(3000, 'Listen port.'),
+    urlPrefix: Type.String({ default: '', pattern: '^(/[A-Za-z0-9._~-]+)*$', description: 'Prefix before /api (orchestrator: URLPrefix).' }),
+    authentication: bool(true, 'Require the bearer token. With no token set every request is refused.'),
+    token: optional(Type.String({ minLength: 16, description: 'Bearer token clients send (Authorization: Bearer ...).' })),
+    readOnly: bool(false, 'Refuse every state-changing route (orchestrator: ReadOnly).'),
+    requestTimeoutMs: integer(60_000, 'Server-side limit of one request (a synchronous recover waits for its recovery).', {
+      min: 1,
+    }),
+  },
+  'api: HTTP routes shaped like orchestrator\'s.',
+);
+
+export const HooksSchema = section(
+  {
+    defaultTimeoutMs: integer(30_000, 'Wall-clock limit of a hook without its own timeoutMs; the process is killed then.', {
+      min: 1,
+    }),
+    killGracePeriodMs: integer(2000, 'Between SIGTERM and SIGKILL when a hook runs out of time.', { min: 0 }),
+    maxOutputBytes: integer(65_536, 'Output kept per hook run (stdout and stderr each); the rest is cut.', {
+      min: 1024,
+      max: 16 * 1024 * 1024,
+    }),
+    webhookRetries: integer(2, 'Retries of a webhook without its own retries.', { max: 10 }),
+  },
+  'hook-runner: limits for the operator\'s processes and webhooks (the lists themselves are under recovery).',
+);

@@ -1,0 +1,5 @@
+export { createRedis, waitForRedis, reconnectDelayMs, type RedisConnectionConfig } from './create-redis.ts';
+export { createKeys, type Keys } from './keys.ts';
+export { LeaseManager, type Lease, type LeaseHolder, type LeaseLossReason, type LeaseManagerOptions } from './lease.ts';
+export { setFlag, exists, pttl, clearFlag, markProcessed, type SetFlagOptions } from './flags.ts';
+export { scripts, runScript, type LuaScript } from './scripts.ts';
