@@ -1,0 +1,85 @@
+/**
+ * The knobs of the analysis, named after orchestrator's configuration keys (units in the name when
+ * they differ). Pass a partial object; `resolveAnalysisPolicy` fills defaults and compiles the
+ * hostname filters once (cached per input object, so a service that keeps one policy object pays
+ * nothing per call).
+ */
+
+export interface AnalysisPolicy {
+  /**
+   * ReasonableInstanceCheckSeconds, in ms (default 1000). The validity window of an observation is
+   * the snapshot's pollIntervalMs (orchestrator's InstancePollSeconds) + this margin.
+   */
+  readonly reasonableInstanceCheckMs: number;
+  /** Overrides the snapshot's pollIntervalMs in the validity window (default: use the snapshot's). */
+  readonly pollIntervalMs: number | null;
+  /**
+   * Baton (fix W12): an observation whose last success is older than the validity window at the
+   * snapshot's own observedAt is invalid — a probe that hangs without failing stops counting as
+   * "seen" after one window, whatever time the detector stamped the attempt with. Default true.
+   */
+  readonly invalidateStaleObservations: boolean;
+  /** ReasonableReplicationLagSeconds (default 10): lagging replicas, stale-coordinates fallback. */
+  readonly reasonableReplicationLagSeconds: number;
+  /** ReasonableLockedSemiSyncMasterSeconds (default 0 ⇒ reasonableReplicationLagSeconds). */
+  readonly reasonableLockedSemiSyncMasterSeconds: number;
+  /** ReduceReplicationAnalysisCount (default true): skip valid leaves that are not failing to connect. */
+  readonly reduceReplicationAnalysisCount: boolean;
+  /** Hint IncludeNoProblem (default false): keep NoProblem rows that have no structure warning. */
+  readonly includeNoProblem: boolean;
+  /** Hint IncludeDowntimed (default false; orchestrator's recovery loop and API pass true). */
+  readonly includeDowntimed: boolean;
+  /** RecoveryIgnoreHostnameFilters (default []): rows whose hostname matches any regexp are dropped. */
+  readonly recoveryIgnoreHostnameFilters: readonly (string | RegExp)[];
+  /** RecoverNonWriteableMaster (default false): enables row 10 as a primary code. */
+  readonly recoverNonWriteableMaster: boolean;
+  /** EnforceExactSemiSyncReplicas (default false): enables row 9. */
+  readonly enforceExactSemiSyncReplicas: boolean;
+}
+
+export type AnalysisPolicyInput = Partial<AnalysisPolicy>;
+
+export interface ResolvedAnalysisPolicy extends AnalysisPolicy {
+  readonly hostnameFilters: readonly RegExp[];
+  /** effective locked-semi-sync threshold in ms */
+  readonly lockedSemiSyncMasterMs: number;
+}
+
+export const defaultAnalysisPolicy: AnalysisPolicy = Object.freeze({
+  reasonableInstanceCheckMs: 1000,
+  pollIntervalMs: null,
+  invalidateStaleObservations: true,
+  reasonableReplicationLagSeconds: 10,
+  reasonableLockedSemiSyncMasterSeconds: 0,
+  reduceReplicationAnalysisCount: true,
+  includeNoProblem: false,
+  includeDowntimed: false,
+  recoveryIgnoreHostnameFilters: [],
+  recoverNonWriteableMaster: false,
+  enforceExactSemiSyncReplicas: false,
+});
+
+const cache = new WeakMap<object, ResolvedAnalysisPolicy>();
+/** Objects this module resolved (a spread copy of a resolved policy is NOT resolved: its derived fields may be stale). */
+const resolvedObjects = new WeakSet<object>();
+
+/**
+ * Fill defaults and compile regexps. Idempotent; cached per input object, so treat a policy object
+ * as immutable once used. Throws SyntaxError on a bad regexp.
+ */
+export function resolveAnalysisPolicy(input: AnalysisPolicyInput | ResolvedAnalysisPolicy = {}): ResolvedAnalysisPolicy {
+  if (resolvedObjects.has(input)) return input as ResolvedAnalysisPolicy;
+  const hit = cache.get(input);
+  if (hit) return hit;
+  const { hostnameFilters: _h, lockedSemiSyncMasterMs: _l, ...plain } = input as Partial<ResolvedAnalysisPolicy>;
+  const p: AnalysisPolicy = { ...defaultAnalysisPolicy, ...plain };
+  const lockedSeconds = p.reasonableLockedSemiSyncMasterSeconds > 0 ? p.reasonableLockedSemiSyncMasterSeconds : p.reasonableReplicationLagSeconds;
+  const resolved: ResolvedAnalysisPolicy = Object.freeze({
+    ...p,
+    hostnameFilters: p.recoveryIgnoreHostnameFilters.map((f) => (typeof f === 'string' ? new RegExp(f) : f)),
+    lockedSemiSyncMasterMs: lockedSeconds * 1000,
+  });
+  cache.set(input, resolved);
+  resolvedObjects.add(resolved);
+  return resolved;
+}
