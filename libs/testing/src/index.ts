@@ -1,0 +1,6 @@
+export * from './mariadb/index.ts';
+export { ensureRedis, pingRedis, startRedisServer, uniqueKeyPrefix, type RedisEndpoint, type OwnedRedis } from './redis.ts';
+export { allocatePorts, isPortFree, PortAllocationError, type PortBlock, type AllocatePortsOptions } from './ports.ts';
+export { waitFor, sleep, WaitTimeoutError, type WaitForOptions } from './wait-for.ts';
+export { onProcessExit, isProcessAlive } from './process-cleanup.ts';
+export { ensureKafka, kafkaAnswers, uniqueName, type EnsureKafkaOptions, type KafkaEndpoint } from './kafka.ts';
