@@ -1,0 +1,2 @@
+export { runService, type RunServiceOptions, type RunningService, type ServiceContext } from './run-service.ts';
+export { heartbeatFile, startHeartbeat } from './heartbeat.ts';

@@ -1,0 +1,81 @@
+import { loadConfig, describeConfig, type BatonConfig } from '@baton/config';
+import { ConfigError } from '@baton/errors';
+import { createLogger, type Logger } from '@baton/logging';
+import { startHeartbeat } from './heartbeat.ts';
+
+export interface ServiceContext {
+  config: BatonConfig;
+  logger: Logger;
+  /** Aborted when shutdown starts: loops stop taking new work. */
+  signal: AbortSignal;
+}
+
+/** What a started service hands back: how to stop it, step by step, each step on its own. */
+export interface RunningService {
+  stopSteps: Array<{ name: string; run: () => Promise<void> | void }>;
+}
+
+export interface RunServiceOptions {
+  name: string;
+  start: (context: ServiceContext) => Promise<RunningService>;
+  /** Deadline for the whole shutdown; past it the process exits anyway. */
+  shutdownDeadlineMs?: number;
+}
+
+/**
+ * The one entry-point shape every service uses: validate the configuration (exit 2 naming every
+ * bad key), log it with secrets redacted, start, stamp a heartbeat, and on SIGINT/SIGTERM run the
+ * service's stop steps in order — each in its own try/catch so one failure skips none of the rest.
+ */
+export async function runService(options: RunServiceOptions): Promise<void> {
+  const logger = createLogger({ service: options.name });
+  let config: BatonConfig;
+  try {
+    config = loadConfig({ env: process.env });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      logger.fatal({ issues: error.issues }, 'configuration invalid');
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  logger.info({ config: describeConfig(config) }, 'starting');
+  const controller = new AbortController();
+  let running: RunningService = { stopSteps: [] };
+  let closing: Promise<void> | undefined;
+  const stopHeartbeat = startHeartbeat(options.name);
+
+  const shutdown = (reason: string): Promise<void> => {
+    closing ??= (async () => {
+      logger.info({ reason }, 'stopping');
+      controller.abort(reason);
+      stopHeartbeat();
+      const deadline = setTimeout(() => {
+        logger.error({ deadlineMs: options.shutdownDeadlineMs ?? 15000 }, 'shutdown deadline passed; exiting');
+        process.exit(1);
+      }, options.shutdownDeadlineMs ?? 15000);
+      deadline.unref();
+      for (const step of running.stopSteps) {
+        try {
+          await step.run();
+        } catch (error) {
+          logger.error({ err: error, step: step.name }, 'stop step failed');
+        }
+      }
+      logger.info('stopped');
+    })();
+    return closing;
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT').then(() => process.exit(0)));
+  process.once('SIGTERM', () => void shutdown('SIGTERM').then(() => process.exit(0)));
+
+  try {
+    running = await options.start({ config, logger, signal: controller.signal });
+    logger.info('started');
+  } catch (error) {
+    logger.fatal({ err: error }, 'start failed');
+    await shutdown('start failed');
+    process.exit(1);
+  }
+}
