@@ -152,6 +152,7 @@ const loopback = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 export function crossFieldIssues(config: Json, raw: Json): ConfigIssue[] {
   const issues: ConfigIssue[] = [
     ...lessThan(config, 'mysql.probeTimeoutMs', 'detector.pollIntervalMs', 'a probe must end before the next one starts'),
+    ...lessThan(config, 'mysql.connectTimeoutMs', 'detector.pollIntervalMs', 'a reconnect must end before the next probe starts'),
     ...greaterThan(config, 'recovery.recoveryLockTtlMs', 'recovery.recoveryDeadlineMs', 'the recovery lock must outlive the recovery'),
     ...lessThan(config, 'kafka.heartbeatIntervalMs', 'kafka.sessionTimeoutMs', 'a consumer must heartbeat within its session'),
     ...greaterThan(config, 'analyzer.snapshotTtlMs', 'detector.pollIntervalMs', 'the cached snapshot must outlive one poll interval'),

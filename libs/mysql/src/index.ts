@@ -5,3 +5,4 @@ export { migrate, migrationLockName, type MigrateOptions, type MigrateResult } f
 export { loadMigrations, defaultMigrationsDir, type Migration } from './migrations.ts';
 export { splitSql } from './split-sql.ts';
 export { toBatonError, isQueryTimeout, mysqlErrorCode } from './errors.ts';
+export * from './probe/index.ts';

@@ -58,7 +58,7 @@ export const MysqlSchema = section(
     password: text('', 'Password of that user.'),
     replicationUser: text('repl', 'User written into CHANGE MASTER TO when replicas are moved.', { minLength: 1 }),
     replicationPassword: text('', 'Password written into CHANGE MASTER TO.'),
-    connectTimeoutMs: integer(1000, 'Connect timeout to an instance (orchestrator: MySQLConnectTimeoutSeconds).', {
+    connectTimeoutMs: integer(800, 'Connect timeout to an instance (orchestrator: MySQLConnectTimeoutSeconds); below detector.pollIntervalMs.', {
       min: 1,
     }),
     probeTimeoutMs: integer(500, 'Read timeout of a health probe; below detector.pollIntervalMs.', { min: 1 }),

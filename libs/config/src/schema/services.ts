@@ -34,6 +34,14 @@ export const AnalyzerSchema = section(
     snapshotTtlMs: integer(5000, 'TTL of the latest snapshot cached in Redis for the api; above pollIntervalMs.', {
       min: 1,
     }),
+    consumerGroup: text('baton-analyzer', 'Kafka consumer group of the analyzers; more members share the clusters.', {
+      minLength: 1,
+    }),
+    partitionsConsumedConcurrently: integer(
+      4,
+      'Snapshot partitions one analyzer process handles at once; one cluster\'s snapshots stay in order.',
+      { min: 1, max: 1000 },
+    ),
   },
   'analyzer: turns snapshots into orchestrator analysis codes.',
 );

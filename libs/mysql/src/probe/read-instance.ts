@@ -1,0 +1,62 @@
+/**
+ * The I/O half of a probe: the statements of statements.ts, run one after the other on one
+ * connection (each with the connection's per-query timeout). Round trips, steady state:
+ *   1. SHOW GLOBAL VARIABLES WHERE Variable_name IN (...)   identity, settings, GTID, semi-sync settings
+ *   2. SHOW MASTER STATUS                                    skipped when log_bin is OFF
+ *   3. SHOW ALL SLAVES STATUS (MariaDB) / SHOW [SLAVE|REPLICA] STATUS
+ *   4. SHOW GLOBAL STATUS WHERE Variable_name IN (...)      skipped when semi-sync is off on both sides
+ *   5. SHOW SLAVE HOSTS / SHOW REPLICAS
+ *   6. SELECT HOST FROM information_schema.PROCESSLIST WHERE COMMAND IN ('Binlog Dump', 'Binlog Dump GTID')
+ * Any failure fails the whole read (orchestrator: the instance was not read); `progress` tells the
+ * caller whether the first statement had answered by then.
+ */
+import type { Logger } from '@baton/logging';
+import type { InstanceConnection, Row } from '../instance-connection.ts';
+import { flavourOf } from './map-identity.ts';
+import type { CompiledLocation, DetectedLocation, LocationField } from './location.ts';
+import { firstColumn } from './location.ts';
+import { mapProbeRows, type InstanceFacts, type ProbeRows } from './map-probe-rows.ts';
+import { needsSemiSyncStatus } from './map-semi-sync.ts';
+import { flagOrNull, nameValueMap } from './row-values.ts';
+import { dumpThreadsSql, semiSyncStatusSql, statementsFor, variablesSql } from './statements.ts';
+
+export interface ReadProgress {
+  /** The first statement (identity) answered. */
+  identityAnswered: boolean;
+}
+
+export async function readProbeRows(conn: InstanceConnection, progress: ReadProgress = { identityAnswered: false }): Promise<ProbeRows> {
+  const variables = await conn.query<Row>(variablesSql);
+  progress.identityAnswered = true;
+  const vars = nameValueMap(variables);
+  const statements = statementsFor(flavourOf(vars.get('version'), vars.get('version_comment')), vars.get('version') ?? null);
+  const binlogStatus = flagOrNull(vars.get('log_bin')) === false ? null : await conn.query<Row>(statements.binlogStatus);
+  const replicaStatus = await conn.query<Row>(statements.replicaStatus);
+  const semiSyncStatus = needsSemiSyncStatus(vars) ? await conn.query<Row>(semiSyncStatusSql) : null;
+  const replicaHosts = await conn.query<Row>(statements.replicaHosts);
+  const dumpThreads = await conn.query<Row>(dumpThreadsSql);
+  return { variables, binlogStatus, replicaStatus, semiSyncStatus, replicaHosts, dumpThreads };
+}
+
+/** readProbeRows + mapProbeRows. `port`: the port the instance is reached on. */
+export async function readInstance(conn: InstanceConnection, port: number, progress?: ReadProgress): Promise<InstanceFacts> {
+  return mapProbeRows(await readProbeRows(conn, progress), port);
+}
+
+/**
+ * Runs the configured detect queries (one round trip each). A failing query is logged and leaves
+ * that field out, so the caller keeps its previous answer (orchestrator logs and carries on too);
+ * it never fails the probe. A query that timed out took the connection with it: the rest are skipped.
+ */
+export async function readDetectedLocation(conn: InstanceConnection, compiled: CompiledLocation, logger?: Logger): Promise<DetectedLocation> {
+  const out: DetectedLocation = {};
+  for (const [field, sql] of Object.entries(compiled.queries) as [LocationField, string][]) {
+    try {
+      out[field] = firstColumn(await conn.query<Row>(sql));
+    } catch (err) {
+      logger?.warn({ err, field }, 'location detect query failed');
+      if (conn.closed) break;
+    }
+  }
+  return out;
+}
