@@ -25,7 +25,7 @@ test('Fail- and DelayMasterPromotionIfSQLThreadNotUpToDate are mutually exclusiv
 
 test('cross-field rules are reported together with type errors', (t) => {
   const issues = issuesOf(load(t, 'detector:\n  pollIntervalMs: 300\nredis:\n  url: 42\n'));
-  assert.deepEqual(issues.map((i) => i.key).sort(), ['mysql.probeTimeoutMs', 'redis.url']);
+  assert.deepEqual(issues.map((i) => i.key).sort(), ['mysql.connectTimeoutMs', 'mysql.probeTimeoutMs', 'redis.url']);
 });
 
 test('backend: a DSN fills host, port, user, password and database; DSN and fields together are refused', (t) => {
