@@ -415,4 +415,11 @@ test('DeadMaster entry carries the counts, flags and replicas the executor needs
   assert.equal(entry.counts.CountValidReplicatingReplicas, 0);
   assert.equal(entry.counts.CountReplicasFailingToConnectToMaster, 2);
   assert.equal(entry.description, 'Master cannot be reached by orchestrator and none of its replicas is replicating');
+  assert.equal(entry.flags?.['IsClusterMaster'], true);
+  assert.equal(entry.flags?.['IsReadOnly'], false);
+  assert.equal(entry.flags?.['IsFailingToConnectToMaster'], false);
+  assert.equal(entry.flags?.['MariaDBGTIDImmediateTopology'], true);
+  assert.equal(entry.flags?.['OracleGTIDImmediateTopology'], false);
+  assert.equal(entry.errantGtid, '');
+  assert.equal(entry.maxReplicaErrantGtid, '');
 });

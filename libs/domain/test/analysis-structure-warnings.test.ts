@@ -217,3 +217,15 @@ test('a co-master ring: the active co-master\'s own writes are not errant', () =
   const entries = analyze(snapshot([a, b]), NOW, { includeNoProblem: true });
   for (const e of entries) assert.equal(e.structureWarnings.includes('ErrantGTIDStructureWarning'), false, e.instance.host);
 });
+
+test('the errant GTIDs behind ErrantGTIDStructureWarning travel with the entries', () => {
+  const m = primary('p1');
+  const r = replica('r1', m, errantMariadb);
+  const entries = analyze(snapshot([m, r]), NOW, { includeNoProblem: true, reduceReplicationAnalysisCount: false });
+  const onPrimary = entries.find((e) => e.instance.host === 'p1');
+  const onReplica = entries.find((e) => e.instance.host === 'r1');
+  assert.equal(onPrimary?.maxReplicaErrantGtid, `0-${r.serverId}-101`);
+  assert.equal(onPrimary?.errantGtid, '');
+  assert.equal(onReplica?.errantGtid, `0-${r.serverId}-101`);
+  assert.equal(onReplica?.flags?.['IsReadOnly'], true);
+});

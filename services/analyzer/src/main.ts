@@ -1,12 +1,13 @@
-// Entry point of the analyzer service. The foundation only validates the configuration, logs it and
-// waits for a signal; the service's work loop is built on top of this in its own issue.
+// Entry point of the analyzer service: snapshots in (baton.cluster-snapshots, consumer group
+// analyzer.consumerGroup), orchestrator's analysis out (baton.analyses), latest snapshot cached in
+// Redis for the api, analysis change log in the backend. See start-analyzer.ts.
 import { runService } from '@baton/runtime';
+import { startAnalyzer } from './start-analyzer.ts';
 
 await runService({
   name: 'analyzer',
-  start: async ({ signal }) => {
-    const idle = setInterval(() => {}, 60_000);
-    signal.addEventListener('abort', () => clearInterval(idle));
-    return { stopSteps: [] };
+  start: async ({ config, logger }) => {
+    const running = await startAnalyzer(config, logger);
+    return { stopSteps: running.stopSteps };
   },
 });

@@ -22,6 +22,22 @@ export const AnalysisEntry = Type.Object(
       description: 'CountReplicas, CountValidReplicas, CountValidReplicatingReplicas, …',
     }),
     replicas: Type.Array(InstanceKey),
+    flags: Type.Optional(
+      Type.Record(Type.String(), Type.Boolean(), {
+        description:
+          "orchestrator's boolean analysis fields by name: IsFailingToConnectToMaster, IsStaleBinlogCoordinates, IsReadOnly, " +
+          'IsClusterMaster, IsBinlogServer, OracleGTIDImmediateTopology, MariaDBGTIDImmediateTopology, BinlogServerImmediateTopology, ' +
+          'PseudoGTIDImmediateTopology, SemiSyncMasterEnabled, SemiSyncMasterStatus',
+      }),
+    ),
+    errantGtid: Type.Optional(
+      Type.String({ description: "this instance's errant GTIDs against its own source ('' = none); GTID set text (MySQL) or domain-server-seq list (MariaDB)" }),
+    ),
+    maxReplicaErrantGtid: Type.Optional(
+      Type.String({
+        description: "orchestrator's MaxReplicaGTIDErrant: the greatest errant GTID text among non-downtimed replicas ('' = none); behind ErrantGTIDStructureWarning",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

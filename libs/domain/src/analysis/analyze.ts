@@ -41,6 +41,26 @@ function toEntry(f: ReplicationFacts, policy: ResolvedAnalysisPolicy): AnalysisE
     replicationDepth: f.replicationDepth,
     counts: { ...f.counts },
     replicas: f.replicas.map((k) => ({ host: k.host, port: k.port })),
+    flags: flagsOf(f),
+    errantGtid: f.errantGtid,
+    maxReplicaErrantGtid: f.maxReplicaErrantGtid,
+  };
+}
+
+/** orchestrator's boolean ReplicationAnalysis fields, under orchestrator's names (for the api and the executor). */
+function flagsOf(f: ReplicationFacts): Record<string, boolean> {
+  return {
+    IsFailingToConnectToMaster: f.isFailingToConnectToMaster,
+    IsStaleBinlogCoordinates: f.isStaleBinlogCoordinates,
+    IsReadOnly: f.isReadOnly,
+    IsClusterMaster: f.isClusterMaster,
+    IsBinlogServer: f.isBinlogServer,
+    OracleGTIDImmediateTopology: f.oracleGtidImmediateTopology,
+    MariaDBGTIDImmediateTopology: f.mariadbGtidImmediateTopology,
+    BinlogServerImmediateTopology: f.binlogServerImmediateTopology,
+    PseudoGTIDImmediateTopology: f.pseudoGtidImmediateTopology,
+    SemiSyncMasterEnabled: f.semiSyncMasterEnabled,
+    SemiSyncMasterStatus: f.semiSyncMasterStatus,
   };
 }
 

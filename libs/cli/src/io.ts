@@ -1,0 +1,15 @@
+/** Where a command writes; tests and embedding callers pass their own. */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** Reads a file ('-' = standard input) as UTF-8. */
+  readFile(path: string): string;
+}
+
+/** Exit codes: 0 done, 1 unexpected failure, 2 bad usage or bad input. */
+export const exitCodes = { ok: 0, failure: 1, usage: 2 } as const;
+
+/** A failure the user can fix (bad option, unreadable or invalid file): exit 2 with this message. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}

@@ -1,0 +1,55 @@
+/**
+ * What the analyzer takes from the configuration: the analysis policy (orchestrator's recovery
+ * keys, with the recovery loop's hints) and its own settings. Pure functions of the config object.
+ */
+import type { BatonConfig, KafkaConfig } from '@baton/config';
+import { resolveAnalysisPolicy, type ResolvedAnalysisPolicy } from '@baton/domain';
+import { topicNames, type TopicNames } from '@baton/kafka';
+
+/**
+ * The policy the analyzer runs analyze() with. Hints as in orchestrator's recovery loop:
+ * IncludeDowntimed (downtimed rows are published, flagged skippableDueToDowntime, and the executor
+ * skips them) — plus IncludeNoProblem, so the change log also sees instances that went back to
+ * NoProblem; the published message drops those rows again (see analyze-and-publish.ts).
+ * pollIntervalMs stays null: the validity window uses each snapshot's own poll interval.
+ */
+export function analysisPolicyFromConfig(config: Pick<BatonConfig, 'analyzer' | 'recovery'>): ResolvedAnalysisPolicy {
+  const { recovery, analyzer } = config;
+  return resolveAnalysisPolicy({
+    reasonableInstanceCheckMs: analyzer.reasonableInstanceCheckMs,
+    reasonableReplicationLagSeconds: recovery.ReasonableReplicationLagSeconds,
+    reasonableLockedSemiSyncMasterSeconds: recovery.ReasonableLockedSemiSyncMasterSeconds,
+    reduceReplicationAnalysisCount: recovery.ReduceReplicationAnalysisCount,
+    recoveryIgnoreHostnameFilters: [...recovery.RecoveryIgnoreHostnameFilters],
+    recoverNonWriteableMaster: recovery.RecoverNonWriteableMaster,
+    enforceExactSemiSyncReplicas: recovery.EnforceExactSemiSyncReplicas,
+    includeDowntimed: true,
+    includeNoProblem: true,
+  });
+}
+
+/**
+ * Physical topic names for kafka.topicPrefix: `sandbox` or `sandbox.` both give
+ * `sandbox.baton.cluster-snapshots`; no prefix gives the real names.
+ */
+export function topicNamesFromConfig(kafka: Pick<KafkaConfig, 'topicPrefix'>): TopicNames {
+  return topicNames((kafka.topicPrefix ?? '').replace(/\.$/, ''));
+}
+
+export interface AnalyzerSettings {
+  groupId: string;
+  snapshotTtlMs: number;
+  partitionsConsumedConcurrently: number;
+  names: TopicNames;
+  keyPrefix: string | undefined;
+}
+
+export function analyzerSettings(config: Pick<BatonConfig, 'analyzer' | 'kafka' | 'redis'>): AnalyzerSettings {
+  return {
+    groupId: config.analyzer.consumerGroup,
+    snapshotTtlMs: config.analyzer.snapshotTtlMs,
+    partitionsConsumedConcurrently: config.analyzer.partitionsConsumedConcurrently,
+    names: topicNamesFromConfig(config.kafka),
+    keyPrefix: config.redis.keyPrefix,
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * Starts the analyzer from a validated configuration: backend (migrated), Redis, Kafka topics,
+ * producer, then the snapshot consumer last, so nothing is consumed before everything it needs is
+ * up. Stopping runs the reverse, each step on its own: stop consuming (the in-flight snapshot
+ * finishes), let the cache and change-log writes end, then close Kafka, Redis and the backend.
+ * main.ts runs this under runService; the integration test runs it in-process.
+ */
+import type { BatonConfig } from '@baton/config';
+import { topics } from '@baton/contracts';
+import { createKafka, createProducer, createPublisher, ensureTopics, type RunningConsumer } from '@baton/kafka';
+import type { Logger } from '@baton/logging';
+import { openBackend } from '@baton/mysql';
+import { createKeys, createRedis, waitForRedis } from '@baton/state';
+import { SnapshotAnalyzer } from './analyze-and-publish.ts';
+import { createBackendChangelogStore } from './changelog.ts';
+import { analysisPolicyFromConfig, analyzerSettings } from './config.ts';
+import { consumeSnapshots, kafkaAnalysisPublisher } from './consume-snapshots.ts';
+import { createRedisSnapshotCache } from './snapshot-cache.ts';
+
+export interface StopStep {
+  name: string;
+  run: () => Promise<void> | void;
+}
+
+export interface RunningAnalyzer {
+  analyzer: SnapshotAnalyzer;
+  consumer: RunningConsumer;
+  /** In shutdown order; runService runs them one by one. */
+  stopSteps: StopStep[];
+  /** Runs every stop step, each in its own try/catch. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface StartAnalyzerOptions {
+  /** A new consumer group starts at the beginning of the topic (tests); default false: only new snapshots. */
+  fromBeginning?: boolean;
+  /** Create the topics the analyzer uses when missing (default true). */
+  ensureTopics?: boolean;
+  clock?: () => Date;
+  newDetectionId?: () => string;
+  /** Deadline for Redis to answer at start (default 10 s). */
+  redisReadyTimeoutMs?: number;
+  /** How long shutdown waits for the cache and change-log writes (default 5 s). */
+  drainTimeoutMs?: number;
+}
+
+async function runSteps(steps: readonly StopStep[], logger: Logger): Promise<void> {
+  for (const step of steps) {
+    try {
+      await step.run();
+    } catch (error) {
+      logger.error({ err: error, step: step.name }, 'stop step failed');
+    }
+  }
+}
+
+export async function startAnalyzer(config: BatonConfig, logger: Logger, options: StartAnalyzerOptions = {}): Promise<RunningAnalyzer> {
+  const settings = analyzerSettings(config);
+  const policy = analysisPolicyFromConfig(config);
+  // filled in reverse order of opening: the last thing opened is closed first
+  const closers: StopStep[] = [];
+  const cleanup = () => runSteps(closers, logger);
+
+  try {
+    const { db } = await openBackend({ ...config.backend }, logger.child({ component: 'backend' }));
+    closers.unshift({ name: 'backend', run: () => db.end() });
+
+    const redis = createRedis(config.redis, logger.child({ component: 'redis' }), 'baton-analyzer');
+    closers.unshift({ name: 'redis', run: () => closeRedis(redis) });
+    await waitForRedis(redis, options.redisReadyTimeoutMs ?? 10_000);
+
+    const kafka = createKafka({
+      brokers: config.kafka.brokers,
+      clientId: `${config.kafka.clientId}-analyzer`,
+      logger,
+      connectionTimeoutMs: config.kafka.connectionTimeoutMs,
+      requestTimeoutMs: config.kafka.requestTimeoutMs,
+    });
+    if (options.ensureTopics ?? true) {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        await ensureTopics(admin, { names: settings.names, only: [topics.clusterSnapshots, topics.analyses, topics.deadLetters], logger });
+      } finally {
+        await admin.disconnect();
+      }
+    }
+    const producer = createProducer(kafka);
+    await producer.connect();
+    closers.unshift({ name: 'kafka producer', run: () => producer.disconnect() });
+    const publisher = createPublisher({ producer, names: settings.names, logger });
+
+    const analyzer = new SnapshotAnalyzer({
+      policy,
+      publisher: kafkaAnalysisPublisher(publisher),
+      cache: createRedisSnapshotCache(redis, createKeys(settings.keyPrefix), settings.snapshotTtlMs),
+      changelog: createBackendChangelogStore(db),
+      logger,
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.newDetectionId ? { newDetectionId: options.newDetectionId } : {}),
+    });
+    closers.unshift({
+      name: 'background writes',
+      run: async () => {
+        if (!(await analyzer.drain(options.drainTimeoutMs ?? 5000))) logger.warn(analyzer.stats().background, 'background writes still running at shutdown');
+      },
+    });
+
+    const consumer = await consumeSnapshots({
+      kafka,
+      names: settings.names,
+      groupId: settings.groupId,
+      analyzer,
+      logger,
+      partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently,
+      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+      heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
+      fromBeginning: options.fromBeginning ?? false,
+    });
+    closers.unshift({ name: 'snapshot consumer', run: () => consumer.stop() });
+
+    logger.info({ groupId: settings.groupId, topic: settings.names[topics.clusterSnapshots] }, 'analyzer consuming snapshots');
+    let stopping: Promise<void> | undefined;
+    return {
+      analyzer,
+      consumer,
+      stopSteps: closers,
+      stop: () => (stopping ??= cleanup()),
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+async function closeRedis(redis: ReturnType<typeof createRedis>): Promise<void> {
+  try {
+    await redis.quit();
+  } catch {
+    redis.disconnect();
+  }
+}
