@@ -16,8 +16,8 @@
  * pass fakes.
  */
 import { randomUUID } from 'node:crypto';
-import { createEnvelope, instanceId, type AnalysisEntry, type ClusterAnalysis, type ClusterSnapshot, type Envelope } from '@baton/contracts';
-import { analyze, resolveAnalysisPolicy, updateStaleCoordinates, type AnalysisPolicyInput, type ResolvedAnalysisPolicy, type StaleCoordinates } from '@baton/domain';
+import { createEnvelope, instanceId, type AnalysisEntry, type ClusterAnalysis, type ClusterSnapshot, type Envelope, type InstanceKey } from '@baton/contracts';
+import { analyze, emergencyOperationsFor, resolveAnalysisPolicy, updateStaleCoordinates, type AnalysisPolicyInput, type ResolvedAnalysisPolicy, type StaleCoordinates } from '@baton/domain';
 import type { Logger } from '@baton/logging';
 import { BackgroundWrites, type BackgroundStats } from './background-writes.ts';
 import { diffChangelog, type ChangelogSignatures, type ChangelogStore } from './changelog.ts';
@@ -26,6 +26,14 @@ import type { SnapshotCache } from './snapshot-cache.ts';
 /** Sends one analysis keyed by cluster id; rejects when it could not be sent. */
 export interface AnalysisPublisher {
   publish(clusterId: string, envelope: Envelope<'analysis'>): Promise<void>;
+}
+
+/**
+ * Emergent re-reads (orchestrator's emergency operations that only read): asks the detector to
+ * probe these instances now. The implementation throttles per instance (Redis emergent-read key).
+ */
+export interface ProbeRequester {
+  request(clusterId: string, instances: readonly InstanceKey[], reason: string, correlationId: string | undefined): Promise<void>;
 }
 
 export interface SnapshotAnalyzerOptions {
@@ -45,6 +53,8 @@ export interface SnapshotAnalyzerOptions {
   maxPendingWrites?: number;
   /** A cluster's memory is forgotten after this long without a snapshot (default 10 min). */
   clusterIdleMs?: number;
+  /** Where emergent re-reads go (UnreachableMaster and the other codes of section 1.5); none by default. */
+  probeRequester?: ProbeRequester;
 }
 
 export interface SnapshotMeta {
@@ -112,6 +122,7 @@ export class SnapshotAnalyzer {
   private readonly producer: string;
   private readonly clusterIdleMs: number;
   private readonly background: BackgroundWrites;
+  private readonly probeRequester: ProbeRequester | undefined;
   private readonly clusters = new Map<string, ClusterState>();
   private readonly counters = { analysed: 0, published: 0, skipped: 0 };
   private lastSweepMs = 0;
@@ -126,6 +137,7 @@ export class SnapshotAnalyzer {
     this.newDetectionId = options.newDetectionId ?? randomUUID;
     this.producer = options.producer ?? 'analyzer';
     this.clusterIdleMs = options.clusterIdleMs ?? 600_000;
+    this.probeRequester = options.probeRequester;
     this.background = new BackgroundWrites({ logger: options.logger, maxPending: options.maxPendingWrites ?? 1000 });
   }
 
@@ -189,6 +201,7 @@ export class SnapshotAnalyzer {
       touchedAtMs: analyzed.getTime(),
     });
     this.logDetectionChange(clusterId, before, detection, entries);
+    this.requestEmergentReads(snapshot, entries, correlationId);
     this.background.run('snapshot-cache', { clusterId }, () => this.cache.put(snapshot));
     if (changes.rows.length > 0) {
       this.background.run('changelog', { clusterId, rows: changes.rows.length }, () => this.changelog.append(changes.rows));
@@ -196,6 +209,23 @@ export class SnapshotAnalyzer {
     this.sweep(analyzed.getTime());
 
     return correlationId === undefined ? { kind: 'analysed', analysis } : { kind: 'published', analysis, correlationId };
+  }
+
+  private requestEmergentReads(snapshot: ClusterSnapshot, entries: readonly AnalysisEntry[], correlationId: string | undefined): void {
+    const requester = this.probeRequester;
+    if (!requester) return;
+    const byReason = new Map<string, InstanceKey[]>();
+    for (const entry of entries) {
+      for (const op of emergencyOperationsFor(entry, snapshot)) {
+        if (op.kind !== 'probe-instance') continue;
+        const list = byReason.get(op.reason) ?? [];
+        list.push(op.instance);
+        byReason.set(op.reason, list);
+      }
+    }
+    for (const [reason, instances] of byReason) {
+      this.background.run('probe-request', { clusterId: snapshot.clusterId, reason }, () => requester.request(snapshot.clusterId, instances, reason, correlationId));
+    }
   }
 
   /** Waits for the cache and change-log writes started so far (shutdown); false at the deadline. */

@@ -12,6 +12,7 @@ import type { Logger } from '@baton/logging';
 import { openBackend } from '@baton/mysql';
 import { createKeys, createRedis, waitForRedis } from '@baton/state';
 import { SnapshotAnalyzer } from './analyze-and-publish.ts';
+import { kafkaProbeRequester } from './probe-requester.ts';
 import { createBackendChangelogStore } from './changelog.ts';
 import { analysisPolicyFromConfig, analyzerSettings } from './config.ts';
 import { consumeSnapshots, kafkaAnalysisPublisher } from './consume-snapshots.ts';
@@ -80,7 +81,7 @@ export async function startAnalyzer(config: BatonConfig, logger: Logger, options
       const admin = kafka.admin();
       await admin.connect();
       try {
-        await ensureTopics(admin, { names: settings.names, only: [topics.clusterSnapshots, topics.analyses, topics.deadLetters], logger });
+        await ensureTopics(admin, { names: settings.names, only: [topics.clusterSnapshots, topics.analyses, topics.probeRequests, topics.deadLetters], logger });
       } finally {
         await admin.disconnect();
       }
@@ -94,6 +95,7 @@ export async function startAnalyzer(config: BatonConfig, logger: Logger, options
       policy,
       publisher: kafkaAnalysisPublisher(publisher),
       cache: createRedisSnapshotCache(redis, createKeys(settings.keyPrefix), settings.snapshotTtlMs),
+      probeRequester: kafkaProbeRequester({ publisher, redis, keys: createKeys(settings.keyPrefix) }),
       changelog: createBackendChangelogStore(db),
       logger,
       ...(options.clock ? { clock: options.clock } : {}),
