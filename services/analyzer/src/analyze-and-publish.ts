@@ -88,6 +88,8 @@ interface ClusterState {
   sequence: number;
   messageId: string;
   detection: Detection | null;
+  /** Structure warnings last published (instance=warning,…): a change is published once. */
+  warnings: string;
   changelog: ChangelogSignatures;
   touchedAtMs: number;
 }
@@ -100,6 +102,13 @@ function problemSignature(entries: readonly AnalysisEntry[]): string {
   return entries
     .filter(hasProblemCode)
     .map((e) => `${instanceId(e.instance).toLowerCase()}=${e.code}`)
+    .sort()
+    .join(',');
+}
+
+function warningSignature(entries: readonly AnalysisEntry[]): string {
+  return entries
+    .flatMap((e) => e.structureWarnings.map((w) => `${instanceId(e.instance).toLowerCase()}=${w}`))
     .sort()
     .join(',');
 }
@@ -181,6 +190,10 @@ export class SnapshotAnalyzer {
     } else if (before) {
       correlationId = before.id; // the all-clear carries the id of the problem that cleared
     }
+    // Structure warnings alone (an errant GTID, no failover support, …) trigger no recovery, so
+    // they are published when they change rather than on every snapshot.
+    const warnings = warningSignature(entries);
+    if (correlationId === undefined && warnings !== '' && warnings !== (previous?.warnings ?? '')) correlationId = this.newDetectionId();
 
     if (correlationId !== undefined) {
       const envelope = createEnvelope('analysis', analysis, { producer: this.producer, correlationId, occurredAt: analysis.analyzedAt });
@@ -197,6 +210,7 @@ export class SnapshotAnalyzer {
       sequence: snapshot.sequence,
       messageId: meta.messageId,
       detection,
+      warnings,
       changelog: changes.next,
       touchedAtMs: analyzed.getTime(),
     });

@@ -225,13 +225,16 @@ test('stale binlog coordinates are remembered per cluster between snapshots', as
   assert.notEqual(h.published[2]?.envelope.correlationId, h.published[0]?.envelope.correlationId, 'Hypothesis → Locked is a new problem');
 });
 
-test('structure warnings alone ride along with a problem but do not make one', async () => {
+test('structure warnings alone are published once when they change, with hasProblem false', async () => {
   const h = harness();
   const readOnlyPrimary = healthyCluster({}, { readOnly: true });
   const outcome = await h.analyzer.handle(readOnlyPrimary, meta());
-  assert.equal(outcome.kind, 'analysed');
-  assert.equal(outcome.kind === 'analysed' && outcome.analysis.entries[0]?.structureWarnings[0], 'NoWriteableMasterStructureWarning');
-  assert.equal(h.published.length, 0);
+  assert.equal(outcome.kind, 'published');
+  assert.equal(h.published.length, 1);
+  assert.equal(h.published[0]?.envelope.payload.hasProblem, false);
+  assert.deepEqual(h.published[0]?.envelope.payload.entries[0]?.structureWarnings, ['NoWriteableMasterStructureWarning']);
+  await h.analyzer.handle(healthyCluster({}, { readOnly: true }), meta());
+  assert.equal(h.published.length, 1, 'the same warnings are not published again');
   await waitFor(() => h.changelog.length === 1, { description: 'a change-log row for the warning' });
   assert.deepEqual(h.changelog[0]?.structureWarnings, ['NoWriteableMasterStructureWarning']);
 });
