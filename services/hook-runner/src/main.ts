@@ -1,12 +1,12 @@
-// Entry point of the hook-runner service. The foundation only validates the configuration, logs it and
-// waits for a signal; the service's work loop is built on top of this in its own issue.
+// Entry point of the hook-runner service: consumes baton.hook-requests, runs the configured hooks
+// and answers on baton.hook-results (see start-hook-runner.ts).
 import { runService } from '@baton/runtime';
+import { startHookRunner } from './start-hook-runner.ts';
 
 await runService({
   name: 'hook-runner',
-  start: async ({ signal }) => {
-    const idle = setInterval(() => {}, 60_000);
-    signal.addEventListener('abort', () => clearInterval(idle));
-    return { stopSteps: [] };
+  start: async ({ config, logger }) => {
+    const running = await startHookRunner({ config, logger });
+    return { stopSteps: running.stopSteps };
   },
 });

@@ -15,6 +15,22 @@ export const hookKinds = [
 export const HookKind = Type.Union(hookKinds.map((k) => Type.Literal(k)));
 export type HookKind = Static<typeof HookKind>;
 
+/**
+ * Orchestrator's failOnError per hook list (reference 4.1): for these a failed entry stops the
+ * remaining entries and aborts what the hooks guard. The executor sets HookRequest.failOnError
+ * from this table; the hook-runner follows the request.
+ */
+export const hookKindFailsOnError: Readonly<Record<HookKind, boolean>> = {
+  OnFailureDetectionProcesses: true,
+  PreFailoverProcesses: true,
+  PostMasterFailoverProcesses: false,
+  PostIntermediateMasterFailoverProcesses: false,
+  PostFailoverProcesses: false,
+  PostUnsuccessfulFailoverProcesses: false,
+  PreGracefulTakeoverProcesses: true,
+  PostGracefulTakeoverProcesses: false,
+};
+
 export const HookRequestV1 = Type.Object(
   {
     requestId: Type.String({ minLength: 1, description: 'idempotency key: a redelivered request runs nothing twice' }),
@@ -43,6 +59,10 @@ export const HookRun = Type.Object(
     output: Type.String({ description: 'combined stdout/stderr, bounded' }),
     outputTruncated: Type.Boolean(),
     attempts: Type.Integer({ minimum: 0 }),
+    error: Type.Optional(Type.String({ description: 'why the run failed or timed out (spawn error, deadline, HTTP status, network error)' })),
+    warnings: Type.Optional(Type.Array(Type.String(), { description: 'e.g. unknown placeholders left as written' })),
+    httpStatus: Type.Optional(Type.Union([Type.Integer(), Type.Null()], { description: 'webhooks: status of the last attempt; null when none answered' })),
+    pid: Type.Optional(Type.Integer({ minimum: 1, description: 'processes: the process (and process group) id' })),
   },
   { additionalProperties: false },
 );
@@ -57,6 +77,9 @@ export const HookResultV1 = Type.Object(
     ok: Type.Boolean(),
     runs: Type.Array(HookRun),
     error: Type.Union([Type.String(), Type.Null()]),
+    replayed: Type.Optional(
+      Type.Boolean({ description: 'true when this answers a repeated request id with the stored result of the first run (nothing ran again)' }),
+    ),
   },
   { additionalProperties: false, $id: 'HookResultV1' },
 );

@@ -1,0 +1,131 @@
+/**
+ * Hook round trip: the hook-runner in-process against the real broker and Redis, a trivial hook
+ * (`true`), N requests one after the other, each timed from "request published" to "result
+ * consumed" (publish, consume, claim in Redis, spawn bash, wait, store, publish, consume).
+ * Run: npm run bench:hooks [-- runs] — writes bench/results/hooks.json and prints it.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '@baton/config';
+import { createEnvelope, topics, type HookRequest, type HookResult } from '@baton/contracts';
+import { startHookRunner } from '@baton/hook-runner';
+import { createKafka, createProducer, createPublisher, ensureTopics, runConsumer, topicNames } from '@baton/kafka';
+import { silentLogger } from '@baton/logging';
+import { createRedis } from '@baton/state';
+import { ensureKafka, ensureRedis, uniqueKeyPrefix, uniqueName } from '@baton/testing';
+
+const runs = Number(process.argv[2] ?? 50);
+const warmup = 3;
+const logger = silentLogger();
+
+const [{ brokers }, redisEndpoint] = await Promise.all([ensureKafka(), ensureRedis()]);
+const namespace = uniqueName('bench-hooks');
+const names = topicNames(namespace);
+const keyPrefix = uniqueKeyPrefix('bench-hooks').replace(/:$/, '');
+const dir = mkdtempSync(join(tmpdir(), 'baton-bench-hooks-'));
+const file = join(dir, 'baton.json');
+writeFileSync(
+  file,
+  JSON.stringify({ kafka: { brokers, clientId: namespace }, redis: { url: redisEndpoint.url, keyPrefix }, recovery: { PreFailoverProcesses: ['true'] } }),
+);
+const config = loadConfig({ env: {}, file });
+
+const kafka = createKafka({ brokers, clientId: namespace, logger });
+const admin = kafka.admin();
+await admin.connect();
+const created = await ensureTopics(admin, { names, only: [topics.hookRequests, topics.hookResults, topics.deadLetters], partitions: 2 });
+const producer = createProducer(kafka);
+await producer.connect();
+const publisher = createPublisher({ producer, names, logger });
+
+const waiting = new Map<string, (result: HookResult) => void>();
+const collector = await runConsumer({
+  kafka,
+  names,
+  groupId: uniqueName(`${namespace}-results`),
+  topics: [topics.hookResults],
+  fromBeginning: true,
+  deadLetterProducer: producer,
+  logger,
+  handler: async ({ envelope }) => {
+    if (envelope.type === 'hook-result') waiting.get(envelope.payload.requestId)?.(envelope.payload);
+  },
+});
+const runner = await startHookRunner({ config, logger, names, groupId: uniqueName(`${namespace}-runner`), fromBeginning: true });
+await Promise.all([collector.ready, runner.consumer.ready]);
+
+async function roundTrip(i: number): Promise<number> {
+  const request: HookRequest = {
+    requestId: `${namespace}-${i}`,
+    hookKind: 'PreFailoverProcesses',
+    clusterId: 'bench',
+    recoveryUid: `uid-${i}`,
+    failOnError: true,
+    values: { failedHost: 'db1', failedPort: '3306' },
+  };
+  const answered = new Promise<HookResult>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no result for ${request.requestId} within 30 s`)), 30_000);
+    waiting.set(request.requestId, (result) => {
+      clearTimeout(timer);
+      resolve(result);
+    });
+  });
+  const started = performance.now();
+  await publisher.publish(topics.hookRequests, request.clusterId, createEnvelope('hook-request', request, { producer: 'bench' }));
+  const result = await answered;
+  const elapsed = performance.now() - started;
+  waiting.delete(request.requestId);
+  if (!result.ok) throw new Error(`hook failed: ${result.error}`);
+  return elapsed;
+}
+
+const times: number[] = [];
+try {
+  for (let i = 0; i < warmup; i += 1) await roundTrip(-1 - i);
+  for (let i = 0; i < runs; i += 1) times.push(await roundTrip(i));
+} finally {
+  await runner.stop();
+  await collector.stop();
+  const redis = createRedis(config.redis, logger, 'bench');
+  const stale = await redis.keys(`${keyPrefix}:*`);
+  if (stale.length > 0) await redis.del(...stale);
+  await redis.quit();
+  await producer.disconnect();
+  await admin.deleteTopics({ topics: created }).catch(() => undefined);
+  await admin.disconnect();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const sorted = [...times].sort((a, b) => a - b);
+/** Nearest-rank percentile. */
+const percentile = (p: number): number => {
+  const value = sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
+  return Math.round(value * 10) / 10;
+};
+const round = (ms: number): number => Math.round(ms * 10) / 10;
+const cpuList = cpus();
+const report = {
+  hookRoundTripMs: {
+    p50: percentile(50),
+    p99: percentile(99),
+    min: round(sorted[0] ?? 0),
+    max: round(sorted[sorted.length - 1] ?? 0),
+    mean: round(times.reduce((a, b) => a + b, 0) / Math.max(1, times.length)),
+  },
+  runs,
+  warmupRuns: warmup,
+  hook: 'PreFailoverProcesses: ["true"] (bash -c true)',
+  machine: {
+    cpus: cpuList.length,
+    cpuModel: cpuList[0]?.model ?? 'unknown',
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    memoryGb: Math.round(totalmem() / 1024 ** 3),
+  },
+  measuredAt: new Date().toISOString(),
+};
+const out = new URL('./results/hooks.json', import.meta.url);
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+console.log(JSON.stringify(report, null, 2));

@@ -1,0 +1,10 @@
+export { startHookRunner, type RunningHookRunner, type StartHookRunnerOptions, type StopStep } from './start-hook-runner.ts';
+export { hookRunnerSettings, listWorstCaseMs, defaultGroupId, type HookRunnerSettings } from './config.ts';
+export { createRequestHandler, processedKeys, type RequestHandler, type RequestHandlerOptions } from './handle-request.ts';
+export { runHookList, webhookBody, type HookListContext } from './run-hook-list.ts';
+export { ProcessSupervisor, type ProcessOutcome, type ProcessSpec } from './run-process.ts';
+export { runWebhook, webhookWorstCaseMs, type WebhookOutcome, type WebhookSpec } from './run-webhook.ts';
+export { expandShellCommand, type ShellExpansion } from './shell-expand.ts';
+export { expandArgv, resolveHookValues, placeholderTable, batonEnvName, type HookValues } from './placeholders.ts';
+export { buildHookEnv, isSecretName } from './hook-env.ts';
+export { BoundedOutput } from './bounded-output.ts';

@@ -1,0 +1,179 @@
+/**
+ * Starts the hook-runner from a validated configuration: Redis, Kafka topics, producer, then the
+ * hook-request consumer last. Stopping runs in order, each step on its own: stop consuming (the
+ * in-flight request finishes, or is abandoned at the consumer's stop deadline), kill every hook
+ * process group still running (async hooks, leftovers) and stop webhook retries, then close Kafka
+ * and Redis. main.ts runs this under runService; the integration tests and the benchmark run it
+ * in-process.
+ */
+import { hostname } from 'node:os';
+import type { BatonConfig } from '@baton/config';
+import { topics } from '@baton/contracts';
+import { BatonError } from '@baton/errors';
+import { createKafka, createProducer, createPublisher, ensureTopics, runConsumer, type RunningConsumer, type TopicNames } from '@baton/kafka';
+import type { Logger } from '@baton/logging';
+import { createKeys, createRedis, waitForRedis } from '@baton/state';
+import { defaultGroupId, hookRunnerSettings, listWorstCaseMs } from './config.ts';
+import { createRequestHandler, type RequestHandler } from './handle-request.ts';
+import { runHookList } from './run-hook-list.ts';
+import { ProcessSupervisor } from './run-process.ts';
+
+export interface StopStep {
+  name: string;
+  run: () => Promise<void> | void;
+}
+
+export interface StartHookRunnerOptions {
+  config: BatonConfig;
+  logger: Logger;
+  /** Physical topic names (default: from kafka.topicPrefix). */
+  names?: TopicNames;
+  /** Redis key prefix (default: redis.keyPrefix). */
+  keyPrefix?: string;
+  /** Consumer group (default baton-hook-runner). */
+  groupId?: string;
+  /** A new group starts at the beginning of the topic (tests); default false. */
+  fromBeginning?: boolean;
+  /** Create the topics the runner uses when missing (default true). */
+  ensureTopics?: boolean;
+  /** Partitions handled at once; one cluster's requests stay in order (default 12: every partition). */
+  partitionsConsumedConcurrently?: number;
+  /** Environment hooks inherit, before secrets are dropped (default process.env). */
+  inheritedEnv?: Readonly<Record<string, string | undefined>>;
+  /** For {orchestratorHost} when a request does not say (default os.hostname()). */
+  hostname?: string;
+  /** How long stop() waits for an in-flight request (default 10 s). */
+  stopTimeoutMs?: number;
+}
+
+export interface RunningHookRunner {
+  consumer: RunningConsumer;
+  handler: RequestHandler;
+  supervisor: ProcessSupervisor;
+  /** In shutdown order; runService runs them one by one. */
+  stopSteps: StopStep[];
+  /** Runs every stop step, each in its own try/catch. Idempotent. */
+  stop(): Promise<void>;
+}
+
+async function runSteps(steps: readonly StopStep[], logger: Logger): Promise<void> {
+  for (const step of steps) {
+    try {
+      await step.run();
+    } catch (error) {
+      logger.error({ err: error, step: step.name }, 'stop step failed');
+    }
+  }
+}
+
+/** Broker and Redis errors are worth another attempt; Baton's own non-retryable errors are not. */
+function retryable(error: unknown): boolean {
+  return !(error instanceof BatonError) || error.retryable;
+}
+
+export async function startHookRunner(options: StartHookRunnerOptions): Promise<RunningHookRunner> {
+  const { config } = options;
+  const logger = options.logger;
+  const settings = hookRunnerSettings(config);
+  const names = options.names ?? settings.names;
+  const groupId = options.groupId ?? defaultGroupId;
+  const keyPrefix = options.keyPrefix ?? settings.keyPrefix;
+  const closers: StopStep[] = [];
+  const cleanup = () => runSteps(closers, logger);
+
+  try {
+    const redis = createRedis(config.redis, logger.child({ component: 'redis' }), 'baton-hook-runner');
+    closers.unshift({
+      name: 'redis',
+      run: async () => {
+        await redis.quit().catch(() => redis.disconnect());
+      },
+    });
+    await waitForRedis(redis, config.redis.connectTimeoutMs * 5);
+
+    const kafka = createKafka({
+      brokers: config.kafka.brokers,
+      clientId: `${config.kafka.clientId}-hook-runner`,
+      logger,
+      connectionTimeoutMs: config.kafka.connectionTimeoutMs,
+      requestTimeoutMs: config.kafka.requestTimeoutMs,
+    });
+    if (options.ensureTopics ?? true) {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        await ensureTopics(admin, { names, only: [topics.hookRequests, topics.hookResults, topics.deadLetters], logger });
+      } finally {
+        await admin.disconnect();
+      }
+    }
+    const producer = createProducer(kafka);
+    await producer.connect();
+    closers.unshift({ name: 'kafka producer', run: () => producer.disconnect() });
+    const publisher = createPublisher({ producer, names, logger });
+
+    const supervisor = new ProcessSupervisor(logger.child({ component: 'processes' }));
+    const shutdown = new AbortController();
+    const background = new Set<Promise<unknown>>();
+    closers.unshift({
+      name: 'hook processes and webhooks',
+      run: async () => {
+        shutdown.abort();
+        await supervisor.close(settings.killGraceMs);
+        await Promise.allSettled([...background]);
+      },
+    });
+
+    const host = options.hostname ?? hostname();
+    const inheritedEnv = options.inheritedEnv ?? process.env;
+    const handler = createRequestHandler({
+      redis,
+      keys: createKeys(keyPrefix),
+      publisher,
+      logger,
+      ttlMs: settings.processedTtlMs,
+      owner: `${host}:${process.pid}`,
+      worstCaseMs: (request) => listWorstCaseMs(settings.lists[request.hookKind], settings.killGraceMs),
+      run: (request, requestLogger) =>
+        runHookList(request, settings.lists[request.hookKind], {
+          supervisor,
+          shell: settings.shell,
+          killGraceMs: settings.killGraceMs,
+          maxOutputBytes: settings.maxOutputBytes,
+          inheritedEnv,
+          hostname: host,
+          logger: requestLogger,
+          signal: shutdown.signal,
+          background: (work) => {
+            background.add(work);
+            void work.finally(() => background.delete(work));
+          },
+        }),
+    });
+
+    const consumer = await runConsumer({
+      kafka,
+      names,
+      groupId,
+      topics: [topics.hookRequests],
+      handler: handler.handle,
+      logger,
+      deadLetterProducer: producer,
+      fromBeginning: options.fromBeginning ?? false,
+      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 12,
+      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+      heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
+      maxAttempts: 5,
+      isRetryable: retryable,
+      stopTimeoutMs: options.stopTimeoutMs ?? 10_000,
+    });
+    closers.unshift({ name: 'hook-request consumer', run: () => consumer.stop() });
+
+    logger.info({ groupId, topic: names[topics.hookRequests] }, 'hook-runner consuming hook requests');
+    let stopping: Promise<void> | undefined;
+    return { consumer, handler, supervisor, stopSteps: closers, stop: () => (stopping ??= cleanup()) };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
