@@ -1,12 +1,21 @@
-// Entry point of the detector service. The foundation only validates the configuration, logs it and
-// waits for a signal; the service's work loop is built on top of this in its own issue.
+// Entry point of the detector service: runService validates and logs the configuration, handles
+// the signals and runs the stop steps; startDetector does the work (see start-detector.ts).
 import { runService } from '@baton/runtime';
+import { startDetector } from './start-detector.ts';
 
 await runService({
   name: 'detector',
-  start: async ({ signal }) => {
-    const idle = setInterval(() => {}, 60_000);
-    signal.addEventListener('abort', () => clearInterval(idle));
-    return { stopSteps: [] };
+  start: async ({ config, logger }) => {
+    const detector = startDetector({
+      config,
+      logger,
+      onFatal: (error) => {
+        // the registry consumer is gone for good: without ownership this process is useless
+        logger.fatal({ err: error }, 'registry consumer crashed; exiting so a supervisor restarts the detector');
+        void detector.stop().finally(() => process.exit(1));
+      },
+    });
+    await detector.ready;
+    return { stopSteps: [{ name: 'detector', run: () => detector.stop() }] };
   },
 });

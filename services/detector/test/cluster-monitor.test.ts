@@ -1,0 +1,165 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { InstanceKey } from '@baton/contracts';
+import { silentLogger } from '@baton/logging';
+import type { AnnotationSource } from '../src/annotation-cache.ts';
+import { ClusterMonitor, type ClusterMonitorOptions } from '../src/cluster-monitor.ts';
+import { keyId } from '../src/instance-set.ts';
+import { Limiter } from '../src/limiter.ts';
+import { deferred, FakeProber, key, registration, RecordingPublisher, replication, settings, type Answer } from './fakes.ts';
+
+const primary = key('p', 3306);
+const r1 = key('r1', 3306);
+const r2 = key('r2', 3306);
+
+function setup(answer: (k: InstanceKey) => Answer | Promise<Answer>, overrides: Partial<ClusterMonitorOptions> = {}) {
+  const probers = new Map<string, FakeProber>();
+  const publisher = new RecordingPublisher();
+  let sequence = 0;
+  const annotations: AnnotationSource = { refresh: () => undefined, annotate: async () => undefined };
+  const monitor = new ClusterMonitor({
+    registration: registration('c1', [primary, r1]),
+    detectorId: 'det-1',
+    settings,
+    limiter: new Limiter(8),
+    annotations,
+    createProber: (o) => {
+      const p = new FakeProber(o, answer);
+      probers.set(keyId(o.key), p);
+      return p;
+    },
+    publish: publisher.publish,
+    nextSequence: () => sequence++,
+    logger: silentLogger(),
+    runDeadlineMs: 50,
+    ...overrides,
+  });
+  return { monitor, probers, publisher };
+}
+
+const healthy = (k: InstanceKey): Answer =>
+  k.host === 'p' ? { serverId: 1, connectedReplicas: [r1] } : { serverId: Number(k.host.slice(1)) + 1, replication: replication(primary) };
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
+  assert.ok(check(), what);
+}
+
+test('each run probes every instance and publishes ONE snapshot of all of them', async (t) => {
+  const { monitor, publisher, probers } = setup(healthy);
+  t.after(() => monitor.stop());
+  monitor.request({ reason: 'tick' });
+  monitor.request({ reason: 'tick' });
+  await until(() => publisher.snapshots.length === 1, 'one snapshot');
+  monitor.request({ reason: 'tick' });
+  await until(() => publisher.snapshots.length === 2, 'second snapshot');
+  const [first, second] = publisher.snapshots.map((s) => s.snapshot);
+  assert.deepEqual(first?.instances.map(keyId), ['p:3306', 'r1:3306']);
+  assert.equal(first?.reason, 'tick');
+  assert.equal(first?.detectorId, 'det-1');
+  assert.deepEqual([first?.sequence, second?.sequence], [0, 1]);
+  assert.ok(first?.instances.every((o) => o.lastSeenAt !== null));
+  assert.deepEqual([...probers.values()].map((p) => p.probes), [2, 2]);
+});
+
+test('a hung instance holds a snapshot at most until the deadline; later runs neither wait for it nor probe it again', async (t) => {
+  const hang = deferred<Answer>();
+  const { monitor, publisher, probers } = setup((k) => (k.host === 'p' ? hang.promise : healthy(k)));
+  t.after(() => monitor.stop());
+  monitor.request({ reason: 'tick' });
+  await until(() => publisher.snapshots.length === 1, 'snapshot despite the hung primary');
+  const p = publisher.snapshots[0]?.snapshot.instances.find((o) => o.host === 'p');
+  assert.ok(p?.lastAttemptedAt !== null && p?.lastCheckedAt === null, 'the hung probe shows as attempted, not checked');
+  monitor.request({ reason: 'tick' });
+  await until(() => publisher.snapshots.length === 2, 'second snapshot');
+  assert.equal(probers.get('p:3306')?.probes, 1, 'no second probe on the hung connection');
+  assert.equal(probers.get('r1:3306')?.probes, 2);
+  hang.resolve(new Error('timed out'));
+});
+
+test('an instance whose last probe failed is waited for only briefly', async (t) => {
+  const hang = deferred<Answer>();
+  const failed = { ...(await new FakeProber({ key: primary, credentials: settings.credentials, connectTimeoutMs: 1, queryTimeoutMs: 1, pollIntervalMs: 1000 }, () => new Error('gone')).probe()) };
+  const { monitor, publisher } = setup((k) => (k.host === 'p' ? hang.promise : healthy(k)), {
+    initial: [failed],
+    runDeadlineMs: 600_000, // a healthy instance would be waited for this long
+    failingWaitMs: 10,
+  });
+  t.after(() => monitor.stop());
+  monitor.request({ reason: 'tick' });
+  await until(() => publisher.snapshots.length === 1, 'snapshot without waiting for the failing primary');
+  hang.resolve(new Error('timed out'));
+});
+
+test('a burst of broken connections during a run costs one extra snapshot', async (t) => {
+  const gate = deferred<void>();
+  let gated = true;
+  const { monitor, publisher, probers } = setup(async (k) => {
+    if (gated && k.host === 'r1') await gate.promise;
+    return healthy(k);
+  }, { runDeadlineMs: 5000 });
+  t.after(() => monitor.stop());
+  monitor.request({ reason: 'tick' });
+  await until(() => probers.get('r1:3306')?.probing === true, 'first run in flight');
+  for (let i = 0; i < 5; i++) probers.get('p:3306')?.breakConnection();
+  gated = false;
+  gate.resolve();
+  await until(() => publisher.snapshots.length === 2, 'tick + one connection-broken snapshot');
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(publisher.snapshots.map((s) => s.snapshot.reason), ['tick', 'connection-broken']);
+});
+
+test('instances the probes report join the cluster and are probed from the next run', async (t) => {
+  const { monitor, publisher } = setup((k) => (k.host === 'p' ? { serverId: 1, connectedReplicas: [r1, r2] } : { serverId: k.host === 'r1' ? 2 : 3, replication: replication(primary) }));
+  t.after(() => monitor.stop());
+  monitor.request({ reason: 'tick' });
+  await until(() => publisher.snapshots.length === 1, 'first snapshot');
+  assert.deepEqual(publisher.snapshots[0]?.snapshot.instances.map(keyId), ['p:3306', 'r1:3306']);
+  monitor.request({ reason: 'tick' });
+  await until(() => publisher.snapshots.length === 2, 'second snapshot');
+  assert.deepEqual(publisher.snapshots[1]?.snapshot.instances.map(keyId), ['p:3306', 'r1:3306', 'r2:3306']);
+});
+
+test('probe requests: named instances only, throttled per instance, correlation id carried', async (t) => {
+  const { monitor, publisher, probers } = setup(healthy, { requestThrottleMs: 60_000 });
+  t.after(() => monitor.stop());
+  monitor.request({ reason: 'tick' });
+  await until(() => publisher.snapshots.length === 1, 'tick');
+  monitor.request({ reason: 'probe-request', instances: ['p:3306'], correlationId: 'det-42' });
+  await until(() => publisher.snapshots.length === 2, 'probe-request snapshot');
+  const last = publisher.snapshots[1];
+  assert.equal(last?.snapshot.reason, 'probe-request');
+  assert.equal(last?.correlationId, 'det-42');
+  assert.equal(last?.snapshot.instances.length, 2, 'the snapshot still holds the whole cluster');
+  assert.equal(probers.get('p:3306')?.probes, 1, 'probed just now: throttled');
+
+  const fresh = setup(healthy, { requestThrottleMs: 0 });
+  t.after(() => fresh.monitor.stop());
+  fresh.monitor.request({ reason: 'tick' });
+  await until(() => fresh.publisher.snapshots.length === 1, 'tick');
+  fresh.monitor.request({ reason: 'probe-request', instances: ['p:3306'] });
+  await until(() => fresh.publisher.snapshots.length === 2, 'probe-request snapshot');
+  assert.deepEqual([fresh.probers.get('p:3306')?.probes, fresh.probers.get('r1:3306')?.probes], [2, 1]);
+});
+
+test('annotations reach the observations; start from a previous snapshot; stop closes everything', async (t) => {
+  const annotations: AnnotationSource = {
+    refresh: () => undefined,
+    annotate: async (k) => (k.host === 'r1' ? { promotionRule: 'must_not', downtime: { owner: 'ops', reason: 'disk', endsAt: null } } : undefined),
+  };
+  const previous = { ...(await new FakeProber({ key: r2, credentials: settings.credentials, connectTimeoutMs: 1, queryTimeoutMs: 1, pollIntervalMs: 1000 }, healthy).probe()) };
+  const { monitor, publisher, probers } = setup(healthy, { annotations, initial: [previous] });
+  t.after(() => monitor.stop());
+  monitor.start();
+  await until(() => publisher.snapshots.length === 1, 'first tick at start');
+  const instances = publisher.snapshots[0]?.snapshot.instances ?? [];
+  assert.deepEqual(instances.map(keyId), ['p:3306', 'r1:3306', 'r2:3306'], 'an instance known from the previous snapshot is kept');
+  const replica = instances.find((o) => o.host === 'r1');
+  assert.equal(replica?.promotionRule, 'must_not');
+  assert.equal(replica?.downtime?.owner, 'ops');
+  await monitor.stop();
+  assert.ok([...probers.values()].every((p) => p.closed));
+  monitor.request({ reason: 'tick' });
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(publisher.snapshots.length, 1, 'nothing after stop');
+});
