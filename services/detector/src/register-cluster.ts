@@ -6,8 +6,9 @@
  *
  * The cluster id is stable: an explicit alias, or the primary's host:port at FIRST discovery. A
  * later discovery (a config seed at every start, a `discover` after a failover) that finds an
- * instance some registration already lists reuses that registration's id, whatever the primary is
- * now; with an alias that is itself a registered id, that id. A registration that would say
+ * instance some ACTIVE registration already lists reuses that registration's id, whatever the
+ * primary is now. A forgotten registration lends nothing (its hosts may serve another cluster
+ * since); an alias that names a registration re-registers that id. A registration that would say
  * exactly what the registry already says is not published again.
  *
  * Used by the detector (config seeds at start, `discover`/`forget` commands on baton.commands) and
@@ -74,17 +75,14 @@ export function resolveRegistration(input: {
   }
   const found = new Set(topology.instances.map(lower));
   const overlap = (r: ClusterRegistration): number => r.seeds.filter((s) => found.has(lower(s))).length;
-  let previous = input.alias !== undefined ? existing.get(input.alias) : undefined;
-  if (!previous || overlap(previous) === 0) {
-    // the registration sharing the most instances with what was found; active ones first, then the oldest
-    const candidates = [...existing.values()].filter((r) => overlap(r) > 0);
-    candidates.sort(
-      (a, b) =>
-        Number(b.status === 'active') - Number(a.status === 'active') ||
-        overlap(b) - overlap(a) ||
-        Date.parse(a.registeredAt) - Date.parse(b.registeredAt),
-    );
-    previous = candidates[0] ?? (input.alias !== undefined ? existing.get(input.alias) : undefined);
+  const named = input.alias !== undefined ? existing.get(input.alias) : undefined;
+  let previous = named && named.status === 'active' && overlap(named) > 0 ? named : undefined;
+  if (!previous) {
+    // the ACTIVE registration sharing the most instances with what was found, then the oldest; a
+    // forgotten one is gone (its hosts may since serve another cluster) and lends no id
+    const candidates = [...existing.values()].filter((r) => r.status === 'active' && overlap(r) > 0);
+    candidates.sort((a, b) => overlap(b) - overlap(a) || Date.parse(a.registeredAt) - Date.parse(b.registeredAt));
+    previous = candidates[0] ?? named;
   }
   const clusterId = previous?.clusterId ?? input.alias ?? keyId(topology.primary);
   const alias = input.alias ?? previous?.alias ?? clusterId;

@@ -42,7 +42,7 @@ test('after a failover the same cluster keeps its id; the same registration is n
   assert.equal(again.changed, false);
 });
 
-test('an active registration beats a forgotten one; an unknown topology with a registered alias takes that id', () => {
+test('an active registration lends its id, a forgotten one does not; a registered alias takes that id', () => {
   const existing = new Map([
     ['old', registration('old', [p], { status: 'forgotten', registeredAt: '2025-01-01T00:00:00.000Z' })],
     ['live', registration('live', [p, r1])],
@@ -51,6 +51,14 @@ test('an active registration beats a forgotten one; an unknown topology with a r
   assert.equal(resolveRegistration({ topology: topology(p, [r1]), existing, registeredBy: 't', now }).registration.clusterId, 'live');
   const other = resolveRegistration({ topology: topology(key('new', 1), []), alias: 'orders', existing, registeredBy: 't', now });
   assert.equal(other.registration.clusterId, 'orders');
+  // the hosts of a forgotten cluster now serve a new one: a fresh id
+  const reused = new Map([['old', registration('old', [p, r1], { status: 'forgotten' })]]);
+  assert.equal(resolveRegistration({ topology: topology(p, [r1]), alias: 'fresh', existing: reused, registeredBy: 't', now }).registration.clusterId, 'fresh');
+  assert.equal(resolveRegistration({ topology: topology(p, [r1]), existing: reused, registeredBy: 't', now }).registration.clusterId, 'db1:3306');
+  // forgotten, then discovered again under its own alias: the same id, active again
+  const back = resolveRegistration({ topology: topology(p, [r1]), alias: 'old', existing: reused, registeredBy: 't', now });
+  assert.equal(back.registration.clusterId, 'old');
+  assert.equal(back.changed, true);
 });
 
 test('a seed that does not answer is a discovery failure, not retryable', () => {
