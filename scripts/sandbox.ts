@@ -10,7 +10,7 @@ import { parse, stringify } from 'yaml';
 import { loadConfig } from '@baton/config';
 import { createLogger } from '@baton/logging';
 import { openBackend } from '@baton/mysql';
-import { createKafka, ensureTopics, topicNames } from '@baton/kafka';
+import { allTopics, ensureServiceTopics, kafkaFromConfig, topicNamesFromConfig } from '@baton/kafka';
 import { ensureKafka, ensureRedis, startTopology, type Topology } from '@baton/testing';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -67,11 +67,7 @@ async function main(): Promise<void> {
   const { db, migrated } = await openBackend(config.backend, logger);
   await db.end();
 
-  const client = createKafka({ brokers: config.kafka.brokers, clientId: 'baton-sandbox', logger });
-  const admin = client.admin();
-  await admin.connect();
-  await ensureTopics(admin, { names: topicNames(), logger });
-  await admin.disconnect();
+  await ensureServiceTopics(kafkaFromConfig(config.kafka, 'sandbox', logger), { names: topicNamesFromConfig(config.kafka), only: allTopics, logger });
 
   console.log(`Baton sandbox ready in ${Date.now() - started} ms`);
   console.log(`  Kafka      ${kafka.brokers.join(',')} (${kafka.source === 'started' ? 'started here' : 'already running'})`);

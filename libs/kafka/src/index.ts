@@ -22,3 +22,4 @@ export {
 } from './topic-table.ts';
 export { backoffDelay, defaultBackoff, sleep, type BackoffOptions } from './backoff.ts';
 export { buildDeadLetterHeaders, errorCode, errorMessage, headersToStrings, maxReasonLength, type DeadLetterInput } from './dead-letter.ts';
+export { kafkaFromConfig, topicNamesFromConfig, ensureServiceTopics, type KafkaConnectionConfig } from './from-config.ts';

@@ -2,9 +2,10 @@
  * What the analyzer takes from the configuration: the analysis policy (orchestrator's recovery
  * keys, with the recovery loop's hints) and its own settings. Pure functions of the config object.
  */
-import type { BatonConfig, KafkaConfig } from '@baton/config';
+import type { BatonConfig } from '@baton/config';
 import { resolveAnalysisPolicy, type ResolvedAnalysisPolicy } from '@baton/domain';
-import { topicNames, type TopicNames } from '@baton/kafka';
+import { topicNamesFromConfig, type TopicNames } from '@baton/kafka';
+export { topicNamesFromConfig } from '@baton/kafka';
 
 /**
  * The policy the analyzer runs analyze() with. Hints as in orchestrator's recovery loop:
@@ -28,13 +29,6 @@ export function analysisPolicyFromConfig(config: Pick<BatonConfig, 'analyzer' | 
   });
 }
 
-/**
- * Physical topic names for kafka.topicPrefix: `sandbox` or `sandbox.` both give
- * `sandbox.baton.cluster-snapshots`; no prefix gives the real names.
- */
-export function topicNamesFromConfig(kafka: Pick<KafkaConfig, 'topicPrefix'>): TopicNames {
-  return topicNames((kafka.topicPrefix ?? '').replace(/\.$/, ''));
-}
 
 export interface AnalyzerSettings {
   groupId: string;

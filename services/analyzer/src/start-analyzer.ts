@@ -7,7 +7,7 @@
  */
 import type { BatonConfig } from '@baton/config';
 import { topics } from '@baton/contracts';
-import { createKafka, createProducer, createPublisher, ensureTopics, type RunningConsumer } from '@baton/kafka';
+import { createProducer, createPublisher, ensureServiceTopics, kafkaFromConfig, type RunningConsumer } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
 import { openBackend } from '@baton/mysql';
 import { createKeys, createRedis, waitForRedis } from '@baton/state';
@@ -70,21 +70,9 @@ export async function startAnalyzer(config: BatonConfig, logger: Logger, options
     closers.unshift({ name: 'redis', run: () => closeRedis(redis) });
     await waitForRedis(redis, options.redisReadyTimeoutMs ?? 10_000);
 
-    const kafka = createKafka({
-      brokers: config.kafka.brokers,
-      clientId: `${config.kafka.clientId}-analyzer`,
-      logger,
-      connectionTimeoutMs: config.kafka.connectionTimeoutMs,
-      requestTimeoutMs: config.kafka.requestTimeoutMs,
-    });
+    const kafka = kafkaFromConfig(config.kafka, 'analyzer', logger);
     if (options.ensureTopics ?? true) {
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        await ensureTopics(admin, { names: settings.names, only: [topics.clusterSnapshots, topics.analyses, topics.probeRequests, topics.deadLetters], logger });
-      } finally {
-        await admin.disconnect();
-      }
+      await ensureServiceTopics(kafka, { names: settings.names, only: [topics.clusterSnapshots, topics.analyses, topics.probeRequests, topics.deadLetters], logger });
     }
     const producer = createProducer(kafka);
     await producer.connect();

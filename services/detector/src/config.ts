@@ -6,7 +6,8 @@
  */
 import type { BatonConfig } from '@baton/config';
 import type { InstanceKey } from '@baton/contracts';
-import { topicNames, type TopicNames } from '@baton/kafka';
+import { topicNamesFromConfig, type TopicNames } from '@baton/kafka';
+export { topicNamesFromConfig } from '@baton/kafka';
 import { proberSettingsFromConfig, type ProberSettings } from '@baton/mysql';
 
 export type DetectorConfigSections = Pick<BatonConfig, 'detector' | 'mysql' | 'recovery' | 'kafka' | 'redis'>;
@@ -29,10 +30,6 @@ export interface DetectorSettings {
   keyPrefix: string | undefined;
 }
 
-/** `sandbox` or `sandbox.` both give `sandbox.baton.cluster-registry`; no prefix gives the real names. */
-export function topicNamesFromConfig(kafka: Pick<BatonConfig['kafka'], 'topicPrefix'>): TopicNames {
-  return topicNames((kafka.topicPrefix ?? '').replace(/\.$/, ''));
-}
 
 export function discoverySettingsFromConfig(config: Pick<BatonConfig, 'mysql'>): DiscoverySettings {
   return {

@@ -17,7 +17,7 @@
 import type { BatonConfig } from '@baton/config';
 import { createEnvelope, topics, type ClusterRegistration, type InstanceKey } from '@baton/contracts';
 import { BatonError } from '@baton/errors';
-import { createKafka, createProducer, createPublisher, type Publisher } from '@baton/kafka';
+import { createProducer, createPublisher, kafkaFromConfig, type Publisher } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
 import { discoverTopology, type DiscoveredTopology, type ProbeCredentials } from '@baton/mysql';
 import { discoverySettingsFromConfig, parseInstanceKey, topicNamesFromConfig } from './config.ts';
@@ -170,13 +170,7 @@ export async function registerClusterWithConfig(
 ): Promise<RegisterClusterResult> {
   const { config, logger } = options;
   const names = topicNamesFromConfig(config.kafka);
-  const kafka = createKafka({
-    brokers: config.kafka.brokers,
-    clientId: `${config.kafka.clientId}-discover`,
-    logger,
-    connectionTimeoutMs: config.kafka.connectionTimeoutMs,
-    requestTimeoutMs: config.kafka.requestTimeoutMs,
-  });
+  const kafka = kafkaFromConfig(config.kafka, 'discover', logger);
   const producer = createProducer(kafka);
   await producer.connect();
   try {

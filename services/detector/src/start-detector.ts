@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { BatonConfig } from '@baton/config';
 import { createEnvelope, topics, type InstanceObservation } from '@baton/contracts';
-import { createKafka, createProducer, createPublisher, ensureTopics, type RunningConsumer, type TopicNames } from '@baton/kafka';
+import { createProducer, createPublisher, ensureServiceTopics, kafkaFromConfig, type RunningConsumer, type TopicNames } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
 import { InstanceProber } from '@baton/mysql';
 import { createKeys, createRedis, waitForRedis } from '@baton/state';
@@ -94,22 +94,10 @@ export function startDetector(options: StartDetectorOptions): RunningDetector {
     await waitForRedis(redis, options.redisReadyTimeoutMs ?? 10_000);
     checkNotStopped();
 
-    const kafka = createKafka({
-      brokers: config.kafka.brokers,
-      clientId: `${config.kafka.clientId}-detector`,
-      logger,
-      connectionTimeoutMs: config.kafka.connectionTimeoutMs,
-      requestTimeoutMs: config.kafka.requestTimeoutMs,
-    });
+    const kafka = kafkaFromConfig(config.kafka, 'detector', logger);
     if (options.ensureTopics ?? true) {
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        const only = [topics.clusterRegistry, topics.clusterSnapshots, topics.probeRequests, topics.commands, topics.deadLetters];
-        await ensureTopics(admin, { names, only, logger });
-      } finally {
-        await admin.disconnect();
-      }
+      const only = [topics.clusterRegistry, topics.clusterSnapshots, topics.probeRequests, topics.commands, topics.deadLetters];
+      await ensureServiceTopics(kafka, { names, only, logger });
     }
     const producer = createProducer(kafka);
     await producer.connect();

@@ -4,7 +4,7 @@
  */
 import { normalizeHooks, type BatonConfig, type NormalizedHook } from '@baton/config';
 import { hookKinds, type HookKind } from '@baton/contracts';
-import { topicNames, type TopicNames } from '@baton/kafka';
+import { topicNamesFromConfig, type TopicNames } from '@baton/kafka';
 import { webhookWorstCaseMs } from './run-webhook.ts';
 
 export interface HookRunnerSettings {
@@ -30,7 +30,7 @@ export function hookRunnerSettings(config: Pick<BatonConfig, 'hooks' | 'recovery
     killGraceMs: config.hooks.killGracePeriodMs,
     maxOutputBytes: config.hooks.maxOutputBytes,
     processedTtlMs: config.redis.processedMessageTtlMs,
-    names: topicNames((config.kafka.topicPrefix ?? '').replace(/\.$/, '')),
+    names: topicNamesFromConfig(config.kafka),
     keyPrefix: config.redis.keyPrefix,
   };
 }

@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import type { BatonConfig } from '@baton/config';
 import { topics } from '@baton/contracts';
 import { BatonError } from '@baton/errors';
-import { createKafka, createProducer, createPublisher, ensureTopics, runConsumer, type RunningConsumer, type TopicNames } from '@baton/kafka';
+import { createProducer, createPublisher, ensureServiceTopics, kafkaFromConfig, runConsumer, type RunningConsumer, type TopicNames } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
 import { createKeys, createRedis, waitForRedis } from '@baton/state';
 import { defaultGroupId, hookRunnerSettings, listWorstCaseMs } from './config.ts';
@@ -91,21 +91,9 @@ export async function startHookRunner(options: StartHookRunnerOptions): Promise<
     });
     await waitForRedis(redis, config.redis.connectTimeoutMs * 5);
 
-    const kafka = createKafka({
-      brokers: config.kafka.brokers,
-      clientId: `${config.kafka.clientId}-hook-runner`,
-      logger,
-      connectionTimeoutMs: config.kafka.connectionTimeoutMs,
-      requestTimeoutMs: config.kafka.requestTimeoutMs,
-    });
+    const kafka = kafkaFromConfig(config.kafka, 'hook-runner', logger);
     if (options.ensureTopics ?? true) {
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        await ensureTopics(admin, { names, only: [topics.hookRequests, topics.hookResults, topics.deadLetters], logger });
-      } finally {
-        await admin.disconnect();
-      }
+      await ensureServiceTopics(kafka, { names, only: [topics.hookRequests, topics.hookResults, topics.deadLetters], logger });
     }
     const producer = createProducer(kafka);
     await producer.connect();
