@@ -1,4 +1,5 @@
-import type { InstanceObservation } from './messages/cluster-snapshot.ts';
+import type { InstanceKey } from './common.ts';
+import type { InstanceObservation, ReplicationState } from './messages/cluster-snapshot.ts';
 
 /**
  * An observation of an instance that has never answered: every field unknown, every fact null.
@@ -35,6 +36,32 @@ export function unknownInstance(host: string, port: number, overrides: Partial<I
     downtime: null,
     isCoMaster: false,
     isBinlogServer: false,
+    ...overrides,
+  };
+}
+
+/**
+ * A replica's replication state with both threads running and no error, lag or delay; positions
+ * unknown. Tests and fakes override what they care about.
+ */
+export function replicationState(source: InstanceKey, overrides: Partial<ReplicationState> = {}): ReplicationState {
+  return {
+    sourceHost: source.host,
+    sourcePort: source.port,
+    ioThread: 'Yes',
+    sqlThread: 'Yes',
+    lastIoErrno: 0,
+    lastIoError: '',
+    lastSqlErrno: 0,
+    lastSqlError: '',
+    secondsBehindSource: 0,
+    sqlDelaySeconds: 0,
+    readCoordinates: null,
+    execCoordinates: null,
+    usingGtid: 'Slave_Pos',
+    autoPosition: false,
+    gtidIoPos: '',
+    heartbeatPeriodSeconds: null,
     ...overrides,
   };
 }

@@ -5,7 +5,7 @@
  *   const p = primary('p1', dead);
  *   const s = snapshot([p, replica('r1', p, ioConnecting()), replica('r2', p, ioConnecting())]);
  */
-import { unknownInstance, type ClusterSnapshot, type InstanceObservation, type ReplicationState } from '@baton/contracts';
+import { replicationState, unknownInstance, type ClusterSnapshot, type InstanceObservation, type ReplicationState } from '@baton/contracts';
 
 export const NOW = Date.parse('2026-11-26T19:30:00.000Z');
 export const PORT = 3306;
@@ -47,25 +47,13 @@ export function primary(name = 'p1', ...mods: Mod[]): InstanceObservation {
 }
 
 function replicationFrom(source: InstanceObservation, over: Partial<ReplicationState> = {}): ReplicationState {
-  return {
-    sourceHost: source.host,
-    sourcePort: source.port,
-    ioThread: 'Yes',
-    sqlThread: 'Yes',
-    lastIoErrno: 0,
-    lastIoError: '',
-    lastSqlErrno: 0,
-    lastSqlError: '',
-    secondsBehindSource: 0,
-    sqlDelaySeconds: 0,
+  return replicationState(source, {
     readCoordinates: { file: 'mysql-bin.000001', pos: 1680 },
     execCoordinates: { file: 'mysql-bin.000001', pos: 1680 },
-    usingGtid: 'Slave_Pos',
-    autoPosition: false,
     gtidIoPos: source.mariadbGtid?.binlogPos ?? '',
     heartbeatPeriodSeconds: 1,
     ...over,
-  };
+  });
 }
 
 /** A healthy read-only MariaDB replica of `source`, replicating with GTID (slave_pos), logging its updates. */

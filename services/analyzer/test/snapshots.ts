@@ -3,7 +3,7 @@
  * primary with two GTID replicas, and the same cluster with its primary dead (last probe failed,
  * replicas' IO threads retrying). Times are relative to `observedAt`.
  */
-import { unknownInstance, type ClusterSnapshot, type InstanceObservation, type ReplicationState } from '@baton/contracts';
+import { replicationState, unknownInstance, type ClusterSnapshot, type InstanceObservation, type ReplicationState } from '@baton/contracts';
 
 export const T0 = Date.parse('2026-11-26T19:30:00.000Z');
 
@@ -42,25 +42,16 @@ function replicaOf(host: string, source: string, at: number, serverId: number, r
     serverId,
     readOnly: true,
     mariadbGtid: { currentPos: '0-1-100', slavePos: '0-1-100', binlogPos: '0-1-100', strictMode: true, domainId: 0 },
-    replication: {
-      sourceHost: source,
-      sourcePort: 3306,
-      ioThread: 'Yes',
-      sqlThread: 'Yes',
-      lastIoErrno: 0,
-      lastIoError: '',
-      lastSqlErrno: 0,
-      lastSqlError: '',
-      secondsBehindSource: 0,
-      sqlDelaySeconds: 0,
-      readCoordinates: { file: 'mysql-bin.000001', pos: 1680 },
-      execCoordinates: { file: 'mysql-bin.000001', pos: 1680 },
-      usingGtid: 'Slave_Pos',
-      autoPosition: false,
-      gtidIoPos: '0-1-100',
-      heartbeatPeriodSeconds: 1,
-      ...repl,
-    },
+    replication: replicationState(
+      { host: source, port: 3306 },
+      {
+        readCoordinates: { file: 'mysql-bin.000001', pos: 1680 },
+        execCoordinates: { file: 'mysql-bin.000001', pos: 1680 },
+        gtidIoPos: '0-1-100',
+        heartbeatPeriodSeconds: 1,
+        ...repl,
+      },
+    ),
   });
 }
 

@@ -1,6 +1,6 @@
 // In-memory stand-ins for the detector's unit tests: probers whose answers a test scripts, a
 // publisher that records, and registrations/observations builders.
-import { unknownInstance, type ClusterRegistration, type ClusterSnapshot, type InstanceKey, type InstanceObservation, type ReplicationState } from '@baton/contracts';
+import { replicationState, unknownInstance, type ClusterRegistration, type ClusterSnapshot, type InstanceKey, type InstanceObservation } from '@baton/contracts';
 import type { InstanceProberOptions, ProberSettings } from '@baton/mysql';
 import type { Prober } from '../src/cluster-monitor.ts';
 
@@ -10,27 +10,7 @@ export function registration(clusterId: string, seeds: InstanceKey[], overrides:
   return { clusterId, alias: clusterId, seeds, status: 'active', registeredAt: '2026-01-01T00:00:00.000Z', registeredBy: 'test', ...overrides };
 }
 
-export function replication(source: InstanceKey, overrides: Partial<ReplicationState> = {}): ReplicationState {
-  return {
-    sourceHost: source.host,
-    sourcePort: source.port,
-    ioThread: 'Yes',
-    sqlThread: 'Yes',
-    lastIoErrno: 0,
-    lastIoError: '',
-    lastSqlErrno: 0,
-    lastSqlError: '',
-    secondsBehindSource: 0,
-    sqlDelaySeconds: 0,
-    readCoordinates: null,
-    execCoordinates: null,
-    usingGtid: 'Slave_Pos',
-    autoPosition: false,
-    gtidIoPos: '',
-    heartbeatPeriodSeconds: null,
-    ...overrides,
-  };
-}
+export const replication = replicationState;
 
 /** What a scripted probe answers: facts to merge (success), an Error (failure) or a promise of either. */
 export type Answer = Partial<InstanceObservation> | Error;
