@@ -2,6 +2,7 @@ import { loadConfig, describeConfig, type BatonConfig } from '@baton/config';
 import { ConfigError } from '@baton/errors';
 import { createLogger, type Logger } from '@baton/logging';
 import { startHeartbeat } from './heartbeat.ts';
+import { runStopSteps, type StopStep } from './stop-steps.ts';
 
 export interface ServiceContext {
   config: BatonConfig;
@@ -12,7 +13,7 @@ export interface ServiceContext {
 
 /** What a started service hands back: how to stop it, step by step, each step on its own. */
 export interface RunningService {
-  stopSteps: Array<{ name: string; run: () => Promise<void> | void }>;
+  stopSteps: StopStep[];
 }
 
 export interface RunServiceOptions {
@@ -56,13 +57,7 @@ export async function runService(options: RunServiceOptions): Promise<void> {
         process.exit(1);
       }, options.shutdownDeadlineMs ?? 15000);
       deadline.unref();
-      for (const step of running.stopSteps) {
-        try {
-          await step.run();
-        } catch (error) {
-          logger.error({ err: error, step: step.name }, 'stop step failed');
-        }
-      }
+      await runStopSteps(running.stopSteps, logger);
       logger.info('stopped');
     })();
     return closing;

@@ -5,6 +5,7 @@
  * finishes), let the cache and change-log writes end, then close Kafka, Redis and the backend.
  * main.ts runs this under runService; the integration test runs it in-process.
  */
+import { runStopSteps, type StopStep } from '@baton/runtime';
 import type { BatonConfig } from '@baton/config';
 import { topics } from '@baton/contracts';
 import { createProducer, createPublisher, ensureServiceTopics, kafkaFromConfig, type RunningConsumer } from '@baton/kafka';
@@ -18,10 +19,7 @@ import { analysisPolicyFromConfig, analyzerSettings } from './config.ts';
 import { consumeSnapshots, kafkaAnalysisPublisher } from './consume-snapshots.ts';
 import { createRedisSnapshotCache } from './snapshot-cache.ts';
 
-export interface StopStep {
-  name: string;
-  run: () => Promise<void> | void;
-}
+export type { StopStep };
 
 export interface RunningAnalyzer {
   analyzer: SnapshotAnalyzer;
@@ -45,22 +43,12 @@ export interface StartAnalyzerOptions {
   drainTimeoutMs?: number;
 }
 
-async function runSteps(steps: readonly StopStep[], logger: Logger): Promise<void> {
-  for (const step of steps) {
-    try {
-      await step.run();
-    } catch (error) {
-      logger.error({ err: error, step: step.name }, 'stop step failed');
-    }
-  }
-}
-
 export async function startAnalyzer(config: BatonConfig, logger: Logger, options: StartAnalyzerOptions = {}): Promise<RunningAnalyzer> {
   const settings = analyzerSettings(config);
   const policy = analysisPolicyFromConfig(config);
   // filled in reverse order of opening: the last thing opened is closed first
   const closers: StopStep[] = [];
-  const cleanup = () => runSteps(closers, logger);
+  const cleanup = () => runStopSteps(closers, logger);
 
   try {
     const { db } = await openBackend({ ...config.backend }, logger.child({ component: 'backend' }));

@@ -8,6 +8,7 @@
  * detector's clusters over at once), then every cluster's run and connections, then the producer
  * and Redis — each step on its own.
  */
+import { runStopSteps, type StopStep } from '@baton/runtime';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { BatonConfig } from '@baton/config';
@@ -50,10 +51,7 @@ export interface StartDetectorOptions {
   createProber?: ProberFactory;
 }
 
-export interface StopStep {
-  name: string;
-  run: () => Promise<void> | void;
-}
+export type { StopStep };
 
 export interface RunningDetector {
   detectorId: string;
@@ -194,13 +192,7 @@ export function startDetector(options: StartDetectorOptions): RunningDetector {
       await starting.catch(() => undefined);
       stopSeeds();
       if (statusTimer) clearInterval(statusTimer);
-      for (const step of closers) {
-        try {
-          await step.run();
-        } catch (error) {
-          logger.error({ err: error, step: step.name }, 'stop step failed');
-        }
-      }
+      await runStopSteps(closers, logger);
       logger.info('detector stopped');
     })());
 

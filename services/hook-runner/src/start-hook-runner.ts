@@ -6,6 +6,7 @@
  * and Redis. main.ts runs this under runService; the integration tests and the benchmark run it
  * in-process.
  */
+import { runStopSteps, type StopStep } from '@baton/runtime';
 import { hostname } from 'node:os';
 import type { BatonConfig } from '@baton/config';
 import { topics } from '@baton/contracts';
@@ -18,10 +19,7 @@ import { createRequestHandler, type RequestHandler } from './handle-request.ts';
 import { runHookList } from './run-hook-list.ts';
 import { ProcessSupervisor } from './run-process.ts';
 
-export interface StopStep {
-  name: string;
-  run: () => Promise<void> | void;
-}
+export type { StopStep };
 
 export interface StartHookRunnerOptions {
   config: BatonConfig;
@@ -56,16 +54,6 @@ export interface RunningHookRunner {
   stop(): Promise<void>;
 }
 
-async function runSteps(steps: readonly StopStep[], logger: Logger): Promise<void> {
-  for (const step of steps) {
-    try {
-      await step.run();
-    } catch (error) {
-      logger.error({ err: error, step: step.name }, 'stop step failed');
-    }
-  }
-}
-
 /** Broker and Redis errors are worth another attempt; Baton's own non-retryable errors are not. */
 function retryable(error: unknown): boolean {
   return !(error instanceof BatonError) || error.retryable;
@@ -79,7 +67,7 @@ export async function startHookRunner(options: StartHookRunnerOptions): Promise<
   const groupId = options.groupId ?? defaultGroupId;
   const keyPrefix = options.keyPrefix ?? settings.keyPrefix;
   const closers: StopStep[] = [];
-  const cleanup = () => runSteps(closers, logger);
+  const cleanup = () => runStopSteps(closers, logger);
 
   try {
     const redis = createRedis(config.redis, logger.child({ component: 'redis' }), 'baton-hook-runner');
