@@ -35,6 +35,10 @@ export interface Keys {
   ioThreadRestartReplica(clusterId: string, replica: string): string;
   /** Idempotency guard: a message id already handled. */
   processed(messageId: string): string;
+  /** A hook request claimed for running (at most once per request id). */
+  hookRequestClaim(requestId: string): string;
+  /** The stored result of a hook request, answered again on redelivery. */
+  hookRequestResult(requestId: string): string;
 }
 
 function checkCluster(clusterId: string): string {
@@ -70,5 +74,7 @@ export function createKeys(prefix?: string): Keys {
     ioThreadRestartPrimary: (c, i) => instanceKey(c, 'io-restart-primary', i),
     ioThreadRestartReplica: (c, i) => instanceKey(c, 'io-restart-replica', i),
     processed: (messageId) => `${root}:processed:${checkPart('messageId', messageId)}`,
+    hookRequestClaim: (requestId) => `${root}:processed:hook-request:${encodeURIComponent(requestId)}`,
+    hookRequestResult: (requestId) => `${root}:processed:hook-request:${encodeURIComponent(requestId)}:result`,
   };
 }

@@ -48,8 +48,7 @@ interface Claim {
 }
 
 export function processedKeys(keys: Keys, requestId: string): { claim: string; result: string } {
-  const claim = keys.processed(`hook-request:${encodeURIComponent(requestId)}`);
-  return { claim, result: `${claim}:result` };
+  return { claim: keys.hookRequestClaim(requestId), result: keys.hookRequestResult(requestId) };
 }
 
 export function createRequestHandler(options: RequestHandlerOptions): RequestHandler {
