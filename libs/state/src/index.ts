@@ -3,3 +3,4 @@ export { createKeys, type Keys } from './keys.ts';
 export { LeaseManager, type Lease, type LeaseHolder, type LeaseLossReason, type LeaseManagerOptions } from './lease.ts';
 export { setFlag, exists, pttl, clearFlag, markProcessed, type SetFlagOptions } from './flags.ts';
 export { scripts, runScript, type LuaScript } from './scripts.ts';
+export { formatCandidateValue, formatDowntimeValue, parseCandidateValue, parseDowntimeValue, type CandidateValue, type DowntimeValue, type Downtime } from './annotation-values.ts';

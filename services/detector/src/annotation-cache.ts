@@ -10,7 +10,7 @@ import type { InstanceKey } from '@baton/contracts';
 import type { Logger } from '@baton/logging';
 import type { InstanceAnnotations } from '@baton/mysql';
 import type { createRedis, Keys } from '@baton/state';
-import { parseCandidateValue, parseDowntimeValue } from './annotation-values.ts';
+import { parseCandidateValue, parseDowntimeValue } from '@baton/state';
 import { keyId } from './instance-set.ts';
 
 type Redis = ReturnType<typeof createRedis>;

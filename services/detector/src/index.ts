@@ -17,4 +17,4 @@ export {
   parseDowntimeValue,
   type CandidateValue,
   type DowntimeValue,
-} from './annotation-values.ts';
+} from '@baton/state';
