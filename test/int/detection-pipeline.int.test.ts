@@ -79,3 +79,11 @@ test('intermediate primary killed in a chained topology → DeadIntermediateMast
   await intermediate.kill();
   await pipeline.waitForCode('chain', key(intermediate), 'DeadIntermediateMaster');
 });
+
+test('a replica with an errant transaction → ErrantGTIDStructureWarning', async (t) => {
+  const topo = await withTopology(t, { replicas: 3 });
+  await pipeline.register(topo, 'errant');
+  // root may write on a read_only replica (READ_ONLY ADMIN); with the binlog on, that is an errant GTID
+  await topo.replicas[1]!.query('CREATE DATABASE errant_write');
+  await pipeline.waitForCode('errant', key(topo.primary), 'ErrantGTIDStructureWarning');
+});
