@@ -4,8 +4,9 @@
  * consumed" (publish, consume, claim in Redis, spawn bash, wait, store, publish, consume).
  * Run: npm run bench:hooks [-- runs] — writes bench/results/hooks.json and prints it.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { summarize, writeReport } from './report.ts';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@baton/config';
 import { createEnvelope, topics, type HookRequest, type HookResult } from '@baton/contracts';
@@ -97,35 +98,9 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-const sorted = [...times].sort((a, b) => a - b);
-/** Nearest-rank percentile. */
-const percentile = (p: number): number => {
-  const value = sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
-  return Math.round(value * 10) / 10;
-};
-const round = (ms: number): number => Math.round(ms * 10) / 10;
-const cpuList = cpus();
-const report = {
-  hookRoundTripMs: {
-    p50: percentile(50),
-    p99: percentile(99),
-    min: round(sorted[0] ?? 0),
-    max: round(sorted[sorted.length - 1] ?? 0),
-    mean: round(times.reduce((a, b) => a + b, 0) / Math.max(1, times.length)),
-  },
+writeReport('hooks', {
+  hookRoundTripMs: summarize(times),
   runs,
   warmupRuns: warmup,
   hook: 'PreFailoverProcesses: ["true"] (bash -c true)',
-  machine: {
-    cpus: cpuList.length,
-    cpuModel: cpuList[0]?.model ?? 'unknown',
-    node: process.version,
-    platform: `${process.platform}-${process.arch}`,
-    memoryGb: Math.round(totalmem() / 1024 ** 3),
-  },
-  measuredAt: new Date().toISOString(),
-};
-const out = new URL('./results/hooks.json', import.meta.url);
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-console.log(JSON.stringify(report, null, 2));
+});
