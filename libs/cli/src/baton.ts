@@ -4,17 +4,20 @@
  */
 import { readFileSync } from 'node:fs';
 import { analyzeCommand } from './analyze-command.ts';
+import { discoverCommand } from './discover-command.ts';
 import { UsageError, exitCodes, type CliIo } from './io.ts';
 
 export const usage = `Usage: baton COMMAND [options]
 
 Commands:
-  analyze FILE   orchestrator's replication analysis of a cluster snapshot file
+  analyze FILE        orchestrator's replication analysis of a cluster snapshot file
+  discover HOST:PORT  discover the topology around a seed and register it as a cluster
 
 Run 'baton COMMAND --help' for a command's options.`;
 
 const commands: Record<string, (argv: readonly string[], io: CliIo) => number | Promise<number>> = {
   analyze: analyzeCommand,
+  discover: discoverCommand,
 };
 
 export const processIo: CliIo = {
