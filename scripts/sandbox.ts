@@ -1,9 +1,11 @@
 // The local sandbox: everything Baton needs on one machine, without Docker, until Ctrl-C.
-//   Kafka (KRaft, infra/kafka), Redis, the backend schema on the local MariaDB, the topics, and a
-//   MariaDB primary with three GTID replicas on free 127.0.0.1 ports.
+//   Kafka (KRaft, infra/kafka), Redis, the backend schema on the local MariaDB, the topics, a
+//   MariaDB primary with three GTID replicas on free 127.0.0.1 ports, and every Baton service as
+//   its own process watching that topology with automated recovery on. `npm run drill` then kills
+//   the primary and prints the failover's timeline (.sandbox/state.json tells it what to kill).
 // It prints where each one listens and writes the effective configuration to .sandbox/baton.yaml.
 // Ctrl-C (or SIGTERM) stops everything this script started, and only that.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
@@ -12,8 +14,9 @@ import { createLogger } from '@baton/logging';
 import { openBackend } from '@baton/mysql';
 import { allTopics, ensureServiceTopics, kafkaFromConfig, topicNamesFromConfig } from '@baton/kafka';
 import { ensureKafka, ensureRedis, startTopology, type Topology } from '@baton/testing';
+import { sandboxServices, startService } from './sandbox/services.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 const logger = createLogger({ service: 'sandbox', level: process.env['BATON_LOG_LEVEL'] ?? 'warn' });
 const cleanups: Array<{ what: string; run: () => Promise<void> | void }> = [];
 let stopping: Promise<void> | undefined;
@@ -69,6 +72,22 @@ async function main(): Promise<void> {
 
   await ensureServiceTopics(kafkaFromConfig(config.kafka, 'sandbox', logger), { names: topicNamesFromConfig(config.kafka), only: allTopics, logger });
 
+  const services = [];
+  for (const name of sandboxServices) {
+    const service = startService(root, name, configFile, `${root}/.sandbox/logs`);
+    cleanups.push({ what: `${name} (pid ${service.pid})`, run: () => service.stop() });
+    services.push(service);
+  }
+  const state = {
+    configFile,
+    clusterId: 'sandbox',
+    instances: topology.instances.map((i) => ({ name: i.name, role: i.role, host: i.host, port: i.port, pid: i.pid })),
+    services: services.map((s) => ({ name: s.name, pid: s.pid, logFile: s.logFile })),
+    sandboxPid: process.pid,
+  };
+  writeFileSync(`${root}/.sandbox/state.json`, `${JSON.stringify(state, null, 2)}\n`);
+  cleanups.push({ what: 'sandbox state file', run: () => rmSync(`${root}/.sandbox/state.json`, { force: true }) });
+
   console.log(`Baton sandbox ready in ${Date.now() - started} ms`);
   console.log(`  Kafka      ${kafka.brokers.join(',')} (${kafka.source === 'started' ? 'started here' : 'already running'})`);
   console.log(`  Redis      ${redis.url} (${redis.source === 'spawned' ? 'started here' : 'already running'})`);
@@ -77,8 +96,10 @@ async function main(): Promise<void> {
     const source = instance.upstream ? ` replicating from ${instance.upstream.host}:${instance.upstream.port}` : '';
     console.log(`  ${instance.role.padEnd(10)} ${instance.host}:${instance.port} (${instance.name}, server_id ${instance.serverId})${source}`);
   }
+  for (const service of services) console.log(`  ${service.name.padEnd(10)} pid ${service.pid}, log ${service.logFile}`);
   console.log(`  config     ${configFile}`);
   console.log(`  connect    mariadb --no-defaults -h127.0.0.1 -P${topology.primary.port} -u${topology.credentials.app.user} -p${topology.credentials.app.password} ${'baton_test'}`);
+  console.log('Failover drill (another terminal): npm run drill');
   console.log('Ctrl-C stops everything the sandbox started.');
   if (process.env['BATON_SANDBOX_EXIT_AFTER_READY'] === '1') await stop(0);
 }

@@ -1,0 +1,108 @@
+// The failover drill: with the sandbox running (npm run sandbox), kill -9 the sandbox cluster's
+// current primary and print what Baton did, with millisecond offsets from the crash: the
+// detector's first snapshot that saw it, the DeadMaster analysis, and every recovery event
+// (registered, claimed, promoted, replicas moved, hooks, resolved).
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '@baton/config';
+import { decodeMessage, instanceId, topics, type Envelope, type InstanceKey } from '@baton/contracts';
+import { kafkaFromConfig, logicalTopic, topicNamesFromConfig } from '@baton/kafka';
+import { silentLogger } from '@baton/logging';
+import { connectInstance } from '@baton/mysql';
+
+interface SandboxState {
+  configFile: string;
+  clusterId: string;
+  instances: Array<{ name: string; host: string; port: number; pid: number }>;
+}
+
+const root = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
+const timeoutMs = Number(process.env['BATON_DRILL_TIMEOUT_MS'] ?? 30_000);
+let state: SandboxState;
+try {
+  state = JSON.parse(readFileSync(`${root}/.sandbox/state.json`, 'utf8')) as SandboxState;
+} catch {
+  console.error('drill: no running sandbox (.sandbox/state.json is missing): start it with `npm run sandbox` first');
+  process.exit(2);
+}
+const config = loadConfig({ file: state.configFile, env: {} });
+
+/** The writable instance of the sandbox topology right now (after an earlier drill it is not the first one). */
+async function currentPrimary(): Promise<SandboxState['instances'][number]> {
+  for (const instance of state.instances) {
+    const conn = await connectInstance({ host: instance.host, port: instance.port, user: config.mysql.user, password: config.mysql.password, connectTimeoutMs: 500, queryTimeoutMs: 500 }).catch(() => null);
+    if (!conn) continue;
+    try {
+      const [row] = await conn.query('SELECT @@read_only AS ro');
+      if (Number(row?.['ro']) === 0) return instance;
+    } finally {
+      await conn.close();
+    }
+  }
+  throw new Error('no writable primary in the sandbox topology: nothing to kill');
+}
+
+const victim = await currentPrimary();
+const names = topicNamesFromConfig(config.kafka);
+const kafka = kafkaFromConfig(config.kafka, 'drill', silentLogger());
+const consumer = kafka.consumer({ groupId: `baton-drill-${process.pid}-${Date.now()}`, maxWaitTimeInMs: 50 });
+await consumer.connect();
+await consumer.subscribe({ topics: [names[topics.clusterSnapshots], names[topics.analyses], names[topics.recoveryEvents]], fromBeginning: false });
+const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+
+const lines: Array<{ at: number; what: string }> = [];
+let crashAt = 0;
+let detected = false;
+let analysed = false;
+let finished: () => void = () => {};
+const done = new Promise<void>((resolve) => (finished = resolve));
+const victimKey: InstanceKey = { host: victim.host, port: victim.port };
+const same = (k: InstanceKey): boolean => instanceId(k) === instanceId(victimKey);
+
+await consumer.run({
+  eachMessage: async ({ topic, message }) => {
+    if (crashAt === 0) return;
+    const logical = logicalTopic(names, topic);
+    if (!logical) return;
+    let envelope: Envelope;
+    try {
+      envelope = decodeMessage(logical, message.value);
+    } catch {
+      return;
+    }
+    if (envelope.type === 'cluster-snapshot' && !detected && envelope.payload.clusterId === state.clusterId) {
+      const seen = envelope.payload.instances.find(same);
+      if (seen && seen.lastCheckedAt && seen.lastSeenAt && seen.lastCheckedAt > seen.lastSeenAt && Date.parse(seen.lastCheckedAt) >= crashAt) {
+        detected = true;
+        lines.push({ at: Date.parse(seen.lastCheckedAt), what: `detected     probe of ${instanceId(victimKey)} failed (${seen.lastError ?? 'no answer'}); snapshot reason ${envelope.payload.reason}` });
+      }
+    } else if (envelope.type === 'analysis' && !analysed && envelope.payload.clusterId === state.clusterId) {
+      const entry = envelope.payload.entries.find((e) => same(e.instance) && e.code.startsWith('DeadMaster'));
+      if (entry) {
+        analysed = true;
+        lines.push({ at: Date.parse(envelope.payload.analyzedAt), what: `analysed     ${entry.code} (detection ${envelope.correlationId ?? '-'})` });
+      }
+    } else if (envelope.type === 'recovery-event' && envelope.payload.clusterId === state.clusterId) {
+      const e = envelope.payload;
+      lines.push({ at: Date.parse(e.at), what: `${e.step.padEnd(12)} ${e.status}: ${e.message}` });
+      if (e.step === 'resolved' || e.step === 'recovery-resolved') finished();
+    }
+  },
+});
+await joined;
+
+crashAt = Date.now();
+process.kill(victim.pid, 'SIGKILL');
+console.log(`drill: kill -9 ${victim.name} ${victim.host}:${victim.port} (pid ${victim.pid}) at ${new Date(crashAt).toISOString()}`);
+const timer = setTimeout(finished, timeoutMs);
+await done;
+clearTimeout(timer);
+await consumer.disconnect();
+
+console.log(`${'+0'.padStart(8)} ms  crash        kill -9 ${instanceId(victimKey)}`);
+for (const line of lines.sort((a, b) => a.at - b.at)) console.log(`${`+${line.at - crashAt}`.padStart(8)} ms  ${line.what}`);
+if (!lines.some((l) => l.what.startsWith('resolved') || l.what.startsWith('recovery-resolved'))) {
+  console.log(`drill: no resolved recovery within ${timeoutMs} ms (see .sandbox/logs/recovery-executor.log)`);
+  process.exit(1);
+}
+process.exit(0);
