@@ -1,0 +1,46 @@
+export {
+  chooseRecovery,
+  isAnalysisCode,
+  recoveryKindByCode,
+  recoveryKinds,
+  type RecoveryChoice,
+  type RecoveryChoiceOptions,
+  type RecoveryKind,
+} from './recovery-choice.ts';
+export { clusterFilterMatches, invalidClusterFilters, matchingClusterFilter, type ClusterIdentity } from './cluster-filters.ts';
+export {
+  defaultPromotionPolicy,
+  promotionPolicyFromConfig,
+  resolvePromotionPolicy,
+  type PromotionConfigKeys,
+  type PromotionPolicy,
+  type PromotionPolicyInput,
+} from './promotion-policy.ts';
+export { binlogFormatRank, canReplicateFrom, compareMajorVersions, type BinlogFormatName, type CanReplicateOptions, type Verdict } from './can-replicate-from.ts';
+export { banReason, compileBanFilters, ineligibilityReasons, majoritiesOf, type BanFilters, type Majorities } from './candidate-eligibility.ts';
+export { compareCandidates, promotionRuleRank, type CandidateOrderKeys } from './candidate-order.ts';
+export {
+  comparePositions,
+  formatPosition,
+  missingFrom,
+  positionContains,
+  readReplicaPositions,
+  type GtidPosition,
+  type PositionReading,
+  type PositionRelation,
+  type ReplicaPositions,
+} from './replica-position.ts';
+export { isReplicaReachable, planPromotion } from './plan-promotion.ts';
+export type {
+  CatchUpStep,
+  LostKind,
+  LostReplica,
+  LostTransactions,
+  PromotionFailureDetails,
+  PromotionInput,
+  PromotionPlan,
+  PromotionPlanFailed,
+  PromotionPlanOk,
+  RankedReplica,
+  Reachability,
+} from './promotion-plan.ts';

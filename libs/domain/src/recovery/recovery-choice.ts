@@ -1,0 +1,99 @@
+/**
+ * Which check-and-recover function an analysis code gets (reference §1.2 "Recovery function" column,
+ * §1.5 grace period). One exhaustive table: a code without a decision does not compile.
+ *
+ * Kinds:
+ * - recover-dead-primary / recover-dead-intermediate-primary: Baton acts (actionable); a failure
+ *   detection is registered first.
+ * - generic-noop: orchestrator's checkAndRecoverGenericProblem — nothing is done, but a failure
+ *   detection IS registered and OnFailureDetectionProcesses run (a function exists).
+ * - none: nothing registered, no hooks.
+ *
+ * Deviations (each a recovery orchestrator has and Baton does not implement): LockedSemiSyncMaster,
+ * MasterWithTooManySemiSyncReplicas, NoWriteableMasterStructureWarning, DeadCoMaster and
+ * DeadCoMasterAndSomeReplicas map to generic-noop: the detection is registered and its hooks run as
+ * in orchestrator, but no recovery row is written (which also removes W7: a locked semi-sync primary
+ * no longer leaves an unresolved recovery that blocks a later DeadMaster failover).
+ * `orchestratorFunction` keeps orchestrator's mapping for audit.
+ */
+import type { AnalysisCode, RecoveryFunction } from '../analysis/analysis-codes.ts';
+import { analysisCodes, gracePeriodSensitiveCodes } from '../analysis/analysis-codes.ts';
+import { recoveryFunctionByCode } from '../analysis/primary-rules.ts';
+
+export const recoveryKinds = ['recover-dead-primary', 'recover-dead-intermediate-primary', 'generic-noop', 'none'] as const;
+export type RecoveryKind = (typeof recoveryKinds)[number];
+
+/** The decision per code. Typed `satisfies Record<AnalysisCode, RecoveryKind>`: adding a code without a row fails to compile. */
+export const recoveryKindByCode = Object.freeze({
+  NoProblem: 'none',
+  DeadMasterWithoutReplicas: 'none',
+  DeadMaster: 'recover-dead-primary',
+  DeadMasterAndReplicas: 'generic-noop',
+  DeadMasterAndSomeReplicas: 'recover-dead-primary',
+  UnreachableMasterWithLaggingReplicas: 'generic-noop',
+  UnreachableMaster: 'generic-noop',
+  LockedSemiSyncMaster: 'generic-noop', // orchestrator: checkAndRecoverLockedSemiSyncMaster (not implemented)
+  LockedSemiSyncMasterHypothesis: 'none',
+  MasterWithTooManySemiSyncReplicas: 'generic-noop', // orchestrator: checkAndRecoverMasterWithTooManySemiSyncReplicas (not implemented)
+  NoWriteableMasterStructureWarning: 'generic-noop', // orchestrator: checkAndRecoverNonWriteableMaster (not implemented)
+  MasterSingleReplicaNotReplicating: 'none',
+  MasterSingleReplicaDead: 'none',
+  AllMasterReplicasNotReplicating: 'generic-noop',
+  AllMasterReplicasNotReplicatingOrDead: 'generic-noop',
+  DeadCoMaster: 'generic-noop', // orchestrator: checkAndRecoverDeadCoMaster (not implemented)
+  DeadCoMasterAndSomeReplicas: 'generic-noop', // orchestrator: checkAndRecoverDeadCoMaster (not implemented)
+  UnreachableCoMaster: 'none',
+  AllCoMasterReplicasNotReplicating: 'none',
+  DeadIntermediateMasterWithSingleReplicaFailingToConnect: 'recover-dead-intermediate-primary',
+  DeadIntermediateMasterWithSingleReplica: 'none', // orchestrator QUIRK kept: not mapped
+  DeadIntermediateMaster: 'recover-dead-intermediate-primary',
+  DeadIntermediateMasterAndSomeReplicas: 'recover-dead-intermediate-primary',
+  DeadIntermediateMasterAndReplicas: 'generic-noop',
+  UnreachableIntermediateMasterWithLaggingReplicas: 'generic-noop',
+  UnreachableIntermediateMaster: 'none',
+  AllIntermediateMasterReplicasFailingToConnectOrDead: 'recover-dead-intermediate-primary',
+  AllIntermediateMasterReplicasNotReplicating: 'none',
+  BinlogServerFailingToConnectToMaster: 'none',
+  FirstTierReplicaFailingToConnectToMaster: 'none',
+} as const satisfies Record<AnalysisCode, RecoveryKind>);
+
+export interface RecoveryChoice {
+  readonly kind: RecoveryKind;
+  /** Baton acts on the topology (a recover-* kind). */
+  readonly actionable: boolean;
+  /** a failure detection is registered and OnFailureDetectionProcesses run (every kind but none) */
+  readonly registersDetection: boolean;
+  /** what orchestrator maps the code to (before its grace-period substitution) */
+  readonly orchestratorFunction: RecoveryFunction;
+  /** the emergency grace period turned a recovery into the generic no-op */
+  readonly gracePeriodApplied: boolean;
+}
+
+export interface RecoveryChoiceOptions {
+  /** the analysed instance's emergency grace-period key lives (set by an emergency IO-thread restart) */
+  readonly inGracePeriod: boolean;
+}
+
+function choice(kind: RecoveryKind, code: AnalysisCode, gracePeriodApplied: boolean): RecoveryChoice {
+  return {
+    kind,
+    actionable: kind === 'recover-dead-primary' || kind === 'recover-dead-intermediate-primary',
+    registersDetection: kind !== 'none',
+    orchestratorFunction: recoveryFunctionByCode[code],
+    gracePeriodApplied,
+  };
+}
+
+/** The recovery for an analysis code. In the grace period DeadMaster, DeadMasterAndSomeReplicas and LockedSemiSyncMaster become the generic no-op. */
+export function chooseRecovery(code: AnalysisCode, options: RecoveryChoiceOptions): RecoveryChoice {
+  const kind: RecoveryKind = recoveryKindByCode[code];
+  if (options.inGracePeriod && gracePeriodSensitiveCodes.has(code)) return choice('generic-noop', code, kind !== 'generic-noop');
+  return choice(kind, code, false);
+}
+
+const knownCodes: ReadonlySet<string> = new Set(analysisCodes);
+
+/** Narrow a code read from a message (AnalysisEntry.code is a string). */
+export function isAnalysisCode(code: string): code is AnalysisCode {
+  return knownCodes.has(code);
+}
