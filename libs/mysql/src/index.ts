@@ -6,3 +6,4 @@ export { loadMigrations, defaultMigrationsDir, type Migration } from './migratio
 export { splitSql } from './split-sql.ts';
 export { toBatonError, isQueryTimeout, mysqlErrorCode } from './errors.ts';
 export * from './probe/index.ts';
+export * from './recovery/index.ts';

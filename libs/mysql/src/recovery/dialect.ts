@@ -1,0 +1,112 @@
+/**
+ * The replication vocabulary of the server behind a connection, found once per connection
+ * (SELECT @@version, @@version_comment: one round trip, cached in a WeakMap on the connection).
+ *
+ *   MariaDB            STOP/START SLAVE, RESET SLAVE ALL, SHOW ALL SLAVES STATUS,
+ *                      CHANGE MASTER TO ... MASTER_USE_GTID = slave_pos, MASTER_GTID_WAIT
+ *   MySQL < 8.0.23     STOP/START SLAVE, RESET SLAVE ALL, SHOW SLAVE STATUS,
+ *                      CHANGE MASTER TO ... MASTER_AUTO_POSITION = 1, WAIT_FOR_EXECUTED_GTID_SET
+ *   MySQL >= 8.0.23    STOP/START REPLICA, RESET REPLICA ALL, SHOW REPLICA STATUS,
+ *                      CHANGE REPLICATION SOURCE TO ... SOURCE_AUTO_POSITION = 1
+ * (8.0.22 already has the REPLICA statements; 8.0.23 adds CHANGE REPLICATION SOURCE. One cut at
+ * 8.0.23 keeps the table small.) Only MariaDB is exercised by the integration tests.
+ */
+import type { InstanceConnection } from '../instance-connection.ts';
+import { flavourOf } from '../probe/map-identity.ts';
+import { statementsFor, versionTuple } from '../probe/statements.ts';
+import { text } from '../probe/row-values.ts';
+import { RecoveryStepError, recoveryErrorCodes, runStatement, type RecoveryStep } from './step-error.ts';
+
+export interface Dialect {
+  flavour: 'mariadb' | 'mysql';
+  version: string;
+  stopReplica: string;
+  stopIoThread: string;
+  startReplica: string;
+  startSqlThread: string;
+  resetReplicaAll: string;
+  replicaStatus: string;
+  /** 'CHANGE MASTER TO' or 'CHANGE REPLICATION SOURCE TO'. */
+  changeSource: string;
+  /** Option prefix in that statement: 'MASTER' or 'SOURCE'. */
+  option: 'MASTER' | 'SOURCE';
+  /** MySQL's super_read_only exists; MariaDB has none. */
+  hasSuperReadOnly: boolean;
+}
+
+export function dialectFor(version: string, versionComment = ''): Dialect | null {
+  const flavour = flavourOf(version, versionComment);
+  if (flavour === 'mariadb') {
+    return {
+      flavour,
+      version,
+      stopReplica: 'STOP SLAVE',
+      stopIoThread: 'STOP SLAVE IO_THREAD',
+      startReplica: 'START SLAVE',
+      startSqlThread: 'START SLAVE SQL_THREAD',
+      resetReplicaAll: 'RESET SLAVE ALL',
+      replicaStatus: statementsFor('mariadb', version).replicaStatus,
+      changeSource: 'CHANGE MASTER TO',
+      option: 'MASTER',
+      hasSuperReadOnly: false,
+    };
+  }
+  if (flavour !== 'mysql') return null;
+  const [major, minor, patch] = versionTuple(version);
+  const modern = major > 8 || (major === 8 && (minor > 0 || patch >= 23));
+  const word = modern ? 'REPLICA' : 'SLAVE';
+  return {
+    flavour,
+    version,
+    stopReplica: `STOP ${word}`,
+    stopIoThread: `STOP ${word} IO_THREAD`,
+    startReplica: `START ${word}`,
+    startSqlThread: `START ${word} SQL_THREAD`,
+    resetReplicaAll: `RESET ${word} ALL`,
+    replicaStatus: statementsFor('mysql', version).replicaStatus,
+    changeSource: modern ? 'CHANGE REPLICATION SOURCE TO' : 'CHANGE MASTER TO',
+    option: modern ? 'SOURCE' : 'MASTER',
+    hasSuperReadOnly: true,
+  };
+}
+
+const cache = new WeakMap<InstanceConnection, Promise<Dialect>>();
+
+/** The connection's dialect; throws BATON_RECOVERY_UNSUPPORTED for a server that is neither flavour. */
+export function dialectOf(conn: InstanceConnection, step: RecoveryStep): Promise<Dialect> {
+  let found = cache.get(conn);
+  if (!found) {
+    found = (async () => {
+      const [row] = await runStatement(conn, step, 'SELECT @@version', () =>
+        conn.query('SELECT @@GLOBAL.version AS version, @@GLOBAL.version_comment AS comment'),
+      );
+      const version = text(row?.['version']);
+      const dialect = dialectFor(version, text(row?.['comment']));
+      if (!dialect) {
+        throw new RecoveryStepError(recoveryErrorCodes.unsupported, `unsupported server version '${version}'`, { step, instance: conn.instance });
+      }
+      return dialect;
+    })();
+    found.catch(() => cache.delete(conn));
+    cache.set(conn, found);
+  }
+  return found;
+}
+
+/** CHANGE MASTER/REPLICATION SOURCE to a GTID source: the statement with placeholders, and its values. */
+export function changeSourceSql(
+  d: Dialect,
+  source: { host: string; port: number; user: string; password: string; connectRetrySeconds: number },
+): { sql: string; values: unknown[] } {
+  const o = d.option;
+  const gtid = d.flavour === 'mariadb' ? 'MASTER_USE_GTID = slave_pos' : `${o}_AUTO_POSITION = 1`;
+  return {
+    sql: `${d.changeSource} ${o}_HOST = ?, ${o}_PORT = ?, ${o}_USER = ?, ${o}_PASSWORD = ?, ${gtid}, ${o}_CONNECT_RETRY = ?`,
+    values: [source.host, source.port, source.user, source.password, source.connectRetrySeconds],
+  };
+}
+
+/** CHANGE MASTER TO MASTER_HOST = ? (detach/reattach: only the host changes). */
+export function changeHostSql(d: Dialect): string {
+  return `${d.changeSource} ${d.option}_HOST = ?`;
+}

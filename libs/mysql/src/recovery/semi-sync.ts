@@ -1,0 +1,37 @@
+/**
+ * Semi-sync switches by name: rpl_semi_sync_master_* / rpl_semi_sync_slave_* (MariaDB, built in
+ * since 10.3; MySQL's semisync_master/semisync_slave plugins) or rpl_semi_sync_source_* /
+ * rpl_semi_sync_replica_* (MySQL >= 8.0.26 semisync_source/semisync_replica plugins).
+ * Which exist is read from the server (one round trip); none ⇒ BATON_RECOVERY_UNSUPPORTED.
+ */
+import type { InstanceConnection, Row } from '../instance-connection.ts';
+import { nameValueMap } from '../probe/row-values.ts';
+import { RecoveryStepError, recoveryErrorCodes, runStatement, type RecoveryStep } from './step-error.ts';
+
+export interface SemiSyncNames {
+  /** rpl_semi_sync_master_enabled or rpl_semi_sync_source_enabled */
+  masterEnabled: string;
+  masterTimeout: string;
+  /** rpl_semi_sync_slave_enabled or rpl_semi_sync_replica_enabled */
+  replicaEnabled: string;
+}
+
+const sql =
+  "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('rpl_semi_sync_master_enabled', 'rpl_semi_sync_source_enabled', 'rpl_semi_sync_slave_enabled', 'rpl_semi_sync_replica_enabled')";
+
+export async function semiSyncNames(conn: InstanceConnection, step: RecoveryStep): Promise<SemiSyncNames> {
+  const vars = nameValueMap(await runStatement(conn, step, 'SHOW GLOBAL VARIABLES', () => conn.query<Row>(sql)));
+  const master = vars.has('rpl_semi_sync_source_enabled') ? 'source' : vars.has('rpl_semi_sync_master_enabled') ? 'master' : null;
+  const replica = vars.has('rpl_semi_sync_replica_enabled') ? 'replica' : vars.has('rpl_semi_sync_slave_enabled') ? 'slave' : null;
+  if (!master || !replica) {
+    throw new RecoveryStepError(recoveryErrorCodes.unsupported, `${step}: semi-sync is not available on ${conn.instance} (plugin not loaded)`, {
+      step,
+      instance: conn.instance,
+    });
+  }
+  return {
+    masterEnabled: `rpl_semi_sync_${master}_enabled`,
+    masterTimeout: `rpl_semi_sync_${master}_timeout`,
+    replicaEnabled: `rpl_semi_sync_${replica}_enabled`,
+  };
+}
