@@ -5,15 +5,22 @@
  *   - anything else → BatonError 'BATON_MYSQL_ERROR', retryable for network failures only.
  * The server's errno, code and SQLSTATE are kept as fields. The SQL text is dropped from the
  * error (and from its cause): mysql2 records it with values interpolated, which would put
- * replication passwords from CHANGE MASTER TO into logs. For the same reason a syntax error's
- * message, which quotes the statement, is withheld.
+ * replication passwords from CHANGE MASTER TO into logs. For the same reason the messages of
+ * errors that quote the statement's values are withheld.
  */
 import { BatonError, ProbeAuthError, ProbeTimeoutError } from '@baton/errors';
 
 export const mysqlErrorCode = 'BATON_MYSQL_ERROR';
 
-/** ER_PARSE_ERROR */
-const parseErrorErrno = 1064;
+/**
+ * Errors whose message quotes a value of the statement, which may be a password:
+ * ER_PARSE_ERROR ("near '…'") and ER_WRONG_STRING_LENGTH ("String '…' is too long", e.g. an
+ * over-long MASTER_PASSWORD).
+ */
+const quotingErrnos = new Map<number, string>([
+  [1064, 'SQL syntax error (statement text withheld)'],
+  [1470, 'a value of the statement is too long (value withheld)'],
+]);
 
 interface Mysql2Error extends Error {
   code?: string;
@@ -54,10 +61,8 @@ export function toBatonError(error: unknown, context: ErrorContext): BatonError 
   if (error instanceof BatonError) return error;
   const e = (error ?? {}) as Mysql2Error;
   delete e.sql;
-  if (e.errno === parseErrorErrno) {
-    // The server quotes the statement "near '...'": it may contain a password.
-    e.message = e.sqlMessage = 'SQL syntax error (statement text withheld)';
-  }
+  const withheld = e.errno === undefined ? undefined : quotingErrnos.get(e.errno);
+  if (withheld) e.message = e.sqlMessage = withheld;
   const fields = { cause: error, instance: context.instance, operation: context.operation, errno: e.errno, mysqlCode: e.code, sqlState: e.sqlState };
   if (isQueryTimeout(error) || e.code === 'ETIMEDOUT') {
     return new ProbeTimeoutError(`mysql ${context.operation} timed out`, { ...fields, timeoutMs: context.timeoutMs });
