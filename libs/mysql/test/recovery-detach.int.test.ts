@@ -85,7 +85,7 @@ test('a refused CHANGE MASTER fails with a RecoveryStepError that carries no par
       const cause = e.cause as Error & { cause?: Error };
       const everything = [e.message, e.stack, JSON.stringify(e), cause.message, cause.stack, JSON.stringify(cause), cause.cause?.message, cause.cause?.stack].join('\n');
       assert.doesNotMatch(everything, /s3cr3t|p4ss/);
-      assert.match(e.message, /too long for MASTER_PASSWORD/);
+      assert.match(e.message, /too long \(value withheld\)/);
       return true;
     },
   );

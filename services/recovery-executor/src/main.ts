@@ -1,12 +1,16 @@
-// Entry point of the recovery-executor service. The foundation only validates the configuration, logs it and
-// waits for a signal; the service's work loop is built on top of this in its own issue.
+// Entry point of the recovery-executor service: analyses in (baton.analyses, group
+// baton-recovery-executor) and operator commands (baton.commands, group
+// baton-recovery-executor-commands); orchestrator's dead-primary recovery out — hook requests,
+// recovery events, the recoveries and their steps in the backend. See start-recovery-executor.ts.
 import { runService } from '@baton/runtime';
+import { startRecoveryExecutor } from './start-recovery-executor.ts';
 
 await runService({
   name: 'recovery-executor',
-  start: async ({ signal }) => {
-    const idle = setInterval(() => {}, 60_000);
-    signal.addEventListener('abort', () => clearInterval(idle));
-    return { stopSteps: [] };
+  // running recoveries get up to recoveryDeadlineMs to finish; the whole shutdown a little more
+  shutdownDeadlineMs: 45_000,
+  start: async ({ config, logger }) => {
+    const running = await startRecoveryExecutor({ config, logger });
+    return { stopSteps: running.stopSteps };
   },
 });

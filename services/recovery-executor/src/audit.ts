@@ -1,0 +1,132 @@
+/**
+ * The audit trail (conventions §13: audit is not logging). Every step of a recovery is one
+ * recovery event on baton.recovery-events (sequence numbered from 1, keyed by cluster) AND one
+ * recovery_steps row. Writes leave the protocol's critical path: each recovery has one serial
+ * chain (events stay in order, rows follow their recovery row) that the protocol never waits for
+ * until `flush()` at its end. A failed write is logged, counted and does not fail the recovery.
+ *
+ * Events outside a recovery (detection registered, recovery blocked, skipped, switch changed)
+ * carry recoveryUid '' and sequence 0, and the detection id as correlation id.
+ */
+import { randomUUID } from 'node:crypto';
+import type { RecoveryEvent } from '@baton/contracts';
+import type { Logger } from '@baton/logging';
+import type { EventSink, RecoveryStore } from './ports.ts';
+
+export type StepStatus = RecoveryEvent['status'];
+
+export interface AuditStats {
+  events: number;
+  rows: number;
+  failed: number;
+}
+
+/** One recovery's ordered trail. */
+export interface RecoveryTrail {
+  readonly uid: string;
+  /** Records a step (event + row) in order; returns its sequence number. Never throws. */
+  step(step: string, status: StepStatus, message: string, details?: Record<string, unknown>): number;
+  /** Runs a backend write in the trail's order (the recovery row before its steps). */
+  write(what: string, work: () => Promise<void>): void;
+  /** Every step recorded so far: for tests and the final log line. */
+  readonly steps: ReadonlyArray<{ seq: number; step: string; status: StepStatus }>;
+  /** Waits (bounded) until everything recorded so far is written. */
+  flush(timeoutMs?: number): Promise<boolean>;
+}
+
+export interface Audit {
+  trail(clusterId: string, correlationId: string | undefined, uid?: string): RecoveryTrail;
+  /** An event outside any recovery (not awaited by the caller's critical path). */
+  event(clusterId: string, correlationId: string | undefined, step: string, status: StepStatus, message: string, details?: Record<string, unknown>): void;
+  /** A backend write outside any recovery, in the background. */
+  background(what: string, work: () => Promise<void>): void;
+  /** Waits for every pending write (shutdown). */
+  drain(timeoutMs?: number): Promise<boolean>;
+  stats(): AuditStats;
+}
+
+export interface AuditOptions {
+  events: EventSink;
+  store: RecoveryStore;
+  logger: Logger;
+  clock?: () => Date;
+}
+
+const okOf = (status: StepStatus): boolean | null => (status === 'succeeded' ? true : status === 'failed' || status === 'blocked' ? false : null);
+
+function withTimeout(work: Promise<unknown>, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+    timer.unref();
+  });
+  return Promise.race([work.then(() => true as const), deadline]).finally(() => clearTimeout(timer));
+}
+
+export function createAudit(options: AuditOptions): Audit {
+  const { events, store, logger } = options;
+  const clock = options.clock ?? (() => new Date());
+  const pending = new Set<Promise<unknown>>();
+  const stats: AuditStats = { events: 0, rows: 0, failed: 0 };
+
+  const track = (p: Promise<unknown>): void => {
+    pending.add(p);
+    void p.finally(() => pending.delete(p));
+  };
+  const guarded = (what: string, context: Record<string, unknown>, work: () => Promise<void>) => async (): Promise<void> => {
+    try {
+      await work();
+    } catch (error) {
+      stats.failed += 1;
+      logger.error({ ...context, what, err: error }, 'audit write failed');
+    }
+  };
+
+  function trail(clusterId: string, correlationId: string | undefined, uid: string = randomUUID()): RecoveryTrail {
+    let chain: Promise<void> = Promise.resolve();
+    let seq = 0;
+    const steps: Array<{ seq: number; step: string; status: StepStatus }> = [];
+    const enqueue = (work: () => Promise<void>): void => {
+      chain = chain.then(work);
+      track(chain);
+    };
+    return {
+      uid,
+      steps,
+      step(step, status, message, details = {}) {
+        seq += 1;
+        const n = seq; // the closures below run later, after more steps were numbered
+        const at = clock();
+        const event: RecoveryEvent = { recoveryUid: uid, clusterId, sequence: n, at: at.toISOString(), step, status, message, details };
+        steps.push({ seq: n, step, status });
+        const context = { clusterId, recoveryUid: uid, seq: n, step };
+        enqueue(
+          guarded('step', context, async () => {
+            await Promise.all([
+              events.publish(event, correlationId).then(() => void (stats.events += 1)),
+              store.insertStep({ recoveryUid: uid, seq: n, at, step, message, ok: okOf(status), details }).then(() => void (stats.rows += 1)),
+            ]);
+          }),
+        );
+        return n;
+      },
+      write(what, work) {
+        enqueue(guarded(what, { clusterId, recoveryUid: uid }, work));
+      },
+      flush: (timeoutMs = 10_000) => withTimeout(chain, timeoutMs),
+    };
+  }
+
+  return {
+    trail,
+    event(clusterId, correlationId, step, status, message, details = {}) {
+      const event: RecoveryEvent = { recoveryUid: '', clusterId, sequence: 0, at: clock().toISOString(), step, status, message, details };
+      track(guarded('event', { clusterId, step }, () => events.publish(event, correlationId).then(() => void (stats.events += 1)))());
+    },
+    background(what, work) {
+      track(guarded(what, {}, work)());
+    },
+    drain: (timeoutMs = 10_000) => withTimeout(Promise.allSettled([...pending]), timeoutMs),
+    stats: () => ({ ...stats }),
+  };
+}

@@ -1,0 +1,198 @@
+/**
+ * Operator commands the executor owns (baton.commands, group baton-recovery-executor-commands:
+ * one executor handles each), as orchestrator's API routes do:
+ *   recover                     forced recovery of a dead primary, optionally naming a candidate:
+ *                               bypasses the cluster filters, the global switch and the block
+ *   ack-recoveries              acknowledges recoveries (cluster, instance, uid or all), ends their
+ *                               detections and lifts the recovery blocks they hold
+ *   disable/enable-global-recoveries   the Redis switch plus a history row
+ *   register-candidate          promotion rule under the candidate key, CandidateInstanceExpireMinutes
+ *   begin-downtime/end-downtime the downtime key the detector reads
+ * discover and forget belong to the detectors and are passed over. Each message is handled once
+ * (processed key per messageId; a `recover` also per requestId).
+ */
+import { instanceId, topics, type Command } from '@baton/contracts';
+import { MessageValidationError } from '@baton/errors';
+import { runConsumer, type RunningConsumer, type TopicNames } from '@baton/kafka';
+import type { Kafka, Producer } from 'kafkajs';
+import type { Redis } from 'ioredis';
+import type { Logger } from '@baton/logging';
+import { exists, formatCandidateValue, formatDowntimeValue, markProcessed, setFlag, type Keys } from '@baton/state';
+import type { Audit } from './audit.ts';
+import type { AckResult, AckScope, BackendRecoveryStore } from './backend-store.ts';
+import type { RecoveryExecutor } from './executor.ts';
+import { parseBlockValue } from './registration.ts';
+
+export interface CommandDeps {
+  redis: Redis;
+  keys: Keys;
+  store: Pick<BackendRecoveryStore, 'acknowledge' | 'recordSwitch'>;
+  executor: Pick<RecoveryExecutor, 'recover'>;
+  audit: Audit;
+  logger: Logger;
+  candidateTtlMs: number;
+  processedTtlMs: number;
+  clock?: () => Date;
+}
+
+/** Deletes every key matching `pattern` (SCAN, never KEYS). */
+async function deleteMatching(redis: Redis, pattern: string): Promise<number> {
+  let cursor = '0';
+  let deleted = 0;
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+    cursor = next;
+    if (found.length > 0) deleted += await redis.del(...found);
+  } while (cursor !== '0');
+  return deleted;
+}
+
+function ackScope(c: Extract<Command, { kind: 'ack-recoveries' }>): AckScope {
+  switch (c.scope) {
+    case 'cluster':
+      if (!c.clusterId) throw new MessageValidationError('ack-recoveries scope cluster needs clusterId');
+      return { scope: 'cluster', clusterId: c.clusterId };
+    case 'instance':
+      if (!c.instance) throw new MessageValidationError('ack-recoveries scope instance needs instance');
+      return { scope: 'instance', instance: c.instance, ...(c.clusterId ? { clusterId: c.clusterId } : {}) };
+    case 'uid':
+      if (!c.uid) throw new MessageValidationError('ack-recoveries scope uid needs uid');
+      return { scope: 'uid', uid: c.uid };
+    case 'all':
+      return { scope: 'all' };
+  }
+}
+
+/**
+ * The Redis side of an acknowledgement: every block held by an acknowledged recovery goes (and for
+ * a cluster or `all`, the cluster's block whoever holds it), and so do the detection keys of the
+ * detections that ended.
+ */
+export async function liftBlocks(redis: Redis, keys: Keys, scope: AckScope, acked: AckResult): Promise<{ blocks: number; detections: number }> {
+  let blocks = 0;
+  let detections = 0;
+  if (scope.scope === 'all') {
+    blocks += await deleteMatching(redis, keys.recoveryBlock('*'));
+    detections += await deleteMatching(redis, keys.detection('*', '*'));
+    return { blocks, detections };
+  }
+  if (scope.scope === 'cluster') {
+    blocks += await redis.del(keys.recoveryBlock(scope.clusterId));
+    detections += await deleteMatching(redis, keys.detection(scope.clusterId, '*'));
+  }
+  const uids = new Set(acked.recoveries.map((r) => r.uid));
+  for (const clusterId of new Set(acked.recoveries.map((r) => r.clusterId))) {
+    const key = keys.recoveryBlock(clusterId);
+    const holder = parseBlockValue(await redis.get(key));
+    if (holder && uids.has(holder.uid)) blocks += await redis.del(key);
+  }
+  for (const d of acked.detections) detections += await redis.del(keys.detection(d.clusterId, instanceId(d)));
+  if (scope.scope === 'instance' && scope.clusterId) detections += await redis.del(keys.detection(scope.clusterId, instanceId(scope.instance)));
+  return { blocks, detections };
+}
+
+export async function handleCommand(command: Command, meta: { messageId: string; correlationId: string | undefined }, deps: CommandDeps): Promise<void> {
+  const { redis, keys, logger } = deps;
+  const now = (deps.clock ?? (() => new Date()))();
+  const log = logger.child({ command: command.kind, requestedBy: command.requestedBy, correlationId: meta.correlationId });
+  if (command.kind === 'discover' || command.kind === 'forget') return;
+  // marked once handled: a redelivery after a failure runs again (every handler below is idempotent)
+  const processed = keys.processed(`executor-command:${meta.messageId}`);
+  if (await exists(redis, processed)) {
+    log.debug({ messageId: meta.messageId }, 'command already handled');
+    return;
+  }
+  await runCommand(command, meta, deps, log, now);
+  await setFlag(redis, processed, deps.processedTtlMs);
+}
+
+async function runCommand(command: Command, meta: { correlationId: string | undefined }, deps: CommandDeps, log: Logger, now: Date): Promise<void> {
+  const { redis, keys, audit } = deps;
+  switch (command.kind) {
+    case 'discover':
+    case 'forget':
+      return;
+    case 'recover': {
+      if (!(await markProcessed(redis, keys, `recover:${command.requestId}`, deps.processedTtlMs))) {
+        log.info({ requestId: command.requestId }, 'recover request already handled');
+        return;
+      }
+      audit.event(command.clusterId, meta.correlationId ?? command.requestId, 'recover-requested', 'info', `forced recovery of ${instanceId(command.instance)} requested by ${command.requestedBy}`, {
+        requestId: command.requestId,
+        instance: instanceId(command.instance),
+        candidate: command.candidate ? instanceId(command.candidate) : null,
+        skipProcesses: command.skipProcesses,
+        commandHint: command.commandHint,
+      });
+      await deps.executor.recover(command, meta.correlationId ?? command.requestId);
+      return;
+    }
+    case 'ack-recoveries': {
+      const scope = ackScope(command);
+      const acked = await deps.store.acknowledge(scope, command.requestedBy, command.comment, now);
+      const lifted = await liftBlocks(redis, keys, scope, acked);
+      log.info({ scope: command.scope, recoveries: acked.recoveries.length, detectionsEnded: acked.detections.length, blocksLifted: lifted.blocks, detectionKeysDeleted: lifted.detections }, 'recoveries acknowledged');
+      for (const clusterId of new Set([...acked.recoveries.map((r) => r.clusterId), ...(scope.scope === 'cluster' ? [scope.clusterId] : [])])) {
+        audit.event(clusterId, meta.correlationId, 'acknowledged', 'info', `recoveries acknowledged by ${command.requestedBy}: ${command.comment}`, {
+          uids: acked.recoveries.filter((r) => r.clusterId === clusterId).map((r) => r.uid),
+          scope: command.scope,
+        });
+      }
+      return;
+    }
+    case 'disable-global-recoveries':
+    case 'enable-global-recoveries': {
+      const enabled = command.kind === 'enable-global-recoveries';
+      if (enabled) await redis.del(keys.recoveriesDisabled());
+      else await redis.set(keys.recoveriesDisabled(), JSON.stringify({ by: command.requestedBy, at: now.toISOString() }));
+      audit.background('switch history', () => deps.store.recordSwitch(enabled, command.requestedBy, 'command', now));
+      log.warn({ enabled }, 'global recoveries switched');
+      return;
+    }
+    case 'register-candidate':
+      await setFlag(redis, keys.candidate(command.clusterId, instanceId(command.instance)), deps.candidateTtlMs, { value: formatCandidateValue({ promotionRule: command.promotionRule }) });
+      log.info({ clusterId: command.clusterId, instance: instanceId(command.instance), promotionRule: command.promotionRule }, 'candidate registered');
+      return;
+    case 'begin-downtime': {
+      const ttlMs = Date.parse(command.endsAt) - now.getTime();
+      if (!(ttlMs > 0)) throw new MessageValidationError(`begin-downtime endsAt ${command.endsAt} is not in the future`);
+      const value = formatDowntimeValue({ owner: command.owner, reason: command.reason, endsAt: command.endsAt });
+      await setFlag(redis, keys.downtime(command.clusterId, instanceId(command.instance)), Math.ceil(ttlMs), { value });
+      log.info({ clusterId: command.clusterId, instance: instanceId(command.instance), endsAt: command.endsAt }, 'downtime begun');
+      return;
+    }
+    case 'end-downtime':
+      await redis.del(keys.downtime(command.clusterId, instanceId(command.instance)));
+      log.info({ clusterId: command.clusterId, instance: instanceId(command.instance) }, 'downtime ended');
+      return;
+  }
+}
+
+export interface CommandConsumerOptions extends CommandDeps {
+  kafka: Kafka;
+  names: TopicNames;
+  groupId: string;
+  deadLetterProducer: Producer;
+  fromBeginning?: boolean;
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+}
+
+export function consumeCommands(options: CommandConsumerOptions): Promise<RunningConsumer> {
+  return runConsumer({
+    kafka: options.kafka,
+    names: options.names,
+    groupId: options.groupId,
+    topics: [topics.commands],
+    logger: options.logger,
+    deadLetterProducer: options.deadLetterProducer,
+    fromBeginning: options.fromBeginning ?? false,
+    maxWaitTimeMs: 200,
+    ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
+    ...(options.heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs: options.heartbeatIntervalMs }),
+    handler: async ({ envelope }) => {
+      if (envelope.type !== 'command') throw new MessageValidationError(`expected a command, got ${envelope.type}`);
+      await handleCommand(envelope.payload, { messageId: envelope.messageId, correlationId: envelope.correlationId }, options);
+    },
+  });
+}

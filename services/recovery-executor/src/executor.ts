@@ -1,0 +1,375 @@
+/**
+ * The recovery protocol, per analysed row (orchestrator's executeCheckAndRecoverFunction,
+ * reference §2.3–2.5), always in this order:
+ *
+ *   1  choose the check-and-recover function from the code (the no-op while the instance's
+ *      emergency grace-period key lives)
+ *   2  emergency operations (steps/emergency.ts)
+ *   3  failure-detection registration, once per active period per instance (Redis key NX with
+ *      FailureDetectionPeriodBlockMinutes + a backend row), OnFailureDetectionProcesses
+ *   4  the global switch: recoveries disabled ⇒ stop, unless forced
+ *   5  RecoverMasterClusterFilters (default [] ⇒ nothing is recovered automatically), unless forced
+ *   6  recovery registration against the anti-flapping block (stable cluster id; blocked attempts
+ *      recorded in blocked_recoveries and as an event); forced recoveries replace the block
+ *   7–12 recovery.ts: claim → refresh → re-check → PreFailover → regroup → promote → relocate →
+ *      lost replicas → resolve → post hooks
+ *
+ * Analyses come from the consumer; each row becomes a job on its cluster's worker (ClusterQueue),
+ * so the consumer never waits for a recovery. Nothing is acted on during the warm-up (the first
+ * executorWarmupPolls poll intervals), nor once shutdown began; analyses older than
+ * maxAnalysisAgeMs (by analyzedAt) are ignored. A forced `recover` command (commands.ts) takes the
+ * row from the analyzer's cached snapshot and enters at step 3 with `forced`.
+ */
+import { randomUUID } from 'node:crypto';
+import { instanceId, type AnalysisEntry, type ClusterAnalysis, type Command, type InstanceKey, type InstanceObservation } from '@baton/contracts';
+import { analyze, clusterFilterMatches, type RecoveryChoice } from '@baton/domain';
+import type { Logger } from '@baton/logging';
+import type { Audit } from './audit.ts';
+import { ClusterQueue } from './cluster-queue.ts';
+import type { BlockValue, HookClient, RecoveryState, RecoveryStore, TopologyAccess } from './ports.ts';
+import { runRecovery, type RecoveryResult } from './recovery.ts';
+import type { ExecutorSettings } from './settings.ts';
+import { chooseFor, gateRecovery, isDeadPrimaryCode } from './steps/decisions.ts';
+import { needsCachedSnapshot, runEmergencyOperations } from './steps/emergency.ts';
+import { hookValues } from './steps/hook-values.ts';
+import { summarizeHookOutcome } from './hooks-client.ts';
+
+export type RecoverCommand = Extract<Command, { kind: 'recover' }>;
+
+export interface ExecutorDeps {
+  settings: ExecutorSettings;
+  state: RecoveryState;
+  store: RecoveryStore;
+  audit: Audit;
+  hooks: HookClient;
+  topology: TopologyAccess;
+  logger: Logger;
+  /** This process, in registrations and rows (processing_node). */
+  owner: string;
+  /** {orchestratorHost}. */
+  hostname: string;
+  clock?: () => Date;
+  /** Start of the warm-up (default: now). */
+  startedAtMs?: number;
+}
+
+type Job =
+  | { kind: 'analysis'; analysis: ClusterAnalysis; entry: AnalysisEntry; correlationId: string | undefined }
+  | { kind: 'recover'; command: RecoverCommand; correlationId: string | undefined };
+
+export type AnalysisVerdict = 'stopping' | 'warming-up' | 'too-old' | 'no-problem' | 'queued';
+
+interface Attempt {
+  clusterId: string;
+  clusterAlias: string;
+  entry: AnalysisEntry;
+  correlationId: string | undefined;
+  forced: boolean;
+  skipProcesses: boolean;
+  commandHint: string;
+  requestedCandidate: InstanceKey | null;
+  requestId: string | null;
+  autoMasterRecovery: boolean;
+  /** Instances the analysis mentions (refreshed along with the cached snapshot's). */
+  mentioned: InstanceKey[];
+}
+
+const noteEveryMs = 60_000;
+const keyOf = (k: InstanceKey): InstanceKey => ({ host: k.host, port: k.port });
+
+export class RecoveryExecutor {
+  readonly #d: ExecutorDeps;
+  readonly #clock: () => Date;
+  readonly #queue: ClusterQueue<Job>;
+  readonly #warmUntilMs: number;
+  readonly #notes = new Map<string, number>();
+  readonly #results: RecoveryResult[] = [];
+  #stopping = false;
+
+  constructor(deps: ExecutorDeps) {
+    this.#d = deps;
+    this.#clock = deps.clock ?? (() => new Date());
+    this.#warmUntilMs = (deps.startedAtMs ?? this.#clock().getTime()) + deps.settings.warmupMs;
+    this.#queue = new ClusterQueue((_clusterId, job) => (job.kind === 'analysis' ? this.#analysisJob(job) : this.#recoverJob(job)), deps.logger);
+  }
+
+  /** Queues every problem row of an analysis on its cluster's worker; returns at once. */
+  handleAnalysis(analysis: ClusterAnalysis, correlationId: string | undefined): AnalysisVerdict {
+    if (this.#stopping) return 'stopping';
+    if (this.#clock().getTime() < this.#warmUntilMs) return 'warming-up';
+    if (this.#tooOld(analysis)) return 'too-old';
+    if (!analysis.hasProblem) return 'no-problem';
+    for (const entry of analysis.entries) {
+      if (entry.code === 'NoProblem' || entry.skippableDueToDowntime) continue;
+      this.#queue.push(analysis.clusterId, `analysis:${instanceId(entry.instance)}`, { kind: 'analysis', analysis, entry, correlationId });
+    }
+    return 'queued';
+  }
+
+  /** Queues a forced recovery (after the warm-up); false once shutdown began. */
+  async recover(command: RecoverCommand, correlationId: string | undefined): Promise<boolean> {
+    const wait = this.#warmUntilMs - this.#clock().getTime();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait).unref());
+    if (this.#stopping) return false;
+    this.#queue.push(command.clusterId, `recover:${command.requestId}`, { kind: 'recover', command, correlationId });
+    return true;
+  }
+
+  /** SIGTERM: no new work; queued jobs are dropped; a recovery that has not touched the topology stops at its next step. */
+  beginShutdown(): void {
+    this.#stopping = true;
+    const dropped = this.#queue.clearPending();
+    if (dropped > 0) this.#d.logger.info({ dropped }, 'queued recovery jobs dropped at shutdown');
+  }
+
+  /** Waits for running jobs (shutdown), at most `timeoutMs`. */
+  idle(timeoutMs: number): Promise<boolean> {
+    return this.#queue.idle(timeoutMs);
+  }
+
+  /** The warm-up is over: analyses are acted on. */
+  warmedUp(): boolean {
+    return this.#clock().getTime() >= this.#warmUntilMs;
+  }
+
+  /** Outcomes of the recoveries this process ran, oldest first (tests, status logs). */
+  results(): readonly RecoveryResult[] {
+    return this.#results;
+  }
+
+  stats() {
+    return { ...this.#queue.stats(), recoveries: this.#results.length, stopping: this.#stopping };
+  }
+
+  #tooOld(analysis: ClusterAnalysis): boolean {
+    return this.#clock().getTime() - Date.parse(analysis.analyzedAt) > this.#d.settings.maxAnalysisAgeMs;
+  }
+
+  async #analysisJob(job: Extract<Job, { kind: 'analysis' }>): Promise<void> {
+    const { analysis, entry, correlationId } = job;
+    const { clusterId } = analysis;
+    const failed = instanceId(entry.instance);
+    if (this.#stopping || this.#tooOld(analysis)) return; // it may have waited behind a recovery
+    const { state, logger } = this.#d;
+    // 1. the function
+    const choice = chooseFor(entry.code, await state.inGracePeriod(clusterId, failed));
+    if (!choice) {
+      this.#note(`unknown:${entry.code}`, () => logger.warn({ clusterId, instance: failed, code: entry.code }, 'unknown analysis code skipped'));
+      return;
+    }
+    // 2. emergency operations
+    const cached = needsCachedSnapshot(entry.code) ? await state.cachedSnapshot(clusterId) : null;
+    const emergency = await runEmergencyOperations(clusterId, entry, cached, {
+      state,
+      topology: this.#d.topology,
+      logger,
+      background: (what, work) => this.#d.audit.background(what, work),
+    });
+    if (emergency.gracePeriodOpened) {
+      this.#d.audit.event(clusterId, correlationId, 'emergency-operations', 'info', `grace period opened on ${failed}; IO threads restarted on ${emergency.restarting.length} replica(s)`, {
+        code: entry.code,
+        restarting: emergency.restarting.map(instanceId),
+      });
+    }
+    if (!choice.registersDetection) return;
+    const autoMasterRecovery = clusterFilterMatches(this.#d.settings.clusterFilters, { clusterId, alias: analysis.clusterAlias });
+    const attempt: Attempt = {
+      clusterId,
+      clusterAlias: analysis.clusterAlias,
+      entry,
+      correlationId,
+      forced: false,
+      skipProcesses: false,
+      commandHint: '',
+      requestedCandidate: null,
+      requestId: null,
+      autoMasterRecovery,
+      mentioned: analysis.entries.flatMap((e) => [keyOf(e.instance), ...e.replicas.map(keyOf)]),
+    };
+    // 3. detection
+    if (!(await this.#registerDetection(attempt, choice))) return;
+    // 4, 5. global switch, cluster filters
+    const gate = gateRecovery({
+      choice,
+      forced: false,
+      recoveriesDisabled: choice.actionable ? await state.recoveriesDisabled() : false,
+      clusterOptedIn: autoMasterRecovery,
+    });
+    if (!gate.proceed) {
+      if (gate.reason !== 'not-actionable') {
+        this.#note(`${clusterId}|${failed}|${gate.reason}`, () =>
+          this.#d.audit.event(clusterId, correlationId, 'recovery-skipped', 'skipped', `${entry.code} on ${failed} not recovered: ${gate.reason}`, { code: entry.code, reason: gate.reason }),
+        );
+      }
+      return;
+    }
+    await this.#registerAndRun(attempt);
+  }
+
+  async #recoverJob(job: Extract<Job, { kind: 'recover' }>): Promise<void> {
+    const { command } = job;
+    const correlationId = job.correlationId ?? command.requestId;
+    const notAttempted = (reason: string): void =>
+      this.#d.audit.event(command.clusterId, correlationId, 'recover-not-attempted', 'skipped', `recovery not attempted: ${reason}`, {
+        requestId: command.requestId,
+        instance: instanceId(command.instance),
+        reason,
+      });
+    if (this.#stopping) return notAttempted('executor stopping');
+    if (command.commandHint !== '') return notAttempted(`command hint ${command.commandHint} is not supported by this executor`);
+    const snapshot = await this.#d.state.cachedSnapshot(command.clusterId);
+    if (!snapshot) return notAttempted(`no recent snapshot of cluster ${command.clusterId}`);
+    const entries = analyze(snapshot, this.#clock(), this.#d.settings.analysisPolicy);
+    const entry = entries.find((e) => e.instance.host === command.instance.host && e.instance.port === command.instance.port);
+    if (!entry || !isDeadPrimaryCode(entry.code)) return notAttempted(`${instanceId(command.instance)} has ${entry?.code ?? 'no problem'}, not a dead primary`);
+    const choice = chooseFor(entry.code, false) as RecoveryChoice;
+    const attempt: Attempt = {
+      clusterId: command.clusterId,
+      clusterAlias: snapshot.clusterAlias,
+      entry,
+      correlationId,
+      forced: true,
+      skipProcesses: command.skipProcesses,
+      commandHint: command.commandHint,
+      requestedCandidate: command.candidate ? keyOf(command.candidate) : null,
+      requestId: command.requestId,
+      autoMasterRecovery: clusterFilterMatches(this.#d.settings.clusterFilters, { clusterId: command.clusterId, alias: snapshot.clusterAlias }),
+      mentioned: entries.flatMap((e) => [keyOf(e.instance), ...e.replicas.map(keyOf)]),
+    };
+    if (!(await this.#registerDetection(attempt, choice))) return notAttempted('OnFailureDetectionProcesses failed');
+    await this.#registerAndRun(attempt);
+  }
+
+  /** Step 3. false when a detection hook failed (this attempt ends; orchestrator's next tick goes on without hooks). */
+  async #registerDetection(a: Attempt, choice: RecoveryChoice): Promise<boolean> {
+    const { state, audit, store } = this.#d;
+    const failed = instanceId(a.entry.instance);
+    const uid = a.correlationId ?? randomUUID();
+    if (!(await state.registerDetection(a.clusterId, failed, uid))) return true;
+    const at = this.#clock();
+    audit.background('insert detection', () =>
+      store.insertDetection({
+        uid,
+        clusterId: a.clusterId,
+        clusterAlias: a.clusterAlias,
+        instance: keyOf(a.entry.instance),
+        analysis: a.entry.code,
+        isActionable: choice.actionable,
+        countReplicas: a.entry.counts['CountReplicas'] ?? a.entry.replicas.length,
+        replicaHosts: a.entry.replicas.map(instanceId),
+        processingNode: this.#d.owner,
+        startedAt: at,
+      }),
+    );
+    audit.event(a.clusterId, a.correlationId, 'detected', 'info', `${a.entry.code} on ${failed}: failure detection registered`, {
+      detectionUid: uid,
+      code: a.entry.code,
+      actionable: choice.actionable,
+      function: choice.orchestratorFunction,
+      gracePeriodApplied: choice.gracePeriodApplied,
+    });
+    if (a.skipProcesses) return true;
+    const values = hookValues({ ...this.#hookBase(a), recoveryUid: uid });
+    const outcome = await this.#d.hooks.run({ kind: 'OnFailureDetectionProcesses', clusterId: a.clusterId, recoveryUid: uid, requestId: `${uid}:OnFailureDetectionProcesses:${failed}`, values, correlationId: a.correlationId });
+    if (outcome.status === 'none-configured') return true;
+    const ok = outcome.status === 'succeeded';
+    audit.event(a.clusterId, a.correlationId, 'detection-hooks', ok ? 'succeeded' : 'failed', `OnFailureDetectionProcesses ${ok ? 'ran' : outcome.status}`, summarizeHookOutcome(outcome));
+    return ok;
+  }
+
+  #hookBase(a: Attempt) {
+    return {
+      entry: a.entry,
+      clusterId: a.clusterId,
+      clusterAlias: a.clusterAlias,
+      commandHint: a.commandHint,
+      autoMasterRecovery: a.autoMasterRecovery,
+      orchestratorHost: this.#d.hostname,
+    };
+  }
+
+  /** Step 6, then 7–12. */
+  async #registerAndRun(a: Attempt): Promise<void> {
+    const { state, store, audit, logger } = this.#d;
+    const failed = instanceId(a.entry.instance);
+    const uid = randomUUID();
+    const startedAt = this.#clock();
+    const block: BlockValue = { uid, failed, successor: null, state: 'running', owner: this.#d.owner, startedAtMs: startedAt.getTime() };
+    const registration = await state.registerRecovery(a.clusterId, block, { forced: a.forced });
+    if (!registration.registered) {
+      const blockingUid = registration.blockedBy?.uid ?? null;
+      audit.background('record blocked recovery', () =>
+        store.recordBlocked({ clusterId: a.clusterId, clusterAlias: a.clusterAlias, instance: keyOf(a.entry.instance), analysis: a.entry.code, reason: registration.reason, blockingUid, at: startedAt }),
+      );
+      this.#note(`blocked|${a.clusterId}|${failed}|${blockingUid}`, () =>
+        audit.event(a.clusterId, a.correlationId, 'blocked', 'blocked', `recovery of ${failed} blocked (${registration.reason}) by recovery ${blockingUid ?? '?'}`, {
+          code: a.entry.code,
+          reason: registration.reason,
+          blockingUid,
+          blockingSuccessor: registration.blockedBy?.successor ?? null,
+          owner: this.#d.owner,
+        }),
+      );
+      return;
+    }
+    const trail = audit.trail(a.clusterId, a.correlationId, uid);
+    trail.write('insert recovery row', () =>
+      store.insertRecovery({
+        uid,
+        clusterId: a.clusterId,
+        clusterAlias: a.clusterAlias,
+        failed: keyOf(a.entry.instance),
+        analysis: a.entry.code,
+        commandHint: a.commandHint,
+        countReplicas: a.entry.counts['CountReplicas'] ?? a.entry.replicas.length,
+        replicaHosts: a.entry.replicas.map(instanceId),
+        detectionUid: a.correlationId ?? null,
+        forced: a.forced,
+        requestedCandidate: a.requestedCandidate,
+        requestId: a.requestId,
+        processingNode: this.#d.owner,
+        startedAt,
+      }),
+    );
+    trail.step('registered', 'succeeded', `recovery of ${failed} (${a.entry.code}) registered${a.forced ? ' (forced)' : ''}`, {
+      code: a.entry.code,
+      failed,
+      forced: a.forced,
+      requestId: a.requestId,
+      requestedCandidate: a.requestedCandidate ? instanceId(a.requestedCandidate) : null,
+      replacedBlock: registration.replaced?.uid ?? null,
+      detectionUid: a.correlationId ?? null,
+    });
+    const cached = await state.cachedSnapshot(a.clusterId).catch(() => null);
+    const previous = new Map<string, InstanceObservation>((cached?.instances ?? []).map((i) => [instanceId(i), i]));
+    const instances = new Map<string, InstanceKey>();
+    for (const k of [...(cached?.instances ?? []).map(keyOf), ...a.mentioned]) instances.set(instanceId(k), k);
+    const result = await runRecovery(
+      {
+        settings: this.#d.settings,
+        state,
+        store,
+        hooks: this.#d.hooks,
+        topology: this.#d.topology,
+        logger,
+        hostname: this.#d.hostname,
+        clock: this.#clock,
+        stopping: () => this.#stopping,
+      },
+      { ...a, instances: [...instances.values()], previous, block },
+      trail,
+    );
+    this.#results.push(result);
+    if (this.#results.length > 100) this.#results.shift();
+    logger.info({ ...result, recoveryUid: uid, failed, steps: trail.steps.length }, 'recovery ended');
+  }
+
+  /** Runs `what` at most once per noteEveryMs per key (repeated skips and blocks each tick). */
+  #note(key: string, what: () => void): void {
+    const now = this.#clock().getTime();
+    if (now - (this.#notes.get(key) ?? Number.NEGATIVE_INFINITY) < noteEveryMs) return;
+    this.#notes.set(key, now);
+    if (this.#notes.size > 10_000) this.#notes.delete(this.#notes.keys().next().value as string);
+    what();
+  }
+}

@@ -1,0 +1,14 @@
+export { startRecoveryExecutor, type RunningRecoveryExecutor, type StartRecoveryExecutorOptions, type StopStep } from './start-recovery-executor.ts';
+export { RecoveryExecutor, type AnalysisVerdict, type ExecutorDeps, type RecoverCommand } from './executor.ts';
+export { runRecovery, type RecoveryDeps, type RecoveryRequest, type RecoveryResult } from './recovery.ts';
+export { RedisRecoveryState, blockReason, isCrashed, parseBlockValue } from './registration.ts';
+export { BackendRecoveryStore, type AckScope, type AckResult } from './backend-store.ts';
+export { createAudit, type Audit, type RecoveryTrail } from './audit.ts';
+export { startKafkaHookClient, summarizeHookOutcome } from './hooks-client.ts';
+export { consumeCommands, handleCommand, liftBlocks } from './commands.ts';
+export { ClusterQueue } from './cluster-queue.ts';
+export { executorSettings, hookListWorstCaseMs, recheckPolicyFromConfig, defaultGroupId, defaultCommandsGroupId, type ExecutorSettings } from './settings.ts';
+export { createTopologyAccess } from './steps/topology.ts';
+export { hookValues, instanceTypeOf } from './steps/hook-values.ts';
+export { chooseFor, gateRecovery, recheck, isDeadPrimaryCode, drainedObservation, replicasOf, semiSyncFor } from './steps/decisions.ts';
+export type * from './ports.ts';

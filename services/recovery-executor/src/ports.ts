@@ -1,0 +1,185 @@
+/**
+ * The executor's ports: everything the protocol (executor.ts, recovery.ts) does to the outside
+ * world goes through these interfaces. The service wires the real ones (Redis, the backend, Kafka,
+ * mysql2); unit tests pass fakes and check the order of the calls.
+ */
+import type { ClusterSnapshot, HookKind, HookResult, InstanceKey, InstanceObservation, RecoveryEvent } from '@baton/contracts';
+import type { CatchUpResult, DetachResult, DrainResult, FenceResult, PromoteResult, RepointAllEntry } from '@baton/mysql';
+import type { DowntimeValue, Lease } from '@baton/state';
+
+/** The value of a cluster's recovery block (anti-flapping): the recovery that holds it. */
+export interface BlockValue {
+  uid: string;
+  /** The failed instance, `host:port`. */
+  failed: string;
+  /** The promoted instance once resolved successfully (`host:port`), else null. */
+  successor: string | null;
+  state: 'running' | 'resolved';
+  /** The executor process that registered it. */
+  owner: string;
+  startedAtMs: number;
+}
+
+export type BlockReason = 'recovery-block' | 'recently-promoted';
+
+export type RegisterOutcome =
+  | { registered: true; /** a crashed recovery's block or, when forced, any block that was replaced */ replaced: BlockValue | null }
+  | { registered: false; reason: BlockReason; blockedBy: BlockValue | null };
+
+/** Redis state of recoveries (registration.ts). */
+export interface RecoveryState {
+  inGracePeriod(clusterId: string, instance: string): Promise<boolean>;
+  openGracePeriod(clusterId: string, instance: string): Promise<void>;
+  /** The IO-thread restart throttle of a primary or of a replica: true when this caller may restart. */
+  takeIoRestartSlot(clusterId: string, scope: 'primary' | 'replica', instance: string): Promise<boolean>;
+  /** true when this is the first detection of the instance in its active period. */
+  registerDetection(clusterId: string, instance: string, detectionUid: string): Promise<boolean>;
+  recoveriesDisabled(): Promise<boolean>;
+  registerRecovery(clusterId: string, value: BlockValue, options: { forced: boolean }): Promise<RegisterOutcome>;
+  /** Rewrites the block (keeping its TTL) if `value.uid` still holds it. */
+  resolveBlock(clusterId: string, value: BlockValue): Promise<boolean>;
+  /** Deletes the block if `uid` still holds it. */
+  releaseBlock(clusterId: string, uid: string): Promise<boolean>;
+  acquireLease(clusterId: string): Promise<Lease | null>;
+  setDowntime(clusterId: string, instance: string, value: DowntimeValue, ttlMs: number): Promise<void>;
+  endDowntime(clusterId: string, instance: string): Promise<void>;
+  /** The latest snapshot the analyzer cached for the cluster, if still there. */
+  cachedSnapshot(clusterId: string): Promise<ClusterSnapshot | null>;
+}
+
+export interface DetectionRow {
+  uid: string;
+  clusterId: string;
+  clusterAlias: string;
+  instance: InstanceKey;
+  analysis: string;
+  isActionable: boolean;
+  countReplicas: number;
+  replicaHosts: string[];
+  processingNode: string;
+  startedAt: Date;
+}
+
+export interface RecoveryRow {
+  uid: string;
+  clusterId: string;
+  clusterAlias: string;
+  failed: InstanceKey;
+  analysis: string;
+  commandHint: string;
+  countReplicas: number;
+  replicaHosts: string[];
+  detectionUid: string | null;
+  forced: boolean;
+  requestedCandidate: InstanceKey | null;
+  requestId: string | null;
+  processingNode: string;
+  startedAt: Date;
+}
+
+export type RecoveryOutcome = 'successful' | 'failed' | 'not-needed' | 'not-attempted';
+
+export interface RecoveryResolution {
+  outcome: RecoveryOutcome;
+  successor: InstanceKey | null;
+  successorPosition: string | null;
+  lostReplicas: string[];
+  participants: string[];
+  errors: string[];
+  fencingResult: string | null;
+  lockToken: number | null;
+  endedAt: Date;
+}
+
+export interface BlockedRow {
+  clusterId: string;
+  clusterAlias: string;
+  instance: InstanceKey;
+  analysis: string;
+  reason: BlockReason | 'recovery-in-flight';
+  blockingUid: string | null;
+  at: Date;
+}
+
+export interface StepRow {
+  recoveryUid: string;
+  seq: number;
+  at: Date;
+  step: string;
+  message: string;
+  /** null informational, true succeeded, false failed */
+  ok: boolean | null;
+  details: Record<string, unknown>;
+}
+
+/** The backend rows (backend-store.ts). */
+export interface RecoveryStore {
+  insertDetection(row: DetectionRow): Promise<void>;
+  /** Ends the instance's active detections (a recovery of it resolved). */
+  closeDetections(clusterId: string, instance: InstanceKey, recoveryUid: string, at: Date): Promise<void>;
+  insertRecovery(row: RecoveryRow): Promise<void>;
+  resolveRecovery(uid: string, resolution: RecoveryResolution): Promise<void>;
+  recordBlocked(row: BlockedRow): Promise<void>;
+  insertStep(row: StepRow): Promise<void>;
+}
+
+/** Where recovery events go (baton.recovery-events). */
+export interface EventSink {
+  publish(event: RecoveryEvent, correlationId: string | undefined): Promise<void>;
+}
+
+export interface HookCall {
+  kind: HookKind;
+  clusterId: string;
+  recoveryUid: string;
+  /** Idempotency key at the hook-runner. */
+  requestId: string;
+  values: Record<string, string>;
+  correlationId: string | undefined;
+}
+
+export type HookOutcome =
+  | { status: 'none-configured' }
+  | { status: 'succeeded'; result: HookResult }
+  | { status: 'failed'; result: HookResult }
+  /** No result before the deadline (the hook-runner is down, or the list hangs past its own deadlines). */
+  | { status: 'no-result'; waitedMs: number; error?: string };
+
+export interface HookClient {
+  run(call: HookCall): Promise<HookOutcome>;
+}
+
+/** Per instance of a bulk step: the result, or why it failed. */
+export type Each<T> = { instance: string; ok: true; result: T } | { instance: string; ok: false; error: string };
+
+export interface RefreshRequest {
+  clusterId: string;
+  clusterAlias: string;
+  /** Every instance to probe. */
+  instances: readonly InstanceKey[];
+  /** Last knowledge of each instance (by `host:port`): a failed probe keeps these facts, as the detector does. */
+  previous: ReadonlyMap<string, InstanceObservation>;
+}
+
+/**
+ * One recovery's access to the cluster's servers (steps/topology.ts): the refresh opens a
+ * connection to every instance that answers and the later steps reuse them.
+ */
+export interface TopologySession {
+  refresh(request: RefreshRequest): Promise<ClusterSnapshot>;
+  drain(instances: readonly InstanceKey[], timeoutMs: number): Promise<Array<Each<DrainResult>>>;
+  /** START SLAVE again (undo of a drain when the plan fails). */
+  restartReplication(instances: readonly InstanceKey[]): Promise<Array<Each<true>>>;
+  catchUp(candidate: InstanceKey, source: InstanceKey, untilPosition: string, timeoutMs: number): Promise<CatchUpResult>;
+  promote(candidate: InstanceKey, options: { semiSync: false | { timeoutMs: number } }): Promise<PromoteResult>;
+  repoint(replicas: readonly InstanceKey[], source: InstanceKey, options: { semiSyncReplica: boolean | undefined }): Promise<RepointAllEntry[]>;
+  fence(failed: InstanceKey): Promise<FenceResult>;
+  detach(replicas: readonly InstanceKey[]): Promise<Array<Each<DetachResult>>>;
+  close(): Promise<void>;
+}
+
+export interface TopologyAccess {
+  open(clusterId: string): TopologySession;
+  /** Emergency operation: STOP SLAVE IO_THREAD; START SLAVE IO_THREAD on a replica (own short-lived connection). */
+  restartIoThread(replica: InstanceKey): Promise<void>;
+}

@@ -1,0 +1,161 @@
+/**
+ * The Redis side of the protocol (design/architecture.md, "State"; every key from createKeys):
+ *   grace:<i>            emergency grace period (SET PX)
+ *   io-restart-*:<i>     IO-thread restart throttles (SET NX PX)
+ *   detection:<i>        one failure detection per active period (SET NX PX, value = detection uid)
+ *   recoveries-disabled  the global switch (no TTL)
+ *   recovery-block       anti-flapping, keyed on the stable cluster id (fix W13); value = BlockValue
+ *                        JSON; every change is a compare-and-swap (scripts/swap-block-1.lua)
+ *   recovery-lock        the lease (LeaseManager: fencing token, renewals)
+ *   downtime:<i>         downtimes the executor puts on lost replicas and the failed primary
+ *
+ * Registration, as orchestrator's AttemptRecoveryRegistration: a block held by any recovery stops
+ * an automatic one (reason `recently-promoted` when the failed instance is that recovery's
+ * successor, else `recovery-block`); a forced one replaces it (orchestrator acknowledges the
+ * completed recoveries implicitly). A block whose recovery still says `running` while nobody holds
+ * the cluster's lock and the lock's TTL has passed belongs to a crashed executor (orchestrator's
+ * AcknowledgeCrashedRecoveries): it is taken over.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+import type { ClusterSnapshot } from '@baton/contracts';
+import type { Logger } from '@baton/logging';
+import { exists, formatDowntimeValue, runScript, setFlag, type Keys, type LeaseManager, type LuaScript } from '@baton/state';
+import type { BlockValue, RecoveryState, RegisterOutcome } from './ports.ts';
+
+function loadScript(file: string): LuaScript {
+  const source = readFileSync(new URL(`./scripts/${file}`, import.meta.url), 'utf8');
+  const keyCount = Number(/-(\d+)\.lua$/.exec(file)?.[1]);
+  return { name: file, keyCount, source, sha: createHash('sha1').update(source).digest('hex') };
+}
+
+const swapBlockScript = loadScript('swap-block-1.lua');
+
+export function parseBlockValue(raw: string | null | undefined): BlockValue | null {
+  if (!raw) return null;
+  try {
+    const v = JSON.parse(raw) as Partial<BlockValue>;
+    if (typeof v.uid !== 'string') return null;
+    return {
+      uid: v.uid,
+      failed: typeof v.failed === 'string' ? v.failed : '',
+      successor: typeof v.successor === 'string' ? v.successor : null,
+      state: v.state === 'resolved' ? 'resolved' : 'running',
+      owner: typeof v.owner === 'string' ? v.owner : '',
+      startedAtMs: typeof v.startedAtMs === 'number' ? v.startedAtMs : 0,
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** Why `blockedBy` stops a recovery of `failed` (pure). */
+export function blockReason(blockedBy: BlockValue | null, failed: string): 'recently-promoted' | 'recovery-block' {
+  return blockedBy?.successor !== null && blockedBy?.successor === failed ? 'recently-promoted' : 'recovery-block';
+}
+
+/** A running recovery whose lock is gone for longer than the lock's TTL crashed with its executor (pure). */
+export function isCrashed(blockedBy: BlockValue, lockHeld: boolean, nowMs: number, lockTtlMs: number): boolean {
+  return blockedBy.state === 'running' && !lockHeld && nowMs - blockedBy.startedAtMs > lockTtlMs;
+}
+
+export interface RedisRecoveryStateOptions {
+  redis: Redis;
+  keys: Keys;
+  leases: LeaseManager;
+  logger: Logger;
+  gracePeriodMs: number;
+  ioRestartThrottleMs: number;
+  detectionPeriodMs: number;
+  recoveryBlockMs: number;
+  lockTtlMs: number;
+  now?: () => number;
+}
+
+export class RedisRecoveryState implements RecoveryState {
+  readonly #o: RedisRecoveryStateOptions;
+  readonly #now: () => number;
+
+  constructor(options: RedisRecoveryStateOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  inGracePeriod(clusterId: string, instance: string): Promise<boolean> {
+    return exists(this.#o.redis, this.#o.keys.grace(clusterId, instance));
+  }
+
+  async openGracePeriod(clusterId: string, instance: string): Promise<void> {
+    await setFlag(this.#o.redis, this.#o.keys.grace(clusterId, instance), this.#o.gracePeriodMs);
+  }
+
+  takeIoRestartSlot(clusterId: string, scope: 'primary' | 'replica', instance: string): Promise<boolean> {
+    const key = scope === 'primary' ? this.#o.keys.ioThreadRestartPrimary(clusterId, instance) : this.#o.keys.ioThreadRestartReplica(clusterId, instance);
+    return setFlag(this.#o.redis, key, this.#o.ioRestartThrottleMs, { nx: true });
+  }
+
+  registerDetection(clusterId: string, instance: string, detectionUid: string): Promise<boolean> {
+    return setFlag(this.#o.redis, this.#o.keys.detection(clusterId, instance), this.#o.detectionPeriodMs, { nx: true, value: detectionUid });
+  }
+
+  recoveriesDisabled(): Promise<boolean> {
+    return exists(this.#o.redis, this.#o.keys.recoveriesDisabled());
+  }
+
+  async registerRecovery(clusterId: string, value: BlockValue, options: { forced: boolean }): Promise<RegisterOutcome> {
+    const json = JSON.stringify(value);
+    const first = await this.#swap(clusterId, options.forced ? '*' : '', json, this.#o.recoveryBlockMs);
+    if (first.swapped) return { registered: true, replaced: options.forced ? first.current : null };
+    const blockedBy = first.current;
+    if (blockedBy && isCrashed(blockedBy, (await this.#o.leases.holder(clusterId)) !== null, this.#now(), this.#o.lockTtlMs)) {
+      const takeover = await this.#swap(clusterId, blockedBy.uid, json, this.#o.recoveryBlockMs);
+      if (takeover.swapped) {
+        this.#o.logger.warn({ clusterId, crashedUid: blockedBy.uid, owner: blockedBy.owner }, 'crashed recovery block taken over');
+        return { registered: true, replaced: blockedBy };
+      }
+      return { registered: false, reason: blockReason(takeover.current, value.failed), blockedBy: takeover.current };
+    }
+    return { registered: false, reason: blockReason(blockedBy, value.failed), blockedBy };
+  }
+
+  async resolveBlock(clusterId: string, value: BlockValue): Promise<boolean> {
+    return (await this.#swap(clusterId, value.uid, JSON.stringify(value), 0)).swapped;
+  }
+
+  async releaseBlock(clusterId: string, uid: string): Promise<boolean> {
+    return (await this.#swap(clusterId, uid, '', 0)).swapped;
+  }
+
+  /** Reads the block (for the api and tests). */
+  async block(clusterId: string): Promise<BlockValue | null> {
+    return parseBlockValue(await this.#o.redis.get(this.#o.keys.recoveryBlock(clusterId)));
+  }
+
+  acquireLease(clusterId: string) {
+    return this.#o.leases.tryAcquire(clusterId, this.#o.lockTtlMs);
+  }
+
+  async setDowntime(clusterId: string, instance: string, value: Parameters<typeof formatDowntimeValue>[0], ttlMs: number): Promise<void> {
+    await setFlag(this.#o.redis, this.#o.keys.downtime(clusterId, instance), ttlMs, { value: formatDowntimeValue(value) });
+  }
+
+  async endDowntime(clusterId: string, instance: string): Promise<void> {
+    await this.#o.redis.del(this.#o.keys.downtime(clusterId, instance));
+  }
+
+  async cachedSnapshot(clusterId: string): Promise<ClusterSnapshot | null> {
+    const raw = await this.#o.redis.get(this.#o.keys.snapshot(clusterId));
+    if (!raw) return null;
+    try {
+      return JSON.parse(raw) as ClusterSnapshot;
+    } catch {
+      return null;
+    }
+  }
+
+  async #swap(clusterId: string, expected: string, value: string, ttlMs: number): Promise<{ swapped: boolean; current: BlockValue | null }> {
+    const reply = (await runScript(this.#o.redis, swapBlockScript, [this.#o.keys.recoveryBlock(clusterId)], [expected, value, String(ttlMs)])) as [number, string?];
+    return { swapped: reply[0] === 1, current: parseBlockValue(reply[1]) };
+  }
+}

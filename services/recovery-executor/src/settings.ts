@@ -1,0 +1,163 @@
+/**
+ * What the recovery executor takes from the configuration, resolved once at start (pure functions
+ * of the config object). Durations are milliseconds here, whatever unit orchestrator's key uses.
+ * The executor has no config section of its own yet: its consumer groups and the analysis age
+ * bound are constants below, overridable through StartRecoveryExecutorOptions.
+ */
+import { normalizeHooks, type BatonConfig, type NormalizedHook } from '@baton/config';
+import { hookKinds, type HookKind } from '@baton/contracts';
+import { promotionPolicyFromConfig, resolveAnalysisPolicy, type PromotionPolicy, type ResolvedAnalysisPolicy } from '@baton/domain';
+import { topicNamesFromConfig, type TopicNames } from '@baton/kafka';
+import type { LocationSettings } from '@baton/mysql';
+
+export const defaultGroupId = 'baton-recovery-executor';
+export const defaultCommandsGroupId = 'baton-recovery-executor-commands';
+/** Each process reads hook results in a group of its own: `<prefix>-<owner>`. */
+export const hookResultsGroupPrefix = 'baton-recovery-executor-hook-results';
+/** An analysis older than this (by analyzedAt) is ignored: the snapshot behind it is history. */
+export const defaultMaxAnalysisAgeMs = 10_000;
+/** Fencing the old primary gets this long, connect included (W3: never on the critical path for long). */
+export const defaultFenceTimeoutMs = 500;
+/** Replicas stopped and drained at once (orchestrator: 128 concurrent topology operations). */
+export const drainConcurrency = 64;
+/** Added to a hook list's worst case before its missing result counts as a failure. */
+export const hookResultMarginMs = 5000;
+
+export interface MysqlAccess {
+  user: string;
+  password: string;
+  replicationUser: string;
+  replicationPassword: string;
+  connectTimeoutMs: number;
+  /** Timeout of each read of the refresh probe. */
+  probeTimeoutMs: number;
+  /** Timeout of each recovery statement. */
+  operationTimeoutMs: number;
+}
+
+export interface HookListInfo {
+  entries: number;
+  /** Upper bound of one run of the list (every entry at its deadline), without the margin. */
+  worstCaseMs: number;
+}
+
+export interface ExecutorSettings {
+  names: TopicNames;
+  keyPrefix: string | undefined;
+  pollIntervalMs: number;
+  warmupMs: number;
+  maxAnalysisAgeMs: number;
+  recoveryDeadlineMs: number;
+  lockTtlMs: number;
+  gracePeriodMs: number;
+  ioRestartThrottleMs: number;
+  detectionPeriodMs: number;
+  recoveryBlockMs: number;
+  /** 0 = lost replicas and the failed primary are not downtimed. */
+  lostDowntimeMs: number;
+  candidateTtlMs: number;
+  processedTtlMs: number;
+  clusterFilters: readonly string[];
+  detachLostReplicas: boolean;
+  maxConcurrentReplicaOperations: number;
+  bulkWaitTimeoutMs: number;
+  useSuperReadOnly: boolean;
+  fenceTimeoutMs: number;
+  mysql: MysqlAccess;
+  location: LocationSettings;
+  analysisPolicy: ResolvedAnalysisPolicy;
+  promotionPolicy: PromotionPolicy;
+  /** Validity window of a refreshed observation (poll interval + ReasonableInstanceCheck). */
+  reachabilityWindowMs: number;
+  hooks: Readonly<Record<HookKind, HookListInfo>>;
+}
+
+type ConfigSections = Pick<BatonConfig, 'kafka' | 'redis' | 'mysql' | 'detector' | 'analyzer' | 'hooks' | 'recovery'>;
+
+/** Time after which output still held open by leftovers is no longer read (as the hook-runner). */
+const perProcessSlackMs = 1000;
+/** Webhook retries back off at most this long (as the hook-runner). */
+const webhookBackoffCapMs = 5000;
+
+/** Upper bound of one run of a hook list, as the hook-runner computes it (services do not share code). */
+export function hookListWorstCaseMs(hooks: readonly NormalizedHook[], killGraceMs: number): number {
+  return hooks.reduce((total, hook) => {
+    if (hook.async) return total + perProcessSlackMs;
+    if (hook.kind === 'webhook') return total + (hook.retries + 1) * hook.timeoutMs + hook.retries * webhookBackoffCapMs;
+    return total + hook.timeoutMs + killGraceMs + perProcessSlackMs;
+  }, 0);
+}
+
+/**
+ * The analysis the executor re-runs after its own refresh: the analyzer's policy (same keys), with
+ * downtimed rows kept (a forced recovery may target a downtimed primary) and NoProblem rows dropped.
+ */
+export function recheckPolicyFromConfig(config: Pick<BatonConfig, 'analyzer' | 'recovery'>): ResolvedAnalysisPolicy {
+  const { recovery, analyzer } = config;
+  return resolveAnalysisPolicy({
+    reasonableInstanceCheckMs: analyzer.reasonableInstanceCheckMs,
+    reasonableReplicationLagSeconds: recovery.ReasonableReplicationLagSeconds,
+    reasonableLockedSemiSyncMasterSeconds: recovery.ReasonableLockedSemiSyncMasterSeconds,
+    reduceReplicationAnalysisCount: recovery.ReduceReplicationAnalysisCount,
+    recoveryIgnoreHostnameFilters: [...recovery.RecoveryIgnoreHostnameFilters],
+    recoverNonWriteableMaster: recovery.RecoverNonWriteableMaster,
+    enforceExactSemiSyncReplicas: recovery.EnforceExactSemiSyncReplicas,
+    includeDowntimed: true,
+    includeNoProblem: false,
+  });
+}
+
+export function executorSettings(config: ConfigSections, overrides: { maxAnalysisAgeMs?: number; fenceTimeoutMs?: number } = {}): ExecutorSettings {
+  const r = config.recovery;
+  const pollIntervalMs = config.detector.pollIntervalMs;
+  const ceiling = Math.max(1, Math.floor(pollIntervalMs * 0.9));
+  const hooks = Object.fromEntries(
+    hookKinds.map((kind) => {
+      const list = normalizeHooks(r[kind], config.hooks, kind);
+      return [kind, { entries: list.length, worstCaseMs: hookListWorstCaseMs(list, config.hooks.killGracePeriodMs) }];
+    }),
+  ) as Record<HookKind, HookListInfo>;
+  return {
+    names: topicNamesFromConfig(config.kafka),
+    keyPrefix: config.redis.keyPrefix,
+    pollIntervalMs,
+    warmupMs: r.executorWarmupPolls * pollIntervalMs,
+    maxAnalysisAgeMs: overrides.maxAnalysisAgeMs ?? defaultMaxAnalysisAgeMs,
+    recoveryDeadlineMs: r.recoveryDeadlineMs,
+    lockTtlMs: r.recoveryLockTtlMs,
+    gracePeriodMs: r.emergencyGracePeriodMs,
+    ioRestartThrottleMs: r.ioThreadRestartThrottleMs,
+    detectionPeriodMs: r.FailureDetectionPeriodBlockMinutes * 60_000,
+    recoveryBlockMs: r.RecoveryPeriodBlockSeconds * 1000,
+    lostDowntimeMs: r.lostReplicasDowntimeSeconds * 1000,
+    candidateTtlMs: r.CandidateInstanceExpireMinutes * 60_000,
+    processedTtlMs: config.redis.processedMessageTtlMs,
+    clusterFilters: [...r.RecoverMasterClusterFilters],
+    detachLostReplicas: r.DetachLostReplicasAfterMasterFailover,
+    maxConcurrentReplicaOperations: r.MaxConcurrentReplicaOperations,
+    bulkWaitTimeoutMs: r.InstanceBulkOperationsWaitTimeoutSeconds * 1000,
+    useSuperReadOnly: r.UseSuperReadOnly,
+    fenceTimeoutMs: overrides.fenceTimeoutMs ?? defaultFenceTimeoutMs,
+    mysql: {
+      user: config.mysql.user,
+      password: config.mysql.password,
+      replicationUser: config.mysql.replicationUser,
+      replicationPassword: config.mysql.replicationPassword,
+      connectTimeoutMs: Math.min(config.mysql.connectTimeoutMs, ceiling),
+      probeTimeoutMs: Math.min(config.mysql.probeTimeoutMs, ceiling),
+      operationTimeoutMs: config.mysql.operationTimeoutMs,
+    },
+    location: {
+      dataCenterPattern: r.DataCenterPattern,
+      regionPattern: r.RegionPattern,
+      physicalEnvironmentPattern: r.PhysicalEnvironmentPattern,
+      detectDataCenterQuery: r.DetectDataCenterQuery,
+      detectRegionQuery: r.DetectRegionQuery,
+      detectPhysicalEnvironmentQuery: r.DetectPhysicalEnvironmentQuery,
+    },
+    analysisPolicy: recheckPolicyFromConfig(config),
+    promotionPolicy: promotionPolicyFromConfig(r),
+    reachabilityWindowMs: pollIntervalMs + config.analyzer.reasonableInstanceCheckMs,
+    hooks,
+  };
+}

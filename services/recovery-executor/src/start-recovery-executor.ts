@@ -1,0 +1,221 @@
+/**
+ * Starts the recovery executor from a validated configuration: backend (migrated), Redis, the
+ * Kafka topics it uses, one producer (hook requests, recovery events, dead letters), the hook
+ * result consumer of this process (joined before anything can ask for a hook), then the commands
+ * consumer and, last, the analyses consumer. Stopping, each step on its own (conventions §15):
+ * refuse new work (a recovery that has not touched the topology stops at its next step), stop
+ * both consumers, wait for running recoveries up to a deadline, let the audit writes finish, stop
+ * the hook-result consumer, then close Kafka, Redis and the backend (the lease is released by
+ * each recovery itself, in its `finally`).
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname as osHostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import { runStopSteps, type StopStep } from '@baton/runtime';
+import type { BatonConfig } from '@baton/config';
+import { createEnvelope, topics } from '@baton/contracts';
+import { MessageValidationError } from '@baton/errors';
+import { createProducer, createPublisher, ensureServiceTopics, kafkaFromConfig, runConsumer, type RunningConsumer, type TopicNames } from '@baton/kafka';
+import type { Logger } from '@baton/logging';
+import { openBackend, type InstanceAnnotations } from '@baton/mysql';
+import { createKeys, createRedis, LeaseManager, parseCandidateValue, parseDowntimeValue, waitForRedis, type Keys } from '@baton/state';
+import { createAudit } from './audit.ts';
+import { BackendRecoveryStore } from './backend-store.ts';
+import { consumeCommands } from './commands.ts';
+import { RecoveryExecutor } from './executor.ts';
+import { startKafkaHookClient } from './hooks-client.ts';
+import { RedisRecoveryState } from './registration.ts';
+import { defaultCommandsGroupId, defaultGroupId, executorSettings, hookResultMarginMs, hookResultsGroupPrefix } from './settings.ts';
+import { createTopologyAccess } from './steps/topology.ts';
+
+export type { StopStep };
+
+export interface StartRecoveryExecutorOptions {
+  config: BatonConfig;
+  logger: Logger;
+  /** Physical topic names (default: from kafka.topicPrefix). */
+  names?: TopicNames;
+  /** Analyses group (default baton-recovery-executor). */
+  groupId?: string;
+  /** Commands group (default baton-recovery-executor-commands). */
+  commandsGroupId?: string;
+  /** This process in locks, rows and its hook-results group (default host:pid:random). */
+  owner?: string;
+  /** A new group starts at the beginning of its topics (tests); default false. */
+  fromBeginning?: boolean;
+  /** Create missing topics (default true). */
+  ensureTopics?: boolean;
+  maxAnalysisAgeMs?: number;
+  fenceTimeoutMs?: number;
+  /** How long shutdown waits for running recoveries (default recovery.recoveryDeadlineMs). */
+  shutdownWaitMs?: number;
+  redisReadyTimeoutMs?: number;
+  clock?: () => Date;
+  /** {orchestratorHost} (default os.hostname()). */
+  hostname?: string;
+}
+
+export interface RunningRecoveryExecutor {
+  owner: string;
+  executor: RecoveryExecutor;
+  state: RedisRecoveryState;
+  consumers: RunningConsumer[];
+  /** In shutdown order; runService runs them one by one. */
+  stopSteps: StopStep[];
+  /** Runs every stop step, each in its own try/catch. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Promotion rules and downtimes of instances, as the detector reads them (one MGET, one hash slot). */
+function redisAnnotations(redis: Redis, keys: Keys, clock: () => Date) {
+  return async (clusterId: string, ids: readonly string[]): Promise<ReadonlyMap<string, InstanceAnnotations>> => {
+    if (ids.length === 0) return new Map();
+    const values = await redis.mget(...ids.flatMap((id) => [keys.candidate(clusterId, id), keys.downtime(clusterId, id)]));
+    const at = clock();
+    return new Map(
+      ids.map((id, i) => [id, { promotionRule: parseCandidateValue(values[2 * i] ?? null).promotionRule, downtime: parseDowntimeValue(values[2 * i + 1] ?? null, at).downtime }]),
+    );
+  };
+}
+
+export async function startRecoveryExecutor(options: StartRecoveryExecutorOptions): Promise<RunningRecoveryExecutor> {
+  const { config } = options;
+  const startedAtMs = Date.now();
+  const owner = options.owner ?? `${osHostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const logger = options.logger.child({ owner });
+  const settings = executorSettings(config, {
+    ...(options.maxAnalysisAgeMs === undefined ? {} : { maxAnalysisAgeMs: options.maxAnalysisAgeMs }),
+    ...(options.fenceTimeoutMs === undefined ? {} : { fenceTimeoutMs: options.fenceTimeoutMs }),
+  });
+  const names = options.names ?? settings.names;
+  const clock = options.clock ?? (() => new Date());
+  const closers: StopStep[] = []; // in shutdown order
+  const cleanup = () => runStopSteps(closers, logger);
+
+  try {
+    const { db } = await openBackend({ ...config.backend }, logger.child({ component: 'backend' }));
+    closers.unshift({ name: 'backend', run: () => db.end() });
+
+    const redis = createRedis(config.redis, logger.child({ component: 'redis' }), 'baton-recovery-executor');
+    closers.unshift({ name: 'redis', run: () => redis.quit().then(() => undefined, () => redis.disconnect()) });
+    await waitForRedis(redis, options.redisReadyTimeoutMs ?? 10_000);
+    const keys = createKeys(settings.keyPrefix);
+
+    const kafka = kafkaFromConfig(config.kafka, 'recovery-executor', logger);
+    if (options.ensureTopics ?? true) {
+      const only = [topics.analyses, topics.commands, topics.probeRequests, topics.hookRequests, topics.hookResults, topics.recoveryEvents, topics.deadLetters];
+      await ensureServiceTopics(kafka, { names, only, logger });
+    }
+    const producer = createProducer(kafka);
+    await producer.connect();
+    closers.unshift({ name: 'kafka producer', run: () => producer.disconnect() });
+    const publisher = createPublisher({ producer, names, logger });
+
+    const store = new BackendRecoveryStore(db);
+    const audit = createAudit({
+      store,
+      logger,
+      clock,
+      events: {
+        publish: async (event, correlationId) => {
+          const envelope = createEnvelope('recovery-event', event, { producer: 'recovery-executor', ...(correlationId ? { correlationId } : {}) });
+          await publisher.publish(topics.recoveryEvents, event.clusterId, envelope);
+        },
+      },
+    });
+    closers.unshift({
+      name: 'audit writes',
+      run: async () => {
+        if (!(await audit.drain(5000))) logger.warn(audit.stats(), 'audit writes still pending at shutdown');
+      },
+    });
+
+    const session = { sessionTimeoutMs: config.kafka.sessionTimeoutMs, heartbeatIntervalMs: config.kafka.heartbeatIntervalMs };
+    const hooks = await startKafkaHookClient({
+      kafka,
+      names,
+      publisher,
+      deadLetterProducer: producer,
+      groupId: `${hookResultsGroupPrefix}-${owner.replace(/[^A-Za-z0-9.-]/g, '-')}`,
+      logger: logger.child({ component: 'hooks' }),
+      lists: settings.hooks,
+      marginMs: hookResultMarginMs,
+      ...session,
+    });
+    closers.unshift({ name: 'hook-result consumer', run: () => hooks.stop() });
+
+    const leases = new LeaseManager({ redis, keys, logger: logger.child({ component: 'lease' }), owner });
+    const state = new RedisRecoveryState({
+      redis,
+      keys,
+      leases,
+      logger,
+      gracePeriodMs: settings.gracePeriodMs,
+      ioRestartThrottleMs: settings.ioRestartThrottleMs,
+      detectionPeriodMs: settings.detectionPeriodMs,
+      recoveryBlockMs: settings.recoveryBlockMs,
+      lockTtlMs: settings.lockTtlMs,
+    });
+    const topology = createTopologyAccess({ settings, logger, owner: `recovery-executor:${owner}`, annotations: redisAnnotations(redis, keys, clock), now: clock });
+    const executor = new RecoveryExecutor({ settings, state, store, audit, hooks, topology, logger, owner, hostname: options.hostname ?? osHostname(), clock, startedAtMs });
+    const shutdownWaitMs = options.shutdownWaitMs ?? settings.recoveryDeadlineMs;
+    closers.unshift({
+      name: 'running recoveries',
+      run: async () => {
+        if (!(await executor.idle(shutdownWaitMs))) logger.warn({ shutdownWaitMs }, 'recoveries still running at shutdown');
+      },
+    });
+
+    const consumers: RunningConsumer[] = [];
+    closers.unshift({ name: 'consumers', run: () => Promise.allSettled(consumers.map((c) => c.stop())).then(() => undefined) });
+    closers.unshift({ name: 'refuse new work', run: () => executor.beginShutdown() });
+
+    consumers.push(
+      await consumeCommands({
+        kafka,
+        names,
+        groupId: options.commandsGroupId ?? defaultCommandsGroupId,
+        deadLetterProducer: producer,
+        redis,
+        keys,
+        store,
+        executor,
+        audit,
+        logger,
+        candidateTtlMs: settings.candidateTtlMs,
+        processedTtlMs: settings.processedTtlMs,
+        clock,
+        fromBeginning: options.fromBeginning ?? false,
+        ...session,
+      }),
+    );
+    consumers.push(
+      await runConsumer({
+        kafka,
+        names,
+        groupId: options.groupId ?? defaultGroupId,
+        topics: [topics.analyses],
+        logger,
+        deadLetterProducer: producer,
+        fromBeginning: options.fromBeginning ?? false,
+        maxWaitTimeMs: 100,
+        partitionsConsumedConcurrently: 4,
+        ...session,
+        handler: async ({ envelope }) => {
+          if (envelope.type !== 'analysis') throw new MessageValidationError(`expected an analysis, got ${envelope.type}`);
+          const verdict = executor.handleAnalysis(envelope.payload, envelope.correlationId);
+          if (verdict !== 'queued' && verdict !== 'no-problem') logger.debug({ clusterId: envelope.payload.clusterId, verdict }, 'analysis not acted on');
+        },
+      }),
+    );
+    await Promise.all(consumers.map((c) => c.ready));
+    logger.info({ groupId: options.groupId ?? defaultGroupId, warmupMs: settings.warmupMs, clusterFilters: settings.clusterFilters }, 'recovery executor consuming analyses');
+
+    let stopping: Promise<void> | undefined;
+    return { owner, executor, state, consumers, stopSteps: closers, stop: () => (stopping ??= cleanup()) };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+

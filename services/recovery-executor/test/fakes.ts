@@ -1,0 +1,354 @@
+/**
+ * In-memory ports for the protocol's unit tests: each fake records what was asked of it, in one
+ * shared call log, so a test can check the order of the steps across ports. Observations are
+ * MariaDB GTID replicas built from contracts' unknownInstance.
+ */
+import {
+  replicationState,
+  unknownInstance,
+  type AnalysisEntry,
+  type ClusterAnalysis,
+  type ClusterSnapshot,
+  type InstanceKey,
+  type InstanceObservation,
+  type RecoveryEvent,
+  type ReplicationState,
+} from '@baton/contracts';
+import { loadConfig } from '@baton/config';
+import { analyze } from '@baton/domain';
+import { silentLogger } from '@baton/logging';
+import type { DrainResult, FenceResult, PromoteResult, RepointAllEntry } from '@baton/mysql';
+import type { Lease } from '@baton/state';
+import { createAudit } from '../src/audit.ts';
+import { RecoveryExecutor } from '../src/executor.ts';
+import type {
+  BlockValue,
+  HookCall,
+  HookClient,
+  HookOutcome,
+  RecoveryState,
+  RecoveryStore,
+  RegisterOutcome,
+  TopologyAccess,
+  TopologySession,
+} from '../src/ports.ts';
+import { executorSettings, type ExecutorSettings } from '../src/settings.ts';
+
+export const T0 = Date.parse('2026-11-26T19:30:00.000Z');
+const iso = (ms: number): string => new Date(ms).toISOString();
+export const id = (k: InstanceKey): string => `${k.host}:${k.port}`;
+
+export const primary: InstanceKey = { host: 'db1', port: 3306 };
+export const replicaKeys: InstanceKey[] = [
+  { host: 'db2', port: 3306 },
+  { host: 'db3', port: 3306 },
+  { host: 'db4', port: 3306 },
+];
+
+function mariadb(host: string, at: number, over: Partial<InstanceObservation>): InstanceObservation {
+  return unknownInstance(host, 3306, {
+    lastSeenAt: iso(at),
+    lastCheckedAt: iso(at),
+    lastAttemptedAt: iso(at),
+    lastCheckPartialSuccess: true,
+    version: '10.11.19-MariaDB',
+    flavour: 'mariadb',
+    logBin: true,
+    logSlaveUpdates: true,
+    binlogFormat: 'ROW',
+    binlogCoordinates: { file: 'mysql-bin.000001', pos: 1680 },
+    ...over,
+  });
+}
+
+export const deadPrimaryIo: Partial<ReplicationState> = {
+  ioThread: 'Connecting',
+  lastIoErrno: 2003,
+  lastIoError: "error reconnecting to master 'repl@db1:3306' - retry-time: 1 message: Can't connect (111)",
+  secondsBehindSource: null,
+};
+
+export interface ClusterShape {
+  at?: number;
+  /** seq_no of each replica's gtid_slave_pos (default 100 each) */
+  seqs?: number[];
+  /** per replica: data center */
+  dataCenters?: string[];
+  primaryDataCenter?: string;
+  /** replicas still replicating (the primary is only cut off from us) */
+  replicating?: boolean;
+}
+
+/** db1 dead (its last probe failed), db2..db4 its replicas with their IO threads retrying. */
+export function deadPrimaryCluster(shape: ClusterShape = {}): ClusterSnapshot {
+  const at = shape.at ?? T0;
+  const failed = mariadb('db1', at - 3000, {
+    serverId: 1,
+    readOnly: false,
+    dataCenter: shape.primaryDataCenter ?? '',
+    lastCheckedAt: iso(at),
+    lastAttemptedAt: iso(at),
+    lastCheckPartialSuccess: false,
+    lastError: 'BATON_PROBE_CONNECT: connection refused',
+    mariadbGtid: { currentPos: '0-1-100', slavePos: '', binlogPos: '0-1-100', strictMode: true, domainId: 0 },
+  });
+  const replicas = replicaKeys.map((k, i) => {
+    const seq = shape.seqs?.[i] ?? 100;
+    return mariadb(k.host, at, {
+      serverId: i + 2,
+      readOnly: true,
+      dataCenter: shape.dataCenters?.[i] ?? '',
+      mariadbGtid: { currentPos: `0-1-${seq}`, slavePos: `0-1-${seq}`, binlogPos: `0-1-${seq}`, strictMode: true, domainId: 0 },
+      replication: replicationState(primary, { gtidIoPos: `0-1-${seq}`, ...(shape.replicating ? {} : deadPrimaryIo) }),
+    });
+  });
+  return { clusterId: 'c1', clusterAlias: 'c1', observedAt: iso(at), detectorId: 'd1', sequence: 1, reason: 'tick', pollIntervalMs: 1000, instances: [failed, ...replicas] };
+}
+
+export function analysisOf(snapshot: ClusterSnapshot, analyzedAtMs: number = Date.parse(snapshot.observedAt)): ClusterAnalysis {
+  const entries = analyze(snapshot, Date.parse(snapshot.observedAt), { includeDowntimed: true });
+  return { clusterId: snapshot.clusterId, clusterAlias: snapshot.clusterAlias, snapshotObservedAt: snapshot.observedAt, analyzedAt: iso(analyzedAtMs), entries, hasProblem: entries.some((e) => e.code !== 'NoProblem') };
+}
+
+export function entryOf(analysis: ClusterAnalysis, key: InstanceKey = primary): AnalysisEntry {
+  const e = analysis.entries.find((x) => x.instance.host === key.host && x.instance.port === key.port);
+  if (!e) throw new Error(`no entry for ${id(key)}`);
+  return e;
+}
+
+export function testSettings(env: Record<string, string> = {}): ExecutorSettings {
+  return executorSettings(loadConfig({ env: { BATON__RECOVERY__RECOVER_MASTER_CLUSTER_FILTERS: '["*"]', ...env } }));
+}
+
+export type Call = string;
+
+export class FakeLease implements Lease {
+  readonly clusterId = 'c1';
+  readonly token = 7;
+  readonly owner = 'me';
+  readonly ttlMs = 40_000;
+  readonly controller = new AbortController();
+  constructor(private readonly log: Call[]) {}
+  get lost(): AbortSignal {
+    return this.controller.signal;
+  }
+  renew = async () => true;
+  release = async () => {
+    this.log.push('lease.release');
+    return true;
+  };
+  autoRenew = () => () => undefined;
+}
+
+export class FakeState implements RecoveryState {
+  disabled = false;
+  block: BlockValue | null = null;
+  leaseAvailable = true;
+  grace = new Set<string>();
+  detections = new Set<string>();
+  downtimes = new Map<string, string>();
+  cached: ClusterSnapshot | null = null;
+  lease: FakeLease;
+  constructor(private readonly log: Call[]) {
+    this.lease = new FakeLease(log);
+  }
+  inGracePeriod = async (_c: string, i: string) => this.grace.has(i);
+  openGracePeriod = async (_c: string, i: string) => void this.grace.add(i);
+  takeIoRestartSlot = async () => true;
+  registerDetection = async (_c: string, i: string) => {
+    if (this.detections.has(i)) return false;
+    this.detections.add(i);
+    this.log.push(`detection:${i}`);
+    return true;
+  };
+  recoveriesDisabled = async () => this.disabled;
+  registerRecovery = async (_c: string, value: BlockValue, o: { forced: boolean }): Promise<RegisterOutcome> => {
+    if (this.block && !o.forced) {
+      this.log.push('register:blocked');
+      return { registered: false, reason: this.block.successor === value.failed ? 'recently-promoted' : 'recovery-block', blockedBy: this.block };
+    }
+    const replaced = this.block;
+    this.block = value;
+    this.log.push(`register${o.forced ? ':forced' : ''}`);
+    return { registered: true, replaced };
+  };
+  resolveBlock = async (_c: string, v: BlockValue) => {
+    this.log.push('block.resolve');
+    if (this.block?.uid !== v.uid) return false;
+    this.block = v;
+    return true;
+  };
+  releaseBlock = async (_c: string, uid: string) => {
+    this.log.push('block.release');
+    if (this.block?.uid !== uid) return false;
+    this.block = null;
+    return true;
+  };
+  acquireLease = async () => {
+    this.log.push('lease.acquire');
+    return this.leaseAvailable ? this.lease : null;
+  };
+  setDowntime = async (_c: string, i: string, v: { endsAt: string | null }) => void this.downtimes.set(i, v.endsAt ?? '');
+  endDowntime = async (_c: string, i: string) => void this.downtimes.delete(i);
+  cachedSnapshot = async () => this.cached;
+}
+
+export class FakeStore implements RecoveryStore {
+  rows: Array<{ table: string; row: unknown }> = [];
+  insertDetection = async (row: unknown) => void this.rows.push({ table: 'failure_detections', row });
+  closeDetections = async () => void this.rows.push({ table: 'failure_detections.close', row: null });
+  insertRecovery = async (row: unknown) => void this.rows.push({ table: 'recoveries', row });
+  resolveRecovery = async (uid: string, row: unknown) => void this.rows.push({ table: 'recoveries.resolve', row: { uid, ...(row as object) } });
+  recordBlocked = async (row: unknown) => void this.rows.push({ table: 'blocked_recoveries', row });
+  insertStep = async (row: unknown) => void this.rows.push({ table: 'recovery_steps', row });
+  of(table: string): unknown[] {
+    return this.rows.filter((r) => r.table === table).map((r) => r.row);
+  }
+}
+
+export class FakeHooks implements HookClient {
+  calls: HookCall[] = [];
+  outcomes: Partial<Record<HookCall['kind'], HookOutcome>> = {};
+  constructor(private readonly log: Call[]) {}
+  run = async (call: HookCall): Promise<HookOutcome> => {
+    this.calls.push(call);
+    this.log.push(`hook:${call.kind}`);
+    const ok: HookOutcome = { status: 'succeeded', result: { requestId: call.requestId, hookKind: call.kind, clusterId: call.clusterId, recoveryUid: call.recoveryUid, ok: true, runs: [], error: null } };
+    return this.outcomes[call.kind] ?? ok;
+  };
+}
+
+function drainResult(obs: InstanceObservation): DrainResult {
+  const pos = obs.mariadbGtid?.slavePos ?? '';
+  const replication = obs.replication ? { ...obs.replication, ioThread: 'No' as const, sqlThread: 'No' as const } : null;
+  return {
+    instance: id(obs),
+    flavour: 'mariadb',
+    drained: true,
+    waitOutcome: 'reached',
+    position: pos,
+    gtid: { flavour: 'mariadb', position: pos, ownPosition: pos, mariadb: { slavePos: pos, currentPos: pos, binlogPos: pos } },
+    gtidIoPos: obs.replication?.gtidIoPos ?? '',
+    readCoords: null,
+    execCoords: null,
+    replication,
+    before: obs.replication,
+    elapsedMs: 3,
+  };
+}
+
+export class FakeTopology implements TopologyAccess {
+  /** What each refresh sees (default: the dead-primary cluster at the clock's time). */
+  refreshed: () => ClusterSnapshot = () => deadPrimaryCluster();
+  promoteVerified = true;
+  /** Replicas whose move fails. */
+  failMoves = new Set<string>();
+  last: ClusterSnapshot | null = null;
+  constructor(private readonly log: Call[]) {}
+  restartIoThread = async (k: InstanceKey) => void this.log.push(`io-restart:${id(k)}`);
+  open(): TopologySession {
+    const log = this.log;
+    const byId = (k: InstanceKey) => this.last?.instances.find((i) => id(i) === id(k)) as InstanceObservation;
+    return {
+      refresh: async () => {
+        log.push('refresh');
+        this.last = this.refreshed();
+        return this.last;
+      },
+      drain: async (instances) => {
+        log.push(`drain:${instances.map(id).join(',')}`);
+        return instances.map((k) => ({ instance: id(k), ok: true as const, result: drainResult(byId(k)) }));
+      },
+      restartReplication: async (instances) => {
+        log.push(`restart:${instances.map(id).join(',')}`);
+        return instances.map((k) => ({ instance: id(k), ok: true as const, result: true as const }));
+      },
+      catchUp: async (candidate, source, untilPosition) => {
+        log.push(`catch-up:${id(candidate)}<-${id(source)}`);
+        return { instance: id(candidate), caughtUp: true, waitOutcome: 'reached', position: untilPosition, stateAtEnd: null, previousSource: primary, elapsedMs: 1 };
+      },
+      promote: async (candidate): Promise<PromoteResult> => {
+        log.push(`promote:${id(candidate)}`);
+        const ok = this.promoteVerified;
+        return { instance: id(candidate), flavour: 'mariadb', verified: ok, problems: ok ? [] : ['read_only is 1'], readOnly: !ok, superReadOnly: null, replicationCleared: true, semiSyncMasterEnabled: null, position: '0-1-100', elapsedMs: 2 };
+      },
+      repoint: async (replicas, source): Promise<RepointAllEntry[]> => {
+        log.push(`repoint:${replicas.map(id).join(',')}->${id(source)}`);
+        return replicas.map((k) =>
+          this.failMoves.has(id(k))
+            ? { instance: id(k), ok: false, error: Object.assign(new Error('CHANGE MASTER failed'), { code: 'X' }) as never }
+            : { instance: id(k), ok: true, result: { instance: id(k), running: true, outcome: 'running', replication: null, previousSource: primary, elapsedMs: 4 } },
+        );
+      },
+      fence: async (failed): Promise<FenceResult> => {
+        log.push(`fence:${id(failed)}`);
+        return { instance: id(failed), fenced: false, reason: 'unreachable', readOnly: null, killedConnections: 0, unkilledConnections: 0, error: 'refused', elapsedMs: 1 };
+      },
+      detach: async (replicas) => {
+        log.push(`detach:${replicas.map(id).join(',')}`);
+        return replicas.map((k) => ({ instance: id(k), ok: true as const, result: { instance: id(k), oldHost: 'db1', newHost: '//db1', alreadyDetached: false, elapsedMs: 1 } }));
+      },
+      close: async () => void log.push('close'),
+    };
+  }
+}
+
+export interface Harness {
+  log: Call[];
+  events: RecoveryEvent[];
+  state: FakeState;
+  store: FakeStore;
+  hooks: FakeHooks;
+  topology: FakeTopology;
+  executor: RecoveryExecutor;
+  settings: ExecutorSettings;
+  now: { ms: number };
+  /** Waits until the executor's queue is idle and the audit writes are done. */
+  settle(): Promise<void>;
+  steps(): string[];
+}
+
+export function harness(options: { env?: Record<string, string>; warm?: boolean } = {}): Harness {
+  const log: Call[] = [];
+  const events: RecoveryEvent[] = [];
+  const state = new FakeState(log);
+  const store = new FakeStore();
+  const hooks = new FakeHooks(log);
+  const topology = new FakeTopology(log);
+  const settings = testSettings(options.env);
+  const now = { ms: T0 + 50 };
+  const clock = () => new Date(now.ms);
+  const audit = createAudit({ events: { publish: async (e) => void events.push(e) }, store, logger: silentLogger(), clock });
+  const executor = new RecoveryExecutor({
+    settings,
+    state,
+    store,
+    audit,
+    hooks,
+    topology,
+    logger: silentLogger(),
+    owner: 'test-owner',
+    hostname: 'baton-host',
+    clock,
+    startedAtMs: options.warm === false ? now.ms : now.ms - settings.warmupMs - 1,
+  });
+  return {
+    log,
+    events,
+    state,
+    store,
+    hooks,
+    topology,
+    executor,
+    settings,
+    now,
+    async settle() {
+      for (let i = 0; i < 5; i++) {
+        await executor.idle(5000);
+        await audit.drain(5000);
+        await new Promise((r) => setImmediate(r));
+      }
+    },
+    steps: () => events.filter((e) => e.recoveryUid !== '').sort((a, b) => a.sequence - b.sequence).map((e) => `${e.step}:${e.status}`),
+  };
+}

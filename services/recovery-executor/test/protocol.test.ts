@@ -1,0 +1,281 @@
+/**
+ * The protocol's order of steps, with every port faked (test/fakes.ts): what runs, in which order,
+ * and what must not run, for the success path and each way out.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analysisOf, deadPrimaryCluster, harness, id, primary, replicaKeys, T0 } from './fakes.ts';
+
+const dead = () => analysisOf(deadPrimaryCluster());
+
+test('dead primary: detection, registration, then claim → refresh → re-check → hooks → drain → promote → move → resolve → post hooks', async () => {
+  const h = harness();
+  // db3 is the most advanced: it must be the one promoted
+  h.topology.refreshed = () => deadPrimaryCluster({ seqs: [100, 105, 100] });
+  assert.equal(h.executor.handleAnalysis(dead(), 'det-1'), 'queued');
+  await h.settle();
+
+  assert.deepEqual(h.log, [
+    'detection:db1:3306',
+    'hook:OnFailureDetectionProcesses',
+    'register',
+    'lease.acquire',
+    'refresh',
+    'hook:PreFailoverProcesses',
+    'fence:db1:3306',
+    'drain:db2:3306,db3:3306,db4:3306',
+    'promote:db3:3306',
+    'repoint:db2:3306,db4:3306->db3:3306',
+    'block.resolve',
+    'hook:PostMasterFailoverProcesses',
+    'hook:PostFailoverProcesses',
+    'lease.release',
+    'close',
+  ]);
+  assert.deepEqual(h.steps(), [
+    'registered:succeeded',
+    'claimed:succeeded',
+    'refreshed:succeeded',
+    're-checked:succeeded',
+    'pre-failover-hooks:succeeded',
+    'replicas-stopped:succeeded',
+    'candidate-chosen:succeeded',
+    'fenced:info',
+    'promoted:succeeded',
+    'replica-moved:succeeded',
+    'replica-moved:succeeded',
+    'replicas-moved:succeeded',
+    'downtimed:info',
+    'successor-downtime-ended:info',
+    'resolved:succeeded',
+    'post-master-failover-hooks:succeeded',
+    'post-failover-hooks:succeeded',
+    'released:info',
+  ]);
+  const [resolution] = h.store.of('recoveries.resolve') as Array<{ outcome: string; successor: { host: string } | null; fencingResult: string; lockToken: number }>;
+  assert.equal(resolution?.outcome, 'successful');
+  assert.equal(resolution?.successor?.host, 'db3');
+  assert.equal(resolution?.fencingResult, 'unreachable');
+  assert.equal(resolution?.lockToken, 7);
+  const rows = (h.store.of('recovery_steps') as Array<{ seq: number; step: string }>).map((r) => `${r.seq}:${r.step}`);
+  const numbered = h.events.filter((e) => e.recoveryUid !== '').map((e) => `${e.sequence}:${e.step}`);
+  assert.deepEqual(rows, numbered, 'one step row per event, same numbers');
+  assert.equal(h.state.block?.state, 'resolved');
+  assert.equal(h.state.block?.successor, 'db3:3306', 'the successor stays in the block value');
+  assert.ok(h.state.downtimes.has('db1:3306'), 'the failed primary is downtimed');
+  assert.equal(h.store.of('failure_detections.close').length, 1, 'the detection row ends with the recovery');
+  assert.ok(h.state.detections.has('db1:3306'), 'its key stays: late analyses of the old topology do not detect it again');
+  // hook values
+  const post = h.hooks.calls.find((c) => c.kind === 'PostFailoverProcesses');
+  assert.equal(post?.values['successorHost'], 'db3');
+  assert.equal(post?.values['isSuccessful'], 'true');
+  assert.equal(post?.values['failedHost'], 'db1');
+  assert.equal(post?.requestId, `${post?.recoveryUid}:PostFailoverProcesses`);
+  const pre = h.hooks.calls.find((c) => c.kind === 'PreFailoverProcesses');
+  assert.equal(pre?.values['successorHost'], undefined, 'no successor placeholders before one exists');
+  assert.equal(pre?.values['isSuccessful'], 'false');
+});
+
+test('a failing PreFailover hook: nothing touched, resolved failed, PostUnsuccessful runs, the block stays (W8)', async () => {
+  const h = harness();
+  h.hooks.outcomes.PreFailoverProcesses = { status: 'no-result', waitedMs: 5000, error: 'no result within 5000 ms' };
+  h.executor.handleAnalysis(dead(), 'det-1');
+  await h.settle();
+  assert.ok(!h.log.some((c) => /^(fence|drain|promote|repoint|restart)/.test(c)), h.log.join(' '));
+  assert.deepEqual(
+    h.log.filter((c) => c.startsWith('hook:')),
+    ['hook:OnFailureDetectionProcesses', 'hook:PreFailoverProcesses', 'hook:PostUnsuccessfulFailoverProcesses'],
+  );
+  const [resolution] = h.store.of('recoveries.resolve') as Array<{ outcome: string; errors: string[] }>;
+  assert.equal(resolution?.outcome, 'failed');
+  assert.match(resolution?.errors.join(' ') ?? '', /PreFailoverProcesses/);
+  assert.equal(h.state.block?.state, 'resolved', 'the failed recovery keeps the cluster blocked (ack lifts it)');
+});
+
+test('the problem is gone on the executor\'s own probes: stop before touching anything, give the block back', async () => {
+  const h = harness();
+  h.topology.refreshed = () => deadPrimaryCluster({ replicating: true });
+  h.executor.handleAnalysis(dead(), 'det-1');
+  await h.settle();
+  assert.ok(!h.log.some((c) => /^(hook:Pre|fence|drain|promote)/.test(c)), h.log.join(' '));
+  assert.ok(h.log.includes('block.release'));
+  assert.equal(h.state.block, null);
+  assert.ok(h.steps().includes('problem-gone:skipped'));
+  const [resolution] = h.store.of('recoveries.resolve') as Array<{ outcome: string }>;
+  assert.equal(resolution?.outcome, 'not-needed');
+  assert.ok(!h.log.some((c) => c.startsWith('hook:Post')), 'not attempted: no post hooks');
+});
+
+test('no candidate in the failed primary\'s data center: replicas restarted, nothing promoted or moved (W4)', async () => {
+  const h = harness({ env: { BATON__RECOVERY__PREVENT_CROSS_DATA_CENTER_MASTER_FAILOVER: 'true' } });
+  const shape = { primaryDataCenter: 'east', dataCenters: ['west', 'west', 'west'] };
+  h.topology.refreshed = () => deadPrimaryCluster(shape);
+  h.executor.handleAnalysis(analysisOf(deadPrimaryCluster(shape)), 'det-1');
+  await h.settle();
+  assert.ok(h.log.includes('restart:db2:3306,db3:3306,db4:3306'), h.log.join(' '));
+  assert.ok(!h.log.some((c) => /^(promote|repoint)/.test(c)));
+  assert.ok(h.steps().includes('candidate:failed'));
+  assert.ok(h.log.includes('hook:PostUnsuccessfulFailoverProcesses'));
+  const [resolution] = h.store.of('recoveries.resolve') as Array<{ outcome: string; errors: string[] }>;
+  assert.equal(resolution?.outcome, 'failed');
+  assert.match(resolution?.errors.join(' ') ?? '', /data center/);
+});
+
+test('must_not is never promoted; a prefer replica as advanced as the others is', async () => {
+  const h = harness();
+  h.topology.refreshed = () => {
+    const s = deadPrimaryCluster({ seqs: [100, 100, 100] });
+    const [, a, b, c] = s.instances;
+    a!.promotionRule = 'must_not';
+    c!.promotionRule = 'prefer';
+    void b;
+    return s;
+  };
+  h.executor.handleAnalysis(dead(), 'det-1');
+  await h.settle();
+  assert.ok(h.log.includes('promote:db4:3306'), h.log.join(' '));
+});
+
+test('a verified promotion is the only success (W5): unverified ⇒ failed, no replica moved', async () => {
+  const h = harness();
+  h.topology.promoteVerified = false;
+  h.executor.handleAnalysis(dead(), 'det-1');
+  await h.settle();
+  assert.ok(!h.log.some((c) => c.startsWith('repoint')));
+  assert.ok(h.steps().includes('promoted:failed'));
+  const [resolution] = h.store.of('recoveries.resolve') as Array<{ outcome: string; successor: unknown }>;
+  assert.equal(resolution?.outcome, 'failed');
+  assert.equal(resolution?.successor, null);
+});
+
+test('a replica whose move fails is lost: detached and downtimed', async () => {
+  const h = harness();
+  h.topology.refreshed = () => deadPrimaryCluster({ seqs: [105, 100, 100] });
+  h.topology.failMoves.add('db4:3306');
+  h.executor.handleAnalysis(dead(), 'det-1');
+  await h.settle();
+  assert.ok(h.log.includes('detach:db4:3306'), h.log.join(' '));
+  assert.ok(h.state.downtimes.has('db4:3306'));
+  const [resolution] = h.store.of('recoveries.resolve') as Array<{ outcome: string; lostReplicas: string[] }>;
+  assert.equal(resolution?.outcome, 'successful');
+  assert.deepEqual(resolution?.lostReplicas, ['db4:3306']);
+});
+
+test('blocked by an earlier recovery: recorded (row + event), nothing else', async () => {
+  const h = harness();
+  h.state.block = { uid: 'earlier', failed: 'db0:3306', successor: 'db1:3306', state: 'resolved', owner: 'x', startedAtMs: T0 - 1000 };
+  h.executor.handleAnalysis(dead(), 'det-1');
+  await h.settle();
+  assert.deepEqual(h.log, ['detection:db1:3306', 'hook:OnFailureDetectionProcesses', 'register:blocked']);
+  const [blocked] = h.store.of('blocked_recoveries') as Array<{ reason: string; blockingUid: string }>;
+  assert.equal(blocked?.reason, 'recently-promoted', 'the failed instance is the previous recovery\'s successor');
+  assert.equal(blocked?.blockingUid, 'earlier');
+  assert.ok(h.events.some((e) => e.step === 'blocked' && e.status === 'blocked'));
+});
+
+test('recoveries disabled: the detection is registered, no recovery; a forced recover still runs', async () => {
+  const h = harness();
+  h.state.disabled = true;
+  h.executor.handleAnalysis(dead(), 'det-1');
+  await h.settle();
+  assert.deepEqual(h.log, ['detection:db1:3306', 'hook:OnFailureDetectionProcesses']);
+  assert.equal(h.store.of('failure_detections').length, 1);
+  assert.ok(h.events.some((e) => e.step === 'recovery-skipped' && e.details['reason'] === 'recoveries-disabled'));
+
+  h.state.cached = deadPrimaryCluster();
+  await h.executor.recover({ kind: 'recover', requestedBy: 'ops', clusterId: 'c1', instance: primary, candidate: replicaKeys[0], skipProcesses: false, commandHint: '', requestId: 'r-1' }, undefined);
+  await h.settle();
+  assert.ok(h.log.includes('register:forced'));
+  assert.ok(h.log.includes('promote:db2:3306'), 'the requested candidate');
+  const [row] = h.store.of('recoveries') as Array<{ forced: boolean; requestId: string }>;
+  assert.equal(row?.forced, true);
+  assert.equal(row?.requestId, 'r-1');
+});
+
+test('not opted in by RecoverMasterClusterFilters (default []): no recovery', async () => {
+  const h = harness({ env: { BATON__RECOVERY__RECOVER_MASTER_CLUSTER_FILTERS: '[]' } });
+  h.executor.handleAnalysis(dead(), 'det-1');
+  await h.settle();
+  assert.ok(!h.log.includes('register'));
+  assert.ok(h.events.some((e) => e.details['reason'] === 'cluster-not-opted-in'));
+});
+
+test('the cluster lock is held elsewhere: not attempted, block given back', async () => {
+  const h = harness();
+  h.state.leaseAvailable = false;
+  h.executor.handleAnalysis(dead(), 'det-1');
+  await h.settle();
+  assert.ok(!h.log.includes('refresh'));
+  assert.ok(h.log.includes('block.release'));
+  const [resolution] = h.store.of('recoveries.resolve') as Array<{ outcome: string }>;
+  assert.equal(resolution?.outcome, 'not-attempted');
+});
+
+test('a lost lease aborts before the next step', async () => {
+  const h = harness();
+  h.topology.refreshed = () => {
+    h.state.lease.controller.abort('taken');
+    return deadPrimaryCluster();
+  };
+  h.executor.handleAnalysis(dead(), 'det-1');
+  await h.settle();
+  assert.ok(!h.log.some((c) => /^(hook:Pre|drain|promote)/.test(c)), h.log.join(' '));
+  assert.ok(h.steps().includes('aborted:failed'));
+});
+
+test('a failed detection hook ends this attempt (the next one goes on without hooks)', async () => {
+  const h = harness();
+  h.hooks.outcomes.OnFailureDetectionProcesses = { status: 'no-result', waitedMs: 1 };
+  h.executor.handleAnalysis(dead(), 'det-1');
+  await h.settle();
+  assert.ok(!h.log.includes('register'));
+  h.hooks.outcomes = {};
+  h.executor.handleAnalysis(dead(), 'det-1');
+  await h.settle();
+  assert.equal(h.log.filter((c) => c === 'hook:OnFailureDetectionProcesses').length, 1, 'detection hooks once per active period');
+  assert.ok(h.log.includes('register'));
+});
+
+test('warm-up, stale analyses and shutdown: nothing is acted on', async () => {
+  const cold = harness({ warm: false });
+  assert.equal(cold.executor.handleAnalysis(dead(), 'det-1'), 'warming-up');
+  const h = harness();
+  assert.equal(h.executor.handleAnalysis(analysisOf(deadPrimaryCluster(), T0 - 60_000), 'det-1'), 'too-old');
+  h.executor.beginShutdown();
+  assert.equal(h.executor.handleAnalysis(dead(), 'det-1'), 'stopping');
+  await h.settle();
+  assert.deepEqual([...cold.log, ...h.log], []);
+});
+
+test('in the grace period a dead primary maps to the no-op: detection only', async () => {
+  const h = harness();
+  h.state.grace.add(id(primary));
+  h.executor.handleAnalysis(dead(), 'det-1');
+  await h.settle();
+  assert.deepEqual(h.log, ['detection:db1:3306', 'hook:OnFailureDetectionProcesses']);
+});
+
+test('UnreachableMaster with lagging replicas: grace period opened, IO threads restarted once per throttle; MariaDB-GTID replicas skipped when the snapshot says so', async () => {
+  const lagging = () => {
+    const a = dead();
+    a.entries = a.entries.map((e) => (e.instance.host === 'db1' ? { ...e, code: 'UnreachableMasterWithLaggingReplicas' } : e));
+    return a;
+  };
+  const h = harness();
+  h.executor.handleAnalysis(lagging(), 'det-1');
+  await h.settle();
+  assert.ok(h.state.grace.has('db1:3306'), 'grace period opened');
+  assert.deepEqual(h.log.filter((c) => c.startsWith('io-restart')).sort(), ['io-restart:db2:3306', 'io-restart:db3:3306', 'io-restart:db4:3306'], 'no snapshot: every replica');
+  assert.ok(h.events.some((e) => e.step === 'emergency-operations'));
+  // a dead-primary analysis while the grace key lives maps to the no-op
+  h.executor.handleAnalysis(dead(), 'det-2');
+  await h.settle();
+  assert.ok(!h.log.includes('register'));
+
+  const cached = harness();
+  cached.state.cached = deadPrimaryCluster(); // replicas use MariaDB GTID (Using_Gtid Slave_Pos)
+  cached.executor.handleAnalysis(lagging(), 'det-1');
+  await cached.settle();
+  assert.ok(cached.state.grace.has('db1:3306'));
+  assert.deepEqual(cached.log.filter((c) => c.startsWith('io-restart')), [], 'orchestrator skips MariaDB-GTID replicas');
+});

@@ -1,0 +1,287 @@
+/**
+ * Issue 5's end-to-end cases: real MariaDB topologies watched by the whole pipeline in-process —
+ * detector → analyzer → recovery executor → hook-runner — through the real broker, Redis and
+ * backend. One pipeline serves every case; each case registers its own topology as its own
+ * cluster. Waits are bounded; nothing asserts on timings (the figures go to the test output).
+ *
+ * Hooks: every list appends one line of its ORC_* / BATON_* values to a file (hookLineFormat), so
+ * the order and the values the hooks saw can be read back. PreFailoverProcesses fails for the
+ * cluster `prefail` only.
+ *
+ * Data centers: all instances listen on 127.0.0.1, so a DataCenterPattern on the host name cannot
+ * tell them apart. The data center comes from DetectDataCenterQuery instead, reading the instance's
+ * own name out of its data directory (`…/dc-east-primary/data/` → `east`); instances without a
+ * `dc-` name are all in `local`, which keeps PreventCrossDataCenterMasterFailover (on for the whole
+ * file) neutral for every other case (an unknown data center would make every replica ineligible).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatCandidateValue, setFlag } from '@baton/state';
+import { uniqueName, waitFor, withTopology, type MariaDbInstance, type Topology } from '@baton/testing';
+import { startPipeline, type Pipeline } from '../support/pipeline.ts';
+import { ackedWritesMissing, hookLineFormat, hookLines, idOf, key, recoveries, rowsOf, sourcesOf, stepNames, waitReplicating, writableInstances } from '../support/failover.ts';
+
+const admin = { user: 'baton', password: 'baton-pass' };
+const hookDir = mkdtempSync(join(tmpdir(), 'baton-hooks-'));
+const hookFile = join(hookDir, 'hooks.log');
+const hook = (name: string, tail = ''): string => JSON.stringify([{ name, argv: ['sh', '-c', `${hookLineFormat} >> '${hookFile}'${tail}`], timeoutMs: 5000 }]);
+let pipeline: Pipeline;
+
+before(async () => {
+  pipeline = await startPipeline({
+    admin,
+    label: 'recover',
+    executors: 1,
+    hookRunner: true,
+    env: {
+      BATON__RECOVERY__RECOVER_MASTER_CLUSTER_FILTERS: '["*"]',
+      BATON__RECOVERY__PREVENT_CROSS_DATA_CENTER_MASTER_FAILOVER: 'true',
+      BATON__RECOVERY__DETECT_DATA_CENTER_QUERY: "SELECT COALESCE(NULLIF(REGEXP_SUBSTR(@@datadir, '(?<=/dc-)[a-z]+'), ''), 'local')",
+      BATON__RECOVERY__ON_FAILURE_DETECTION_PROCESSES: hook('detection'),
+      BATON__RECOVERY__PRE_FAILOVER_PROCESSES: hook('pre', '; [ "$ORC_FAILURE_CLUSTER" != prefail ]'),
+      BATON__RECOVERY__POST_MASTER_FAILOVER_PROCESSES: hook('post-master'),
+      BATON__RECOVERY__POST_FAILOVER_PROCESSES: hook('post'),
+      BATON__RECOVERY__POST_UNSUCCESSFUL_FAILOVER_PROCESSES: hook('post-unsuccessful'),
+    },
+  });
+});
+after(async () => {
+  await pipeline?.stop();
+  rmSync(hookDir, { recursive: true, force: true });
+});
+
+const resolvedFor = (clusterId: string, afterMs: number, timeoutMs = 60_000) =>
+  pipeline.waitForEvent((e) => e.clusterId === clusterId && e.step === 'resolved', { afterMs, timeoutMs, description: `a resolved recovery of ${clusterId}` });
+
+const instanceById = (topology: Topology, id: string): MariaDbInstance => {
+  const found = topology.instances.find((i) => idOf(i) === id);
+  if (!found) throw new Error(`${id} is not an instance of the topology`);
+  return found;
+};
+
+/** One writable primary, every other running replica replicating from it. */
+async function assertFailedOverTo(topology: Topology, successor: MariaDbInstance, others: readonly MariaDbInstance[]): Promise<void> {
+  assert.deepEqual((await writableInstances(topology)).map((i) => i.name), [successor.name], 'exactly one writable primary');
+  assert.equal(await successor.slaveStatus(), null, 'the new primary replicates from nobody');
+  for (const r of others) await waitReplicating(r, successor);
+}
+
+test('kill -9 of a semi-sync 1+3 primary under write load: one new writable primary, every replica under it, no acked write lost, hooks in order', async (t) => {
+  const topology = await withTopology(t, { replicas: 3, semiSync: true });
+  await pipeline.register(topology, 'crash');
+  const writer = await topology.startWriter({ semisync: true });
+  await waitFor(() => writer.ackedCount >= 200, { description: '200 acked semi-sync writes', timeoutMs: 30_000 });
+  const crashedAt = Date.now();
+  await topology.primary.kill();
+  const written = await writer.stop();
+
+  const resolved = await resolvedFor('crash', crashedAt);
+  assert.equal(resolved.status, 'succeeded', JSON.stringify(resolved.details));
+  const successor = instanceById(topology, String(resolved.details['successor']));
+  await assertFailedOverTo(topology, successor, topology.replicas.filter((r) => r !== successor));
+  assert.deepEqual(await ackedWritesMissing(successor, written.writer, written.acked), [], 'every acknowledged write is on the new primary');
+
+  const uid = resolved.recoveryUid;
+  await pipeline.waitForEvent((e) => e.recoveryUid === uid && e.step === 'released', { description: 'lock released' });
+  const [row, ...more] = await recoveries(pipeline.backend, 'crash');
+  assert.equal(more.length, 0, 'one recovery');
+  assert.equal(row?.outcome, 'successful');
+  assert.equal(Number(row?.successor_port), successor.port);
+  assert.equal(row?.fencing_result, 'unreachable');
+  await waitFor(async () => (await stepNames(pipeline.backend, uid)).includes('released'), { description: 'step rows written', timeoutMs: 10_000 });
+  const steps = await stepNames(pipeline.backend, uid);
+  for (const s of ['registered', 'claimed', 'refreshed', 're-checked', 'pre-failover-hooks', 'replicas-stopped', 'candidate-chosen', 'promoted', 'replicas-moved', 'resolved', 'post-failover-hooks']) {
+    assert.ok(steps.includes(s), `step ${s} recorded (${steps.join(', ')})`);
+  }
+
+  await waitFor(() => hookLines(hookFile, 'crash').some((h) => h.kind === 'PostFailoverProcesses'), { description: 'PostFailover hook ran', timeoutMs: 20_000 });
+  const lines = hookLines(hookFile, 'crash');
+  assert.equal(lines[0]?.kind, 'OnFailureDetectionProcesses', 'the detection hook first');
+  assert.deepEqual(lines.filter((h) => h.recoveryUid === uid).map((h) => h.kind), ['PreFailoverProcesses', 'PostMasterFailoverProcesses', 'PostFailoverProcesses'], 'then the recovery\'s hooks, in order');
+  assert.equal(lines.filter((h) => h.kind === 'OnFailureDetectionProcesses').length, 1, 'one detection, one detection hook');
+  const failed = idOf(topology.primary);
+  for (const h of lines) {
+    assert.equal(h.failed, failed);
+    assert.equal(h.failureType, 'DeadMaster');
+    assert.equal(h.replicaHosts.split(',').sort().join(','), topology.replicas.map(idOf).sort().join(','));
+  }
+  const [pre, postMaster, post] = lines.filter((h) => h.recoveryUid === uid);
+  assert.equal(pre?.successor, ':', 'no successor before the promotion');
+  assert.equal(pre?.isSuccessful, 'false');
+  assert.equal(pre?.recoveryUid, uid);
+  for (const h of [postMaster, post]) {
+    assert.equal(h?.successor, idOf(successor));
+    assert.equal(h?.isSuccessful, 'true');
+    assert.equal(h?.countLostReplicas, '0');
+    assert.equal(h?.recoveryUid, uid);
+  }
+  const promoted = await pipeline.waitForEvent((e) => e.recoveryUid === uid && e.step === 'promoted');
+  t.diagnostic(`crash → promoted (writable) ${Date.parse(promoted.at) - crashedAt} ms, → resolved ${Date.parse(resolved.at) - crashedAt} ms; acked ${written.acked.length}`);
+});
+
+test('promotion rules: a must_not replica is never promoted, a prefer replica as advanced as the others is', async (t) => {
+  const topology = await withTopology(t, { replicas: 3 });
+  await pipeline.register(topology, 'rules');
+  await topology.sync({ gtid: await topology.writeRows(20) });
+  const [mustNot, prefer] = topology.replicas as [MariaDbInstance, MariaDbInstance, MariaDbInstance];
+  await setFlag(pipeline.redis, pipeline.keys.candidate('rules', idOf(mustNot)), 600_000, { value: formatCandidateValue({ promotionRule: 'must_not' }) });
+  await setFlag(pipeline.redis, pipeline.keys.candidate('rules', idOf(prefer)), 600_000, { value: formatCandidateValue({ promotionRule: 'prefer' }) });
+  const crashedAt = Date.now();
+  await topology.primary.kill();
+  const resolved = await resolvedFor('rules', crashedAt);
+  assert.equal(resolved.status, 'succeeded', JSON.stringify(resolved.details));
+  assert.equal(resolved.details['successor'], idOf(prefer), 'the prefer replica');
+  await assertFailedOverTo(topology, prefer, topology.replicas.filter((r) => r !== prefer));
+});
+
+test('PreventCrossDataCenterMasterFailover with no candidate in the failed primary\'s data center: recovery failed, no replica moved', async (t) => {
+  const topology = await withTopology(t, { primary: { name: 'dc-east-primary' }, replicas: [{ name: 'dc-west-r1' }, { name: 'dc-west-r2' }, { name: 'dc-west-r3' }] });
+  await pipeline.register(topology, 'geo');
+  // the data centers as the detector reads them (DetectDataCenterQuery)
+  await waitFor(
+    () => {
+      const seen = pipeline.detectors[0]?.clusterInstances('geo') ?? [];
+      return seen.length === 4 && seen.every((i) => i.dataCenter === (i.port === topology.primary.port ? 'east' : 'west'));
+    },
+    { description: 'data centers east and west detected', timeoutMs: 20_000 },
+  );
+  const crashedAt = Date.now();
+  await topology.primary.kill();
+  const resolved = await resolvedFor('geo', crashedAt);
+  assert.equal(resolved.status, 'failed');
+  assert.match(JSON.stringify(resolved.details['errors']), /data center/);
+  const uid = resolved.recoveryUid;
+  await pipeline.waitForEvent((e) => e.recoveryUid === uid && e.step === 'released', { description: 'lock released' });
+  const steps = await stepNames(pipeline.backend, uid);
+  assert.ok(steps.includes('candidate') && steps.includes('replication-restarted') && !steps.includes('promoted'), steps.join(', '));
+  const sources = await sourcesOf(topology.replicas);
+  for (const [name, s] of sources) assert.equal(s.port, topology.primary.port, `${name} still points at the failed primary`);
+  assert.deepEqual(await writableInstances(topology), [], 'nothing promoted');
+  await waitFor(() => hookLines(hookFile, 'geo').some((h) => h.kind === 'PostUnsuccessfulFailoverProcesses'), { description: 'PostUnsuccessful hook', timeoutMs: 20_000 });
+});
+
+test('a failing PreFailover hook: no topology change, the recovery resolved as failed, PostUnsuccessful ran', async (t) => {
+  const topology = await withTopology(t, { replicas: 3 });
+  await pipeline.register(topology, 'prefail');
+  const crashedAt = Date.now();
+  await topology.primary.kill();
+  const resolved = await resolvedFor('prefail', crashedAt);
+  assert.equal(resolved.status, 'failed');
+  assert.match(JSON.stringify(resolved.details['errors']), /PreFailoverProcesses/);
+  await waitFor(() => hookLines(hookFile, 'prefail').some((h) => h.kind === 'PostUnsuccessfulFailoverProcesses'), { description: 'PostUnsuccessful hook', timeoutMs: 20_000 });
+  assert.deepEqual(hookLines(hookFile, 'prefail').map((h) => h.kind), ['OnFailureDetectionProcesses', 'PreFailoverProcesses', 'PostUnsuccessfulFailoverProcesses']);
+  const [row] = await recoveries(pipeline.backend, 'prefail');
+  assert.equal(row?.outcome, 'failed');
+  assert.ok(!(await stepNames(pipeline.backend, resolved.recoveryUid)).includes('replicas-stopped'), 'no replica was even stopped');
+  for (const [name, s] of await sourcesOf(topology.replicas)) assert.equal(s.port, topology.primary.port, `${name} untouched`);
+  assert.deepEqual(await writableInstances(topology), []);
+});
+
+test('the primary cut off from the detector only: no failover', async (t) => {
+  const topology = await withTopology(t, { replicas: 3 });
+  await pipeline.register(topology, 'cutoff');
+  const since = Date.now();
+  await topology.primary.cutOffFromMonitor();
+  t.after(() => topology.primary.restore());
+  await pipeline.waitForCode('cutoff', key(topology.primary), 'UnreachableMaster', { afterMs: since, timeoutMs: 30_000 });
+  const seen = pipeline.snapshotsSeen.get('cutoff') ?? 0;
+  await waitFor(() => (pipeline.snapshotsSeen.get('cutoff') ?? 0) >= seen + 5, { description: 'five more snapshots', timeoutMs: 30_000 });
+  assert.deepEqual(await recoveries(pipeline.backend, 'cutoff'), []);
+  assert.ok(!pipeline.events.some((e) => e.payload.clusterId === 'cutoff' && e.payload.step === 'promoted'));
+  const [ro] = await topology.primary.query<{ ro: number }>('SELECT @@read_only AS ro');
+  assert.equal(Number(ro?.ro), 0, 'the primary is still the writable primary');
+  for (const r of topology.replicas) await waitReplicating(r, topology.primary);
+});
+
+test('a second death within the block period is blocked and recorded; after an acknowledgement it is recovered', async (t) => {
+  const topology = await withTopology(t, { replicas: 3 });
+  await pipeline.register(topology, 'flap');
+  const firstAt = Date.now();
+  await topology.primary.kill();
+  const first = await resolvedFor('flap', firstAt);
+  assert.equal(first.status, 'succeeded');
+  const s1 = instanceById(topology, String(first.details['successor']));
+  const rest = topology.replicas.filter((r) => r !== s1);
+  await assertFailedOverTo(topology, s1, rest);
+  // the detector follows the new topology before the second death
+  await waitFor(() => (pipeline.detectors[0]?.clusterInstances('flap') ?? []).filter((i) => i.replication?.sourcePort === s1.port && i.replication.ioThread === 'Yes').length === 2, {
+    description: 'both replicas seen under the new primary',
+    timeoutMs: 30_000,
+  });
+
+  const secondAt = Date.now();
+  await s1.kill();
+  const blocked = await pipeline.waitForEvent((e) => e.clusterId === 'flap' && e.step === 'blocked', { afterMs: secondAt, description: 'the second recovery blocked' });
+  assert.equal(blocked.details['reason'], 'recently-promoted');
+  assert.equal(blocked.details['blockingUid'], first.recoveryUid);
+  await waitFor(async () => (await rowsOf(pipeline.backend, 'SELECT reason FROM blocked_recoveries WHERE cluster_id = ? AND port = ?', ['flap', s1.port])).length === 1, {
+    description: 'blocked attempt recorded',
+    timeoutMs: 10_000,
+  });
+  assert.equal((await recoveries(pipeline.backend, 'flap')).length, 1, 'no second recovery yet');
+
+  const ackAt = Date.now();
+  await pipeline.command({ kind: 'ack-recoveries', requestedBy: 'test', scope: 'cluster', clusterId: 'flap', comment: 'flapping checked' });
+  const second = await resolvedFor('flap', ackAt);
+  assert.equal(second.status, 'succeeded', JSON.stringify(second.details));
+  const s2 = instanceById(topology, String(second.details['successor']));
+  await assertFailedOverTo(topology, s2, rest.filter((r) => r !== s2));
+  const rows = await recoveries(pipeline.backend, 'flap');
+  assert.equal(rows.length, 2);
+  assert.equal(Number((await rowsOf(pipeline.backend, 'SELECT acknowledged FROM recoveries WHERE uid = ?', [first.recoveryUid]))[0]?.['acknowledged']), 1);
+});
+
+test('two executors watching the same analyses: one recovery, never two promotions', async (t) => {
+  const other = await pipeline.startExecutor({ groupId: uniqueName('other-executor'), label: 'executor-2' });
+  await waitFor(() => other.executor.warmedUp() && pipeline.executors.every((e) => e.executor.warmedUp()), { description: 'both executors warmed up', timeoutMs: 20_000 });
+  const topology = await withTopology(t, { replicas: 3 });
+  await pipeline.register(topology, 'twins');
+  const crashedAt = Date.now();
+  await topology.primary.kill();
+  const resolved = await resolvedFor('twins', crashedAt);
+  assert.equal(resolved.status, 'succeeded');
+  // the executor that did not recover saw the same analyses and was blocked by the one that did
+  const [row] = await recoveries(pipeline.backend, 'twins');
+  const loser = pipeline.executors.find((e) => e.owner !== row?.processing_node);
+  assert.ok(loser, `the recovery ran on one of the executors (${row?.processing_node})`);
+  await pipeline.waitForEvent((e) => e.clusterId === 'twins' && e.step === 'blocked' && e.details['owner'] === loser.owner, { afterMs: crashedAt, description: 'the other executor blocked' });
+  const successor = instanceById(topology, String(resolved.details['successor']));
+  await assertFailedOverTo(topology, successor, topology.replicas.filter((r) => r !== successor));
+  assert.equal((await recoveries(pipeline.backend, 'twins')).length, 1);
+  const promotions = pipeline.events.filter((e) => e.payload.clusterId === 'twins' && e.payload.step === 'promoted');
+  assert.equal(promotions.length, 1, 'one promotion');
+  const ran = pipeline.executors.flatMap((e) => e.executor.results()).filter((r) => r.clusterId === 'twins');
+  assert.deepEqual(ran.map((r) => r.outcome), ['successful'], 'one executor ran one recovery; the other never got past registration');
+});
+
+test('recoveries disabled globally: the detection is registered, no recovery runs; a forced recover still works', async (t) => {
+  const topology = await withTopology(t, { replicas: 3 });
+  await pipeline.register(topology, 'disabled');
+  await pipeline.command({ kind: 'disable-global-recoveries', requestedBy: 'test' });
+  t.after(() => pipeline.command({ kind: 'enable-global-recoveries', requestedBy: 'test' }));
+  await waitFor(async () => (await pipeline.redis.exists(pipeline.keys.recoveriesDisabled())) === 1, { description: 'switch off', timeoutMs: 10_000 });
+  const crashedAt = Date.now();
+  await topology.primary.kill();
+  const skipped = await pipeline.waitForEvent((e) => e.clusterId === 'disabled' && e.step === 'recovery-skipped', { afterMs: crashedAt, description: 'recovery skipped' });
+  assert.equal(skipped.details['reason'], 'recoveries-disabled');
+  await waitFor(async () => (await rowsOf(pipeline.backend, 'SELECT uid FROM failure_detections WHERE cluster_id = ? AND port = ?', ['disabled', topology.primary.port])).length === 1, {
+    description: 'the detection registered',
+    timeoutMs: 10_000,
+  });
+  assert.deepEqual(await recoveries(pipeline.backend, 'disabled'), []);
+  const switched = await rowsOf(pipeline.backend, 'SELECT enabled, changed_by FROM global_recovery_switch_history ORDER BY id DESC LIMIT 1');
+  assert.equal(Number(switched[0]?.['enabled']), 0);
+
+  const forcedAt = Date.now();
+  await pipeline.command({ kind: 'recover', requestedBy: 'test', clusterId: 'disabled', instance: key(topology.primary), skipProcesses: false, commandHint: '', requestId: 'force-1' });
+  const resolved = await resolvedFor('disabled', forcedAt);
+  assert.equal(resolved.status, 'succeeded');
+  const successor = instanceById(topology, String(resolved.details['successor']));
+  await assertFailedOverTo(topology, successor, topology.replicas.filter((r) => r !== successor));
+  const [row] = await recoveries(pipeline.backend, 'disabled');
+  assert.equal(Number(row?.forced), 1);
+  assert.equal(row?.request_id, 'force-1');
+});
