@@ -85,7 +85,8 @@ await consumer.run({
     } else if (envelope.type === 'recovery-event' && envelope.payload.clusterId === state.clusterId) {
       const e = envelope.payload;
       lines.push({ at: Date.parse(e.at), what: `${e.step.padEnd(12)} ${e.status}: ${e.message}` });
-      if (e.step === 'resolved' || e.step === 'recovery-resolved') finished();
+      // the lock is released last, after the post-failover hooks
+      if (e.step === 'released') finished();
     }
   },
 });
@@ -101,7 +102,7 @@ await consumer.disconnect();
 
 console.log(`${'+0'.padStart(8)} ms  crash        kill -9 ${instanceId(victimKey)}`);
 for (const line of lines.sort((a, b) => a.at - b.at)) console.log(`${`+${line.at - crashAt}`.padStart(8)} ms  ${line.what}`);
-if (!lines.some((l) => l.what.startsWith('resolved') || l.what.startsWith('recovery-resolved'))) {
+if (!lines.some((l) => l.what.startsWith('resolved'))) {
   console.log(`drill: no resolved recovery within ${timeoutMs} ms (see .sandbox/logs/recovery-executor.log)`);
   process.exit(1);
 }

@@ -112,9 +112,20 @@ export class ClusterMonitor {
     if (!this.#stopped) this.#queue.request(request);
   }
 
-  /** A newer registration: new seeds join (nothing is dropped), the alias follows. */
+  /**
+   * A newer registration: new seeds join, the alias follows. A former seed the new registration
+   * no longer lists and that never answered is dropped (an address of an earlier topology under
+   * the same cluster id); any instance ever seen stays, as a dead primary must after a failover.
+   */
   update(registration: ClusterRegistration): void {
     this.#alias = registration.alias;
+    const listed = new Set(registration.seeds.map((k) => keyId(k)));
+    for (const [id, member] of this.#members) {
+      if (member.seed && !listed.has(id) && member.prober.observation.lastSeenAt === null) {
+        this.#members.delete(id);
+        void member.prober.close();
+      }
+    }
     for (const seed of registration.seeds) {
       const member = this.#members.get(keyId(seed));
       if (member) member.seed = true;

@@ -163,3 +163,15 @@ test('annotations reach the observations; start from a previous snapshot; stop c
   await new Promise((r) => setTimeout(r, 20));
   assert.equal(publisher.snapshots.length, 1, 'nothing after stop');
 });
+
+test('a newer registration drops former seeds that never answered and keeps every instance ever seen', async (t) => {
+  const gone = key('old', 3306);
+  const { monitor, publisher } = setup((k) => (k.host === 'old' ? new Error('connect ECONNREFUSED') : healthy(k)), {
+    registration: registration('c1', [primary, r1, gone]),
+  });
+  t.after(() => monitor.stop());
+  monitor.request({ reason: 'tick' });
+  await until(() => publisher.snapshots.length === 1, 'first snapshot');
+  monitor.update(registration('c1', [r1, r2]));
+  assert.deepEqual(monitor.instances().map(keyId).sort(), ['p:3306', 'r1:3306', 'r2:3306']);
+});
