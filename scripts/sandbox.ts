@@ -98,6 +98,8 @@ async function main(): Promise<void> {
   }
   for (const service of services) console.log(`  ${service.name.padEnd(10)} pid ${service.pid}, log ${service.logFile}`);
   console.log(`  config     ${configFile}`);
+  console.log(`  api        http://${config.api.host}:${config.api.port}${config.api.urlPrefix}/api (token ${config.api.token ?? '(none)'}; OpenAPI at /api/openapi.json)`);
+  console.log(`  cli        npx baton topology sandbox --config ${configFile}   (or BATON_API_URL / BATON_API_TOKEN; npx baton --help)`);
   console.log(`  connect    mariadb --no-defaults -h127.0.0.1 -P${topology.primary.port} -u${topology.credentials.app.user} -p${topology.credentials.app.password} ${'baton_test'}`);
   console.log('Failover drill (another terminal): npm run drill');
   console.log('Ctrl-C stops everything the sandbox started.');

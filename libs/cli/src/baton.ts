@@ -4,20 +4,52 @@
  */
 import { readFileSync } from 'node:fs';
 import { analyzeCommand } from './analyze-command.ts';
+import { analysisCommand, clustersCommand, topologyCommand } from './cluster-commands.ts';
 import { discoverCommand } from './discover-command.ts';
+import { downtimeCommand, forgetCommand, registerCandidateCommand } from './instance-commands.ts';
 import { UsageError, exitCodes, type CliIo } from './io.ts';
+import { ackCommand, auditCommand, recoverCommand, recoveriesCommand } from './recovery-commands.ts';
 
 export const usage = `Usage: baton COMMAND [options]
 
-Commands:
-  analyze FILE        orchestrator's replication analysis of a cluster snapshot file
-  discover HOST:PORT  discover the topology around a seed and register it as a cluster
+Commands over the api (--api URL or $BATON_API_URL, --token TOKEN or $BATON_API_TOKEN, --json):
+  clusters                           the clusters, their size, lag and automated recovery
+  topology CLUSTER                   the replication tree: role, replication state, lag, flags
+  analysis [CLUSTER]                 orchestrator's replication analysis, one line per problem
+  discover HOST:PORT [--alias NAME]  discover the topology around a seed and register it
+  forget CLUSTER                     stop watching a cluster
+  recover HOST:PORT [--candidate HOST:PORT] [--skip-hooks]
+                                     forced recovery of a dead primary; prints the promoted one
+  ack CLUSTER|--instance HOST:PORT|--uid UID|--all --comment TEXT
+                                     acknowledge recoveries (lifts the anti-flapping block)
+  recoveries disable|enable|check    the global switch of automated recoveries
+  register-candidate HOST:PORT RULE  prefer, neutral, prefer_not or must_not
+  downtime begin|end|list ...        downtime instances
+  audit [CLUSTER] [--uid UID] ...    recoveries, their steps, detections, blocked recoveries
+Offline:
+  analyze FILE                       orchestrator's replication analysis of a cluster snapshot file
 
+CLUSTER is a cluster id, an alias, or host:port of any member.
+Exit status: 0 OK; 1 the api answered ERROR or could not be reached; 2 bad usage.
 Run 'baton COMMAND --help' for a command's options.`;
 
 const commands: Record<string, (argv: readonly string[], io: CliIo) => number | Promise<number>> = {
   analyze: analyzeCommand,
+  clusters: clustersCommand,
+  topology: topologyCommand,
+  analysis: analysisCommand,
+  'replication-analysis': analysisCommand,
   discover: discoverCommand,
+  forget: forgetCommand,
+  recover: recoverCommand,
+  ack: ackCommand,
+  recoveries: recoveriesCommand,
+  'disable-global-recoveries': (argv, io) => recoveriesCommand(['disable', ...argv], io),
+  'enable-global-recoveries': (argv, io) => recoveriesCommand(['enable', ...argv], io),
+  'check-global-recoveries': (argv, io) => recoveriesCommand(['check', ...argv], io),
+  'register-candidate': registerCandidateCommand,
+  downtime: downtimeCommand,
+  audit: auditCommand,
 };
 
 export const processIo: CliIo = {

@@ -1,24 +1,22 @@
 /**
  * `baton discover HOST:PORT [--alias NAME]`: asks the detectors to discover the topology around a
- * seed and register it as a cluster. The command goes on baton.commands; the detector that takes
- * it discovers the topology and writes the registration to the compacted registry, after which the
- * owning detector probes it. (Once the api exists, this goes through it.)
+ * seed and register it as a cluster, through the api's discover route (the api publishes the
+ * command on baton.commands; the detector that takes it discovers the topology and writes the
+ * registration to the compacted registry, after which the owning detector probes it).
  */
 import { parseArgs } from 'node:util';
-import { loadConfig } from '@baton/config';
-import { createEnvelope, topics, type Command, type Envelope } from '@baton/contracts';
-import { createProducer, createPublisher, kafkaFromConfig, topicNamesFromConfig } from '@baton/kafka';
-import { silentLogger } from '@baton/logging';
-import { UsageError, exitCodes, type CliIo } from './io.ts';
+import { createEnvelope, type Command, type Envelope } from '@baton/contracts';
+import { apiCommand } from './api-command.ts';
+import { apiPath, callApi, messageOf } from './api-client.ts';
+import { UsageError, exitCodes } from './io.ts';
 
-export const discoverUsage = `Usage: baton discover HOST:PORT [--alias NAME] [--config FILE]
+export const discoverUsage = `Usage: baton discover HOST:PORT [--alias NAME] [options]
 
-Publishes a discover command: a detector discovers the whole topology around HOST:PORT (the
-primary above it, every replica below) and registers it as a cluster, named NAME or, without an
-alias, by its primary's host:port.
+Asks the detectors to discover the whole topology around HOST:PORT (the primary above it, every
+replica below) and register it as a cluster, named NAME or, without an alias, by its primary's
+host:port. Prints the instance once a detector has probed it.
 
-  --alias NAME    the cluster's stable id and alias
-  --config FILE   Baton configuration (default: $BATON_CONFIG_FILE) for the Kafka brokers`;
+  --alias NAME    the cluster's stable id and alias`;
 
 export interface DiscoverRequest {
   envelope: Envelope<'command'>;
@@ -47,27 +45,23 @@ export function parseDiscover(argv: readonly string[], requestedBy: string): Dis
   return { envelope: createEnvelope('command', command, { producer: 'cli' }), configFile: values.config };
 }
 
-export async function discoverCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    io.out(`${discoverUsage}\n`);
-    return exitCodes.ok;
-  }
-  const { envelope, configFile } = parseDiscover(argv, `cli:${process.env['USER'] ?? 'unknown'}`);
-  const config = loadConfig({ env: process.env, ...(configFile ? { file: configFile } : {}) });
-  const kafka = kafkaFromConfig(config.kafka, 'cli', silentLogger());
-  const producer = createProducer(kafka);
-  const names = topicNamesFromConfig(config.kafka);
-  try {
-    await producer.connect();
+export const discoverCommand = apiCommand({
+  name: 'discover',
+  usage: discoverUsage,
+  options: { alias: { type: 'string' } },
+  positionals: [1, 1],
+  async run({ positionals, values, target, io, json, printJson, user }) {
+    const alias = values['alias'] === undefined ? [] : ['--alias', String(values['alias'])];
+    const { envelope } = parseDiscover([positionals[0] as string, ...alias], `cli:${user}`);
     const command = envelope.payload;
-    const key = command.kind === 'discover' ? (command.alias ?? `${command.instance.host}:${command.instance.port}`) : 'cli';
-    await createPublisher({ producer, names }).publish(topics.commands, key, envelope);
-  } catch (error) {
-    io.err(`baton discover: could not publish to ${names[topics.commands]} on ${config.kafka.brokers.join(',')}: ${(error as Error).message} (do the topics exist? the services create them at start)\n`);
-    return exitCodes.failure;
-  } finally {
-    await producer.disconnect();
-  }
-  io.out(`discover requested for ${argv[0]} (command ${envelope.messageId})\n`);
-  return exitCodes.ok;
-}
+    if (command.kind !== 'discover') throw new UsageError('not a discover command');
+    const res = await callApi(target, apiPath('discover', command.instance.host, command.instance.port), {
+      mutating: true,
+      user,
+      query: { alias: command.alias },
+    });
+    if (json) printJson(res.body);
+    else io.out(`${messageOf(res)}\n`);
+    return exitCodes.ok;
+  },
+});

@@ -156,6 +156,7 @@ export function crossFieldIssues(config: Json, raw: Json): ConfigIssue[] {
     ...greaterThan(config, 'recovery.recoveryLockTtlMs', 'recovery.recoveryDeadlineMs', 'the recovery lock must outlive the recovery'),
     ...lessThan(config, 'kafka.heartbeatIntervalMs', 'kafka.sessionTimeoutMs', 'a consumer must heartbeat within its session'),
     ...greaterThan(config, 'analyzer.snapshotTtlMs', 'detector.pollIntervalMs', 'the cached snapshot must outlive one poll interval'),
+    ...lessThan(config, 'api.recoverWaitMs', 'api.requestTimeoutMs', 'a synchronous recover must answer before the request times out'),
     ...recoveryIssues(config['recovery']),
     ...backendIssues(config['backend'], raw['backend']),
     ...seedIssues(get(config, 'detector.seeds')),

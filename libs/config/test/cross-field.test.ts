@@ -64,6 +64,13 @@ test('the API refuses to run without authentication on a non-loopback address', 
   assert.equal(load(t, 'api:\n  authentication: false\n')().api.authentication, false);
 });
 
+test('a synchronous recover must answer before the api request times out', (t) => {
+  const issues = issuesOf(load(t, 'api:\n  requestTimeoutMs: 30000\n  recoverWaitMs: 30000\n'));
+  assert.match(issueFor(issues, 'api.recoverWaitMs').problem, /must be less than api\.requestTimeoutMs \(30000 >= 30000\)/);
+  const config = load(t, 'api:\n  recoverWaitMs: 20000\n  commandWaitMs: 2000\n')();
+  assert.deepEqual([config.api.recoverWaitMs, config.api.commandWaitMs], [20000, 2000]);
+});
+
 test('duplicate seeds and a malformed redis URL are refused', (t) => {
   const yaml = 'redis:\n  url: "127.0.0.1:6379"\ndetector:\n  seeds:\n    - { host: db1 }\n    - { host: db1, port: 3306 }\n';
   const issues = issuesOf(load(t, yaml));

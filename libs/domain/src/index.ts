@@ -6,4 +6,5 @@
 export * from './gtid/index.ts';
 export * from './analysis/index.ts';
 export * from './recovery/index.ts';
+export * from './topology/index.ts';
 export { toMillis } from './time.ts';

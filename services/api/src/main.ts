@@ -1,12 +1,13 @@
-// Entry point of the api service. The foundation only validates the configuration, logs it and
-// waits for a signal; the service's work loop is built on top of this in its own issue.
+// Entry point of the api service: orchestrator's failover routes over HTTP (api.host:api.port,
+// under api.urlPrefix/api), commands out to baton.commands, reads from Redis and the backend.
+// See start-api.ts.
 import { runService } from '@baton/runtime';
+import { startApi } from './start-api.ts';
 
 await runService({
   name: 'api',
-  start: async ({ signal }) => {
-    const idle = setInterval(() => {}, 60_000);
-    signal.addEventListener('abort', () => clearInterval(idle));
-    return { stopSteps: [] };
+  start: async ({ config, logger }) => {
+    const running = await startApi(config, logger);
+    return { stopSteps: running.stopSteps };
   },
 });

@@ -51,11 +51,17 @@ export const ApiSchema = section(
     host: text('127.0.0.1', 'Listen address.', { minLength: 1 }),
     port: port(3000, 'Listen port.'),
     urlPrefix: Type.String({ default: '', pattern: '^(/[A-Za-z0-9._~-]+)*$', description: 'Prefix before /api (orchestrator: URLPrefix).' }),
-    authentication: bool(true, 'Require the bearer token. With no token set every request is refused.'),
-    token: optional(Type.String({ minLength: 16, description: 'Bearer token clients send (Authorization: Bearer ...).' })),
+    authentication: bool(true, 'Require the token on state-changing routes. With no token set every state-changing request is refused.'),
+    token: optional(Type.String({ minLength: 16, description: 'Token clients send (Authorization: Bearer ..., or X-Baton-Token).' })),
     readOnly: bool(false, 'Refuse every state-changing route (orchestrator: ReadOnly).'),
     requestTimeoutMs: integer(60_000, 'Server-side limit of one request (a synchronous recover waits for its recovery).', {
       min: 1,
+    }),
+    recoverWaitMs: integer(55_000, 'How long recover, recover-lite and force-master-failover wait for the recovery to resolve; below requestTimeoutMs.', {
+      min: 100,
+    }),
+    commandWaitMs: integer(5000, 'How long other state-changing routes wait for their command to take effect (downtime, candidate, ack, global switch).', {
+      min: 100,
     }),
   },
   'api: HTTP routes shaped like orchestrator\'s.',

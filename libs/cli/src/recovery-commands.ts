@@ -1,0 +1,162 @@
+/**
+ * `baton recover HOST:PORT [--candidate HOST:PORT] [--skip-hooks]`, `baton ack …`,
+ * `baton recoveries disable|enable|check`, `baton audit …`.
+ */
+import { apiCommand, parseHostPort } from './api-command.ts';
+import { apiPath, callApi, detailsOf, messageOf } from './api-client.ts';
+import { table } from './cluster-commands.ts';
+import { UsageError, exitCodes } from './io.ts';
+
+export const recoverCommand = apiCommand({
+  name: 'recover',
+  usage: `Usage: baton recover HOST:PORT [--candidate HOST:PORT] [--skip-hooks] [options]
+
+Forced recovery of the instance's current problem (a dead primary), as orchestrator's recover:
+it waits for the recovery to end and prints the promoted instance. Bypasses the cluster filters,
+the global switch and the anti-flapping block.
+  --candidate HOST:PORT   promote this replica if it can be
+  --skip-hooks            run no hooks (recover-lite)`,
+  options: { candidate: { type: 'string' }, 'skip-hooks': { type: 'boolean', default: false } },
+  positionals: [1, 1],
+  async run({ positionals, values, target, io, json, printJson, user }) {
+    const key = parseHostPort(positionals[0]);
+    const candidate = values['candidate'] === undefined ? undefined : parseHostPort(String(values['candidate']), '--candidate HOST:PORT');
+    const parts: Array<string | number> = [values['skip-hooks'] ? 'recover-lite' : 'recover', key.host, key.port, ...(candidate ? [candidate.host, candidate.port] : [])];
+    const res = await callApi(target, apiPath(...parts), { mutating: true, user });
+    if (json) printJson(res.body);
+    else {
+      const promoted = detailsOf(res) as { Hostname: string; Port: number };
+      io.out(`${messageOf(res)}: promoted ${promoted.Hostname}:${promoted.Port}\n`);
+    }
+    return exitCodes.ok;
+  },
+});
+
+export const ackCommand = apiCommand({
+  name: 'ack',
+  usage: `Usage: baton ack CLUSTER --comment TEXT [options]
+       baton ack --instance HOST:PORT --comment TEXT | --uid UID --comment TEXT | --all --comment TEXT
+
+Acknowledges recoveries: they stop blocking the next automated recovery of their cluster
+(anti-flapping), and their failure detections end.`,
+  options: { comment: { type: 'string' }, instance: { type: 'string' }, uid: { type: 'string' }, all: { type: 'boolean', default: false } },
+  positionals: [0, 1],
+  async run({ positionals, values, target, io, json, printJson, user }) {
+    const comment = values['comment'];
+    if (typeof comment !== 'string' || comment.trim() === '') throw new UsageError('--comment TEXT is required (why the recoveries are acknowledged)');
+    const scopes = [positionals[0] !== undefined, values['instance'] !== undefined, values['uid'] !== undefined, values['all'] === true].filter(Boolean).length;
+    if (scopes !== 1) throw new UsageError('name exactly one of CLUSTER, --instance HOST:PORT, --uid UID or --all');
+    let path: string;
+    if (positionals[0] !== undefined) path = apiPath('ack-recovery', 'cluster', positionals[0]);
+    else if (values['instance'] !== undefined) {
+      const key = parseHostPort(String(values['instance']), '--instance HOST:PORT');
+      path = apiPath('ack-recovery', 'instance', key.host, key.port);
+    } else if (values['uid'] !== undefined) path = apiPath('ack-recovery', 'uid', String(values['uid']));
+    else path = 'ack-all-recoveries';
+    const res = await callApi(target, path, { mutating: true, user, query: { comment } });
+    if (json) printJson(res.body);
+    else io.out(`${messageOf(res)}\n`);
+    return exitCodes.ok;
+  },
+});
+
+export const recoveriesCommand = apiCommand({
+  name: 'recoveries',
+  usage: `Usage: baton recoveries disable|enable|check [options]
+
+The global switch of automated recoveries (orchestrator's disable/enable/check-global-recoveries).
+check prints "enabled" or "disabled". A forced baton recover runs either way.`,
+  positionals: [1, 1],
+  async run({ positionals, target, io, json, printJson, user }) {
+    const action = positionals[0];
+    if (action !== 'disable' && action !== 'enable' && action !== 'check') throw new UsageError(`expected disable, enable or check, got ${JSON.stringify(action)}`);
+    const res = await callApi(target, `${action}-global-recoveries`, { mutating: action !== 'check', user });
+    if (json) printJson(res.body);
+    else io.out(`${String(detailsOf(res))}\n`);
+    return exitCodes.ok;
+  },
+});
+
+interface RecoveryJson {
+  Id: number;
+  UID: string;
+  AnalysisEntry: { AnalyzedInstanceKey: { Hostname: string; Port: number }; ClusterDetails: { ClusterName: string }; Analysis: string };
+  SuccessorKey: { Hostname: string; Port: number } | null;
+  IsActive: boolean;
+  IsSuccessful: boolean;
+  Outcome?: string;
+  RecoveryStartTimestamp: string;
+  Acknowledged: boolean;
+}
+
+interface StepJson {
+  Seq?: number;
+  AuditAt: string;
+  Step?: string;
+  Ok?: boolean | null;
+  Message: string;
+}
+
+const keyText = (k: { Hostname: string; Port: number } | null) => (k ? `${k.Hostname}:${k.Port}` : '-');
+
+export const auditCommand = apiCommand({
+  name: 'audit',
+  usage: `Usage: baton audit [CLUSTER] [--page N] [--unacknowledged] [options]
+       baton audit --uid UID [options]        one recovery and its steps
+       baton audit --detections [--page N]    failure detections
+       baton audit --blocked [CLUSTER]        recoveries blocked by anti-flapping
+
+Recoveries newest first, 20 a page.`,
+  options: { page: { type: 'string' }, unacknowledged: { type: 'boolean', default: false }, uid: { type: 'string' }, detections: { type: 'boolean', default: false }, blocked: { type: 'boolean', default: false } },
+  positionals: [0, 1],
+  async run({ positionals, values, target, io, json, printJson }) {
+    const page = values['page'] === undefined ? undefined : String(values['page']);
+    if (page !== undefined && !/^\d+$/.test(page)) throw new UsageError(`--page must be a number, got ${JSON.stringify(page)}`);
+    const cluster = positionals[0];
+    if (values['uid'] !== undefined) {
+      const uid = String(values['uid']);
+      const [recoveries, steps] = await Promise.all([callApi(target, apiPath('audit-recovery', 'uid', uid)), callApi(target, apiPath('audit-recovery-steps', uid))]);
+      if (json) printJson({ recovery: (recoveries.body as unknown[])[0] ?? null, steps: steps.body });
+      else {
+        io.out(`${recoveryTable(recoveries.body as RecoveryJson[])}\n\n`);
+        const list = steps.body as StepJson[];
+        const rows = list.map((s, i) => [String(s.Seq ?? i + 1), s.AuditAt, s.Step ?? '', s.Ok === true ? 'ok' : s.Ok === false ? 'FAIL' : '-', s.Message]);
+        io.out(rows.length === 0 ? 'no steps\n' : `${table([['#', 'AT', 'STEP', 'RESULT', 'MESSAGE'], ...rows])}\n`);
+      }
+      return exitCodes.ok;
+    }
+    if (values['detections']) {
+      const res = await callApi(target, page === undefined ? 'audit-failure-detection' : apiPath('audit-failure-detection', page));
+      if (json) printJson(res.body);
+      else {
+        const rows = (res.body as RecoveryJson[]).map((d) => [String(d.Id), d.UID, d.AnalysisEntry.ClusterDetails.ClusterName, keyText(d.AnalysisEntry.AnalyzedInstanceKey), d.AnalysisEntry.Analysis, d.RecoveryStartTimestamp, d.IsActive ? 'active' : 'ended']);
+        io.out(rows.length === 0 ? 'no failure detections\n' : `${table([['ID', 'UID', 'CLUSTER', 'INSTANCE', 'ANALYSIS', 'DETECTED', 'STATE'], ...rows])}\n`);
+      }
+      return exitCodes.ok;
+    }
+    if (values['blocked']) {
+      const res = await callApi(target, cluster === undefined ? 'blocked-recoveries' : apiPath('blocked-recoveries', 'cluster', cluster));
+      if (json) printJson(res.body);
+      else {
+        type Blocked = { ClusterName: string; FailedInstanceKey: { Hostname: string; Port: number }; Analysis: string; Reason: string; BlockingRecoveryUID: string; LastBlockedTimestamp: string; TimesBlocked: number };
+        const rows = (res.body as Blocked[]).map((b) => [b.ClusterName, keyText(b.FailedInstanceKey), b.Analysis, b.Reason, b.BlockingRecoveryUID || '-', b.LastBlockedTimestamp, String(b.TimesBlocked)]);
+        io.out(rows.length === 0 ? 'no blocked recoveries\n' : `${table([['CLUSTER', 'INSTANCE', 'ANALYSIS', 'REASON', 'BLOCKED BY', 'LAST', 'TIMES'], ...rows])}\n`);
+      }
+      return exitCodes.ok;
+    }
+    const parts = cluster === undefined ? ['audit-recovery', ...(page === undefined ? [] : [page])] : ['audit-recovery', 'cluster', cluster, ...(page === undefined ? [] : [page])];
+    const res = await callApi(target, apiPath(...parts), { query: { unacknowledged: values['unacknowledged'] ? 'true' : undefined } });
+    if (json) printJson(res.body);
+    else io.out(`${recoveryTable(res.body as RecoveryJson[])}\n`);
+    return exitCodes.ok;
+  },
+});
+
+function recoveryTable(rows: RecoveryJson[]): string {
+  if (rows.length === 0) return 'no recoveries';
+  const result = (r: RecoveryJson) => (r.IsActive ? 'running' : r.Outcome || (r.IsSuccessful ? 'successful' : 'failed'));
+  return table([
+    ['ID', 'UID', 'CLUSTER', 'FAILED', 'ANALYSIS', 'PROMOTED', 'RESULT', 'STARTED', 'ACK'],
+    ...rows.map((r) => [String(r.Id), r.UID, r.AnalysisEntry.ClusterDetails.ClusterName, keyText(r.AnalysisEntry.AnalyzedInstanceKey), r.AnalysisEntry.Analysis, keyText(r.SuccessorKey), result(r), r.RecoveryStartTimestamp, r.Acknowledged ? 'yes' : 'no']),
+  ]);
+}

@@ -1,0 +1,90 @@
+/**
+ * Follows one topic read-only, in a consumer group of this process alone that never commits: the
+ * registry from its beginning (it is a table), the recovery events from now on. Messages that do
+ * not decode are skipped (their consumer of record dead-letters them); a tombstone reaches the
+ * handler with a null envelope. `caughtUp` resolves once every partition has been read up to the
+ * end offsets taken at start — at once for an empty topic.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import { decodeMessage, type Envelope, type TopicName } from '@baton/contracts';
+import type { TopicNames } from '@baton/kafka';
+import type { Logger } from '@baton/logging';
+
+export interface FollowTopicOptions {
+  kafka: Kafka;
+  names: TopicNames;
+  topic: TopicName;
+  /** Group id prefix; a random suffix makes the group this process's own. */
+  groupPrefix: string;
+  fromBeginning: boolean;
+  logger: Logger;
+  onMessage(key: string | null, envelope: Envelope | null): void;
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+}
+
+export interface FollowedTopic {
+  /** Resolves once the topic has been read to the end offsets it had at start. */
+  caughtUp: Promise<void>;
+  isCaughtUp(): boolean;
+  stop(): Promise<void>;
+}
+
+export async function followTopic(o: FollowTopicOptions): Promise<FollowedTopic> {
+  const physical = o.names[o.topic];
+  const admin = o.kafka.admin();
+  await admin.connect();
+  let ends: Map<number, number>;
+  try {
+    const offsets = await admin.fetchTopicOffsets(physical);
+    ends = o.fromBeginning ? new Map(offsets.filter((p) => Number(p.high) > Number(p.low)).map((p) => [p.partition, Number(p.high) - 1])) : new Map();
+  } finally {
+    await admin.disconnect();
+  }
+  let done = false;
+  let markDone!: () => void;
+  const caughtUp = new Promise<void>((resolve) => (markDone = resolve));
+  const progress = (partition: number, offset: number): void => {
+    if (offset >= (ends.get(partition) ?? Number.NEGATIVE_INFINITY)) ends.delete(partition);
+    if (ends.size === 0 && !done) {
+      done = true;
+      markDone();
+    }
+  };
+  progress(-1, 0);
+
+  const consumer = o.kafka.consumer({
+    groupId: `${o.groupPrefix}-${randomBytes(6).toString('hex')}`,
+    allowAutoTopicCreation: false,
+    maxWaitTimeInMs: 200,
+    ...(o.sessionTimeoutMs === undefined ? {} : { sessionTimeout: o.sessionTimeoutMs }),
+    ...(o.heartbeatIntervalMs === undefined ? {} : { heartbeatInterval: o.heartbeatIntervalMs }),
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic: physical, fromBeginning: o.fromBeginning });
+  await consumer.run({
+    autoCommit: false,
+    eachMessage: async ({ partition, message }) => {
+      const key = message.key?.toString('utf8') ?? null;
+      let envelope: Envelope | null = null;
+      if (message.value !== null && message.value.length > 0) {
+        try {
+          envelope = decodeMessage(o.topic, message.value);
+        } catch (error) {
+          o.logger.debug({ err: error, topic: physical, partition, offset: message.offset }, 'message skipped');
+          progress(partition, Number(message.offset));
+          return;
+        }
+      }
+      o.onMessage(key, envelope);
+      progress(partition, Number(message.offset));
+    },
+  });
+  let stopping: Promise<void> | undefined;
+  return {
+    caughtUp,
+    isCaughtUp: () => done,
+    stop: () => (stopping ??= consumer.disconnect().catch(() => undefined)),
+  };
+}

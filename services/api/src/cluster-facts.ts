@@ -1,0 +1,30 @@
+/** What routes derive from a cluster's cached snapshot: its analysis, its primary, its instances. */
+import type { AnalysisEntry, ClusterSnapshot, InstanceObservation } from '@baton/contracts';
+import { analyze, topologyRows, type ResolvedAnalysisPolicy } from '@baton/domain';
+import type { ClusterView } from './cluster-directory.ts';
+import { ApiError } from './envelope.ts';
+
+/** The cluster's snapshot, or a 503: known (registered) but nothing cached (detector or analyzer not running). */
+export function requireSnapshot(cluster: ClusterView): ClusterSnapshot {
+  if (cluster.snapshot) return cluster.snapshot;
+  throw new ApiError(
+    503,
+    `No current snapshot of cluster ${cluster.clusterId}: it is registered, but no analyzer has cached a snapshot of it lately (are the detector and the analyzer running?)`,
+    { ClusterName: cluster.clusterId },
+  );
+}
+
+export function analysisOf(snapshot: ClusterSnapshot, policy: ResolvedAnalysisPolicy, now: Date): AnalysisEntry[] {
+  return analyze(snapshot, now, policy);
+}
+
+/**
+ * orchestrator's ReadClusterWriteableMaster: a top-level instance (no source) with replicas, or the
+ * only one — writable ones first. null when the snapshot has none.
+ */
+export function primaryOf(snapshot: ClusterSnapshot): InstanceObservation | null {
+  const primaries = topologyRows(snapshot)
+    .filter((r) => r.depth === 0 && (r.role === 'primary' || r.role === 'co-primary'))
+    .map((r) => r.instance);
+  return primaries.find((i) => i.readOnly === false) ?? primaries[0] ?? null;
+}

@@ -1,0 +1,171 @@
+/**
+ * What the routes need from the outside world. start-api.ts wires Redis, the backend, Kafka and
+ * the registry follower; route tests pass in-memory fakes (test/fakes.ts).
+ */
+import type { ClusterRegistration, ClusterSnapshot, Command, InstanceKey } from '@baton/contracts';
+
+/** Redis: the analyzer's cached snapshots and the flags the services keep. Values are the raw strings. */
+export interface StateReader {
+  /** Every cached snapshot (one per cluster whose analyzer cache has not expired). */
+  snapshots(): Promise<ClusterSnapshot[]>;
+  snapshot(clusterId: string): Promise<ClusterSnapshot | null>;
+  recoveriesDisabled(): Promise<boolean>;
+  /** Raw value of keys.downtime(c, i) (libs/state parseDowntimeValue reads it), null when absent. */
+  downtime(clusterId: string, instance: string): Promise<string | null>;
+  /** Raw value of keys.candidate(c, i), null when absent. */
+  candidate(clusterId: string, instance: string): Promise<string | null>;
+  /** Raw value of keys.recoveryBlock(c) (the executor's JSON, `uid` inside), null when absent. */
+  recoveryBlock(clusterId: string): Promise<string | null>;
+  ping(): Promise<void>;
+}
+
+/** The compacted cluster registry as last read (active registrations only). */
+export interface RegistryReader {
+  registrations(): ReadonlyMap<string, ClusterRegistration>;
+  /** False until the registry has been read to its end once. */
+  ready(): boolean;
+}
+
+/** One row of the backend `recoveries` table, in Baton's words. */
+export interface RecoveryRecord {
+  id: number;
+  uid: string;
+  clusterId: string;
+  clusterAlias: string;
+  failed: InstanceKey;
+  analysis: string;
+  recoveryType: string;
+  commandHint: string;
+  countReplicas: number;
+  replicaHosts: string[];
+  detectionUid: string | null;
+  forced: boolean;
+  requestId: string | null;
+  processingNode: string;
+  successor: InstanceKey | null;
+  successorAlias: string | null;
+  successorPosition: string | null;
+  isSuccessful: boolean;
+  /** successful | failed | not-needed | not-attempted; null while it runs. */
+  outcome: string | null;
+  lostReplicas: string[];
+  participants: string[];
+  errors: string[];
+  fencingResult: string | null;
+  startedAt: Date;
+  endedAt: Date | null;
+  acknowledged: boolean;
+  acknowledgedBy: string | null;
+  acknowledgedAt: Date | null;
+  acknowledgedComment: string | null;
+}
+
+export interface RecoveryStepRecord {
+  id: number;
+  recoveryUid: string;
+  seq: number;
+  at: Date;
+  step: string;
+  message: string;
+  ok: boolean | null;
+  details: Record<string, unknown> | null;
+}
+
+export interface DetectionRecord {
+  id: number;
+  uid: string;
+  clusterId: string;
+  clusterAlias: string;
+  instance: InstanceKey;
+  analysis: string;
+  isActionable: boolean;
+  countReplicas: number;
+  replicaHosts: string[];
+  processingNode: string;
+  inActivePeriod: boolean;
+  startedAt: Date;
+  endedAt: Date | null;
+  relatedRecoveryUid: string | null;
+  acknowledged: boolean;
+  acknowledgedBy: string | null;
+  acknowledgedAt: Date | null;
+  acknowledgedComment: string | null;
+}
+
+export interface BlockedRecord {
+  id: number;
+  clusterId: string;
+  clusterAlias: string;
+  instance: InstanceKey;
+  analysis: string;
+  reason: string;
+  blockingUid: string | null;
+  firstBlockedAt: Date;
+  lastBlockedAt: Date;
+  timesBlocked: number;
+}
+
+export type RecoveryQuery =
+  | { by: 'recent'; clusterId?: string; unacknowledgedOnly: boolean; page: number }
+  | { by: 'alias'; alias: string; page: number }
+  | { by: 'id'; id: number }
+  | { by: 'uid'; uid: string }
+  | { by: 'request'; requestId: string }
+  | { by: 'active'; clusterId: string };
+
+export type DetectionQuery = { by: 'recent'; page: number } | { by: 'id'; id: number } | { by: 'alias'; alias: string; page: number };
+
+/** Which unacknowledged recoveries an ack-recoveries command covers. */
+export type AckScope =
+  | { scope: 'cluster'; clusterId: string }
+  | { scope: 'instance'; instance: InstanceKey }
+  | { scope: 'uid'; uid: string }
+  | { scope: 'all' };
+
+/** The backend database: recoveries, steps, detections, blocked recoveries (read only). */
+export interface AuditReader {
+  recoveries(query: RecoveryQuery): Promise<RecoveryRecord[]>;
+  steps(uid: string): Promise<RecoveryStepRecord[]>;
+  detections(query: DetectionQuery): Promise<DetectionRecord[]>;
+  blocked(clusterId?: string): Promise<BlockedRecord[]>;
+  /** The unacknowledged recoveries in scope (for an ack's Details and its confirmation). */
+  unacknowledged(scope: AckScope): Promise<Array<{ uid: string; clusterId: string }>>;
+  /** Of these uids, the ones now acknowledged. */
+  acknowledged(uids: readonly string[]): Promise<string[]>;
+  ping(): Promise<void>;
+}
+
+export interface PublishedCommand {
+  /** The envelope's messageId. */
+  commandId: string;
+}
+
+/** baton.commands, keyed by cluster id (or the instance for discover). */
+export interface CommandPublisher {
+  publish(key: string, command: Command, correlationId?: string): Promise<PublishedCommand>;
+  ping?(): Promise<void>;
+}
+
+/**
+ * baton.recovery-events as they arrive: the executor answers a `recover` it does not attempt (no
+ * dead primary, unsupported hint, no snapshot) with a `recover-not-attempted` event and no row.
+ */
+export interface RecoveryEventWatcher {
+  /** The reason, once that event for this request id has arrived. */
+  notAttempted(requestId: string): string | undefined;
+}
+
+export interface ApiDeps {
+  state: StateReader;
+  registry: RegistryReader;
+  audit: AuditReader;
+  commands: CommandPublisher;
+  events: RecoveryEventWatcher;
+  /** Time source (tests pin it). */
+  now?: () => Date;
+  /** Sleep between confirmation polls (tests shorten it). */
+  pollIntervalMs?: number;
+  /** Name reported by health (default: the host name). */
+  hostname?: string;
+  newRequestId?: () => string;
+}

@@ -1,0 +1,134 @@
+/**
+ * Acknowledgements (orchestrator's ack-recovery routes; `?comment=` required on every one):
+ * ack-recovery/cluster/:clusterHint, ack-recovery/cluster/alias/:clusterAlias,
+ * ack-recovery/instance/:host/:port, ack-recovery/uid/:uid, ack-recovery/:recoveryId,
+ * ack-all-recoveries. The executor marks the unacknowledged recoveries in scope, ends their
+ * detections and lifts the recovery blocks they hold — after which the cluster can be recovered
+ * automatically again. The route answers once the backend shows them acknowledged and no block is
+ * held by one of them; Details = the number acknowledged.
+ */
+import type { RouteContext } from '../app.ts';
+import { confirmEffect } from '../await-effect.ts';
+import { notFound, ok } from '../envelope.ts';
+import type { AckScope } from '../ports.ts';
+import { ClusterHint, CommentQuery, InstanceParams, params, RowId, Uid } from '../schemas.ts';
+
+const tag = 'recovery';
+
+export function registerAckRoutes(ctx: RouteContext): void {
+  const { settings, deps } = ctx;
+
+  const blockHolder = async (clusterId: string): Promise<string | null> => {
+    const raw = await deps.state.recoveryBlock(clusterId);
+    if (raw === null) return null;
+    try {
+      const uid = (JSON.parse(raw) as { uid?: unknown }).uid;
+      return typeof uid === 'string' ? uid : '';
+    } catch {
+      return '';
+    }
+  };
+
+  async function acknowledge(scope: AckScope, comment: string, requestedBy: string, what: string) {
+    const pending = await deps.audit.unacknowledged(scope);
+    const { commandId } = await deps.commands.publish(scope.scope === 'cluster' ? scope.clusterId : 'ack', {
+      kind: 'ack-recoveries',
+      requestedBy,
+      scope: scope.scope,
+      ...(scope.scope === 'cluster' ? { clusterId: scope.clusterId } : {}),
+      ...(scope.scope === 'instance' ? { instance: scope.instance } : {}),
+      ...(scope.scope === 'uid' ? { uid: scope.uid } : {}),
+      comment,
+    });
+    const uids = pending.map((p) => p.uid);
+    const clusters = new Set(pending.map((p) => p.clusterId));
+    if (scope.scope === 'cluster') clusters.add(scope.clusterId);
+    await confirmEffect(
+      async () => {
+        if ((await deps.audit.acknowledged(uids)).length < uids.length) return false;
+        for (const clusterId of clusters) {
+          const holder = await blockHolder(clusterId);
+          if (holder !== null && (scope.scope === 'cluster' || uids.includes(holder))) return false;
+        }
+        return true;
+      },
+      `ack ${what}`,
+      commandId,
+      { timeoutMs: settings.commandWaitMs, intervalMs: ctx.pollIntervalMs },
+    );
+    return ok(`Acknowledged ${uids.length} recoveries on ${what}`, uids.length);
+  }
+
+  ctx.route({
+    url: 'ack-recovery/cluster/:clusterHint',
+    tag,
+    mutating: true,
+    summary: "Acknowledges the cluster's recoveries (and lifts its recovery block)",
+    params: params({ clusterHint: ClusterHint }),
+    querystring: CommentQuery,
+    handler: async (req) => {
+      const cluster = await ctx.cluster(req.params.clusterHint);
+      return acknowledge({ scope: 'cluster', clusterId: cluster.clusterId }, req.query.comment, ctx.requestedBy(req), cluster.clusterId);
+    },
+  });
+  ctx.route({
+    url: 'ack-recovery/cluster/alias/:clusterAlias',
+    tag,
+    mutating: true,
+    summary: 'Acknowledges the recoveries of the cluster with this alias',
+    params: params({ clusterAlias: ClusterHint }),
+    querystring: CommentQuery,
+    handler: async (req) => {
+      const cluster = (await ctx.directory()).clusters().find((c) => c.alias === req.params.clusterAlias);
+      if (!cluster) throw notFound(`Unable to determine cluster name for alias ${req.params.clusterAlias}`, { alias: req.params.clusterAlias });
+      return acknowledge({ scope: 'cluster', clusterId: cluster.clusterId }, req.query.comment, ctx.requestedBy(req), cluster.clusterId);
+    },
+  });
+  ctx.route({
+    url: 'ack-recovery/instance/:host/:port',
+    tag,
+    mutating: true,
+    summary: 'Acknowledges the recoveries whose failed instance this is',
+    params: InstanceParams,
+    querystring: CommentQuery,
+    handler: async (req) => {
+      const key = { host: req.params.host, port: req.params.port };
+      (await ctx.directory()).instance(key);
+      return acknowledge({ scope: 'instance', instance: key }, req.query.comment, ctx.requestedBy(req), `${key.host}:${key.port}`);
+    },
+  });
+  ctx.route({
+    url: 'ack-recovery/uid/:uid',
+    tag,
+    mutating: true,
+    summary: 'Acknowledges one recovery by uid',
+    params: params({ uid: Uid }),
+    querystring: CommentQuery,
+    handler: async (req) => {
+      const [row] = await deps.audit.recoveries({ by: 'uid', uid: req.params.uid });
+      if (!row) throw notFound(`No recovery with uid ${req.params.uid}`, { uid: req.params.uid });
+      return acknowledge({ scope: 'uid', uid: row.uid }, req.query.comment, ctx.requestedBy(req), `recovery ${row.uid}`);
+    },
+  });
+  ctx.route({
+    url: 'ack-recovery/:recoveryId',
+    tag,
+    mutating: true,
+    summary: 'Acknowledges one recovery by numeric id',
+    params: params({ recoveryId: RowId }),
+    querystring: CommentQuery,
+    handler: async (req) => {
+      const [row] = await deps.audit.recoveries({ by: 'id', id: req.params.recoveryId });
+      if (!row) throw notFound(`No recovery with id ${req.params.recoveryId}`, { id: req.params.recoveryId });
+      return acknowledge({ scope: 'uid', uid: row.uid }, req.query.comment, ctx.requestedBy(req), `recovery ${row.id}`);
+    },
+  });
+  ctx.route({
+    url: 'ack-all-recoveries',
+    tag,
+    mutating: true,
+    summary: 'Acknowledges every unacknowledged recovery',
+    querystring: CommentQuery,
+    handler: async (req) => acknowledge({ scope: 'all' }, req.query.comment, ctx.requestedBy(req), 'all clusters'),
+  });
+}

@@ -1,0 +1,151 @@
+/**
+ * recover/:host/:port[/:candidateHost/:candidatePort] (?skipProcesses=true), recover-lite/… and
+ * force-master-failover/:clusterHint. Synchronous as in orchestrator: the route publishes a
+ * `recover` command with a fresh requestId, then waits (api.recoverWaitMs) for the executor's
+ * answer — the recoveries row carrying that request_id once it has an outcome, or the executor's
+ * `recover-not-attempted` event — and answers like orchestrator:
+ *   OK    "Recovery executed on host:port", Details = the promoted key {Hostname, Port}
+ *   ERROR "Recovery not attempted" (409)        no dead primary there, or the executor declined
+ *   ERROR "Recovery attempted but no instance promoted" (500)
+ *   ERROR 504 when neither came in time (the command may still run: audit-recovery shows it).
+ * The api's own analysis of the cached snapshot answers "Recovery not attempted" at once for an
+ * instance without an actionable problem, without publishing anything.
+ */
+import type { InstanceKey } from '@baton/contracts';
+import { instanceId } from '@baton/contracts';
+import { isAnalysisCode, keyOf, recoveryKindByCode } from '@baton/domain';
+import type { RouteContext } from '../app.ts';
+import { pollFor } from '../await-effect.ts';
+import { analysisOf, primaryOf, requireSnapshot } from '../cluster-facts.ts';
+import { ApiError, notFound, ok } from '../envelope.ts';
+import type { RecoveryRecord } from '../ports.ts';
+import { CandidateParams, HintParams, InstanceParams, RecoverQuery } from '../schemas.ts';
+import { orcKey } from '../shapes/instance-json.ts';
+import { topologyRecoveryJson } from '../shapes/recovery-json.ts';
+
+const tag = 'recovery';
+
+type RecoverAnswer = { kind: 'resolved'; recovery: RecoveryRecord } | { kind: 'not-attempted'; reason: string; recovery?: RecoveryRecord };
+
+interface RecoverRequest {
+  clusterId: string;
+  instance: InstanceKey;
+  candidate: InstanceKey | undefined;
+  skipProcesses: boolean;
+  commandHint: '' | 'force-master-failover';
+  requestedBy: string;
+}
+
+export function registerRecoverRoutes(ctx: RouteContext): void {
+  const { settings, deps } = ctx;
+
+  /** Publishes the command and waits for its outcome; throws 504 when none comes in time. */
+  async function runRecover(r: RecoverRequest): Promise<RecoverAnswer> {
+    const requestId = ctx.newRequestId();
+    const { commandId } = await deps.commands.publish(
+      r.clusterId,
+      {
+        kind: 'recover',
+        requestedBy: r.requestedBy,
+        clusterId: r.clusterId,
+        instance: r.instance,
+        ...(r.candidate ? { candidate: r.candidate } : {}),
+        skipProcesses: r.skipProcesses,
+        commandHint: r.commandHint,
+        requestId,
+      },
+      requestId,
+    );
+    let running: RecoveryRecord | undefined;
+    const answer = await pollFor<RecoverAnswer>(
+      async () => {
+        const reason = deps.events.notAttempted(requestId);
+        const [row] = await deps.audit.recoveries({ by: 'request', requestId });
+        if (row) running = row;
+        if (row && row.outcome !== null) {
+          return row.outcome === 'not-needed' || row.outcome === 'not-attempted' ? { kind: 'not-attempted', reason: row.outcome, recovery: row } : { kind: 'resolved', recovery: row };
+        }
+        return !row && reason !== undefined ? { kind: 'not-attempted', reason } : undefined;
+      },
+      { timeoutMs: settings.recoverWaitMs, intervalMs: ctx.pollIntervalMs },
+    );
+    if (answer) return answer;
+    const still = running as RecoveryRecord | undefined;
+    throw new ApiError(
+      504,
+      still
+        ? `Recovery ${still.uid} of ${instanceId(r.instance)} still running after ${settings.recoverWaitMs} ms; audit-recovery/uid/${still.uid} shows how it ends`
+        : `No recovery-executor answered the recover request ${requestId} (command ${commandId}) within ${settings.recoverWaitMs} ms: is one running? The command may still be handled`,
+      { ...orcKey(r.instance), RequestId: requestId, RecoveryUID: still?.uid ?? '' },
+    );
+  }
+
+  async function recover(p: InstanceKey, candidate: InstanceKey | undefined, skipProcesses: boolean, requestedBy: string) {
+    const directory = await ctx.directory();
+    const { cluster } = directory.instance(p);
+    if (candidate && !directory.findInstance(candidate)) throw notFound(`Unknown candidate ${instanceId(candidate)}: no cluster lists it`, orcKey(candidate));
+    const snapshot = cluster.snapshot;
+    if (snapshot) {
+      const entry = analysisOf(snapshot, settings.fullAnalysisPolicy, ctx.now()).find((e) => keyOf(e.instance.host, e.instance.port) === keyOf(p.host, p.port));
+      const kind = entry && isAnalysisCode(entry.code) ? recoveryKindByCode[entry.code] : 'none';
+      if (kind !== 'recover-dead-primary' && kind !== 'recover-dead-intermediate-primary') {
+        throw new ApiError(409, 'Recovery not attempted', { ...orcKey(p), Analysis: entry?.code ?? 'NoProblem', Reason: `${entry?.code ?? 'NoProblem'} has no recovery` });
+      }
+    }
+    const answer = await runRecover({ clusterId: cluster.clusterId, instance: p, candidate, skipProcesses, commandHint: '', requestedBy });
+    if (answer.kind === 'not-attempted') {
+      throw new ApiError(409, 'Recovery not attempted', { ...orcKey(p), Reason: answer.reason, RecoveryUID: answer.recovery?.uid ?? '' });
+    }
+    const row = answer.recovery;
+    if (row.outcome !== 'successful' || !row.successor) {
+      throw new ApiError(500, 'Recovery attempted but no instance promoted', { ...orcKey(p), RecoveryUID: row.uid, AllErrors: row.errors });
+    }
+    return ok(`Recovery executed on ${instanceId(p)}`, orcKey(row.successor));
+  }
+
+  for (const [prefix, lite] of [['recover', false], ['recover-lite', true]] as const) {
+    ctx.route({
+      url: `${prefix}/:host/:port`,
+      tag,
+      mutating: true,
+      summary: `Forced recovery of the instance's current problem (a dead primary)${lite ? ', without hooks' : ''}; Details = the promoted key`,
+      params: InstanceParams,
+      querystring: RecoverQuery,
+      handler: async (req) => recover({ host: req.params.host, port: req.params.port }, undefined, lite || req.query.skipProcesses === true, ctx.requestedBy(req)),
+    });
+    ctx.route({
+      url: `${prefix}/:host/:port/:candidateHost/:candidatePort`,
+      tag,
+      mutating: true,
+      summary: `Forced recovery promoting the named candidate${lite ? ', without hooks' : ''}`,
+      params: CandidateParams,
+      querystring: RecoverQuery,
+      handler: async (req) =>
+        recover({ host: req.params.host, port: req.params.port }, { host: req.params.candidateHost, port: req.params.candidatePort }, lite || req.query.skipProcesses === true, ctx.requestedBy(req)),
+    });
+  }
+
+  ctx.route({
+    url: 'force-master-failover/:clusterHint',
+    tag,
+    mutating: true,
+    summary: "Fails over the cluster's primary even without a problem; Details = the TopologyRecovery",
+    params: HintParams,
+    handler: async (req) => {
+      const cluster = await ctx.cluster(req.params.clusterHint);
+      const primary = primaryOf(requireSnapshot(cluster));
+      if (!primary) throw notFound(`No masters found for ${cluster.clusterId}`, { ClusterName: cluster.clusterId });
+      const answer = await runRecover({
+        clusterId: cluster.clusterId,
+        instance: { host: primary.host, port: primary.port },
+        candidate: undefined,
+        skipProcesses: false,
+        commandHint: 'force-master-failover',
+        requestedBy: ctx.requestedBy(req),
+      });
+      const details = answer.recovery ? topologyRecoveryJson(answer.recovery) : { Reason: answer.kind === 'not-attempted' ? answer.reason : '' };
+      if (answer.kind === 'resolved' && answer.recovery.successor && answer.recovery.outcome === 'successful') return ok('Master failed over', details);
+      throw new ApiError(answer.kind === 'not-attempted' ? 409 : 500, 'Master not failed over', details);
+    },
+  });
+}

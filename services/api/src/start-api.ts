@@ -1,0 +1,94 @@
+/**
+ * Starts the api from a validated configuration: backend (migrated), Redis, the commands producer,
+ * the registry follower and the recovery-event follower, then fastify listening on api.host:port.
+ * Stopping runs the reverse, each step on its own: close fastify (in-flight requests finish), stop
+ * following, then close Kafka, Redis and the backend. main.ts runs this under runService; the
+ * integration tests run it in-process.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { BatonConfig } from '@baton/config';
+import { topics } from '@baton/contracts';
+import { createProducer, createPublisher, ensureServiceTopics, kafkaFromConfig, topicNamesFromConfig } from '@baton/kafka';
+import type { Logger } from '@baton/logging';
+import { openBackend } from '@baton/mysql';
+import { runStopSteps, type StopStep } from '@baton/runtime';
+import { createKeys, createRedis, waitForRedis } from '@baton/state';
+import { backendAuditReader } from './adapters/backend-audit.ts';
+import { followTopic } from './adapters/follow-topic.ts';
+import { kafkaCommandPublisher, NotAttemptedBook, recoveryEventHandler, registryHandler, RegistryTable } from './adapters/kafka-adapters.ts';
+import { redisStateReader } from './adapters/redis-state.ts';
+import { build } from './app.ts';
+import type { ApiDeps } from './ports.ts';
+import { apiSettings } from './settings.ts';
+
+export interface RunningApi {
+  app: FastifyInstance;
+  /** `http://host:port` actually listened on (port 0 in the config picks a free one). */
+  url: string;
+  stopSteps: StopStep[];
+  stop(): Promise<void>;
+}
+
+export interface StartApiOptions {
+  /** Create the topics the api uses when missing (default true). */
+  ensureTopics?: boolean;
+  /** Listen on this port instead of api.port (tests: 0). */
+  port?: number;
+  /** Deadline for Redis to answer at start (default 10 s). */
+  redisReadyTimeoutMs?: number;
+  /** Wait until the registry has been read to its end before listening (default true). */
+  waitForRegistry?: boolean;
+  pollIntervalMs?: number;
+}
+
+export async function startApi(config: BatonConfig, logger: Logger, options: StartApiOptions = {}): Promise<RunningApi> {
+  const settings = apiSettings(config);
+  const names = topicNamesFromConfig(config.kafka);
+  const closers: StopStep[] = [];
+  const cleanup = () => runStopSteps(closers, logger);
+  try {
+    const { db } = await openBackend({ ...config.backend }, logger.child({ component: 'backend' }));
+    closers.unshift({ name: 'backend', run: () => db.end() });
+
+    const redis = createRedis(config.redis, logger.child({ component: 'redis' }), 'baton-api');
+    closers.unshift({ name: 'redis', run: () => redis.quit().then(() => undefined, () => redis.disconnect()) });
+    await waitForRedis(redis, options.redisReadyTimeoutMs ?? 10_000);
+
+    const kafka = kafkaFromConfig(config.kafka, 'api', logger);
+    if (options.ensureTopics ?? true) {
+      await ensureServiceTopics(kafka, { names, only: [topics.commands, topics.clusterRegistry, topics.recoveryEvents], logger });
+    }
+    const producer = createProducer(kafka);
+    await producer.connect();
+    closers.unshift({ name: 'kafka producer', run: () => producer.disconnect() });
+    const commands = kafkaCommandPublisher(createPublisher({ producer, names, logger }), producer);
+
+    const registry = new RegistryTable();
+    const consumerTimeouts = { sessionTimeoutMs: config.kafka.sessionTimeoutMs, heartbeatIntervalMs: config.kafka.heartbeatIntervalMs };
+    const registryFollower = await followTopic({ kafka, names, topic: topics.clusterRegistry, groupPrefix: 'baton-api-registry', fromBeginning: true, logger, onMessage: registryHandler(registry), ...consumerTimeouts });
+    closers.unshift({ name: 'registry follower', run: () => registryFollower.stop() });
+    registry.setReadiness(registryFollower.isCaughtUp);
+    const book = new NotAttemptedBook();
+    const eventFollower = await followTopic({ kafka, names, topic: topics.recoveryEvents, groupPrefix: 'baton-api-events', fromBeginning: false, logger, onMessage: recoveryEventHandler(book), ...consumerTimeouts });
+    closers.unshift({ name: 'recovery-event follower', run: () => eventFollower.stop() });
+    if (options.waitForRegistry ?? true) await registryFollower.caughtUp;
+
+    const deps: ApiDeps = {
+      state: redisStateReader(redis, createKeys(config.redis.keyPrefix)),
+      registry,
+      audit: backendAuditReader(db),
+      commands,
+      events: book,
+      ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
+    };
+    const app = await build(settings, deps, { logger: logger.child({ component: 'http' }) });
+    closers.unshift({ name: 'http server', run: () => app.close() });
+    const address = await app.listen({ host: config.api.host, port: options.port ?? config.api.port });
+    logger.info({ address, prefix: `${settings.urlPrefix}/api` }, 'api listening');
+    let stopping: Promise<void> | undefined;
+    return { app, url: address, stopSteps: closers, stop: () => (stopping ??= cleanup()) };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}

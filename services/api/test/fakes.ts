@@ -1,0 +1,233 @@
+/**
+ * In-memory ports for the route tests, and a fake executor that applies published commands to
+ * them the way the real services do (the Redis flags, acknowledgements, a recover's row), so a
+ * route's publish-then-confirm path runs end to end inside one process.
+ */
+import type { Command, InstanceKey } from '@baton/contracts';
+import { instanceId } from '@baton/contracts';
+import { formatCandidateValue, formatDowntimeValue } from '@baton/state';
+import type { AckScope, AuditReader, BlockedRecord, CommandPublisher, DetectionRecord, RecoveryRecord, RecoveryStepRecord, StateReader } from '../src/ports.ts';
+import type { ClusterSnapshot } from '@baton/contracts';
+import { NotAttemptedBook, RegistryTable } from '../src/adapters/kafka-adapters.ts';
+
+export class FakeState implements StateReader {
+  readonly cached = new Map<string, ClusterSnapshot>();
+  readonly flags = new Map<string, string>();
+  disabled = false;
+  down = false;
+
+  add(snapshot: ClusterSnapshot): this {
+    this.cached.set(snapshot.clusterId, snapshot);
+    return this;
+  }
+  async snapshots() {
+    this.#check();
+    return [...this.cached.values()];
+  }
+  async snapshot(clusterId: string) {
+    return this.cached.get(clusterId) ?? null;
+  }
+  async recoveriesDisabled() {
+    this.#check();
+    return this.disabled;
+  }
+  async downtime(c: string, i: string) {
+    return this.flags.get(`downtime|${c}|${i}`) ?? null;
+  }
+  async candidate(c: string, i: string) {
+    return this.flags.get(`candidate|${c}|${i}`) ?? null;
+  }
+  async recoveryBlock(c: string) {
+    return this.flags.get(`block|${c}`) ?? null;
+  }
+  async ping() {
+    this.#check();
+  }
+  #check(): void {
+    if (this.down) throw Object.assign(new Error('redis connection refused'), { retryable: true });
+  }
+}
+
+export function recoveryRecord(over: Partial<RecoveryRecord> & { id: number; uid: string }): RecoveryRecord {
+  return {
+    clusterId: 'orders',
+    clusterAlias: 'orders',
+    failed: { host: 'db1', port: 3306 },
+    analysis: 'DeadMaster',
+    recoveryType: 'MasterRecoveryGTID',
+    commandHint: '',
+    countReplicas: 2,
+    replicaHosts: ['db2:3306', 'db3:3306'],
+    detectionUid: 'det-1',
+    forced: false,
+    requestId: null,
+    processingNode: 'executor-1',
+    successor: { host: 'db2', port: 3306 },
+    successorAlias: null,
+    successorPosition: '0-1-100',
+    isSuccessful: true,
+    outcome: 'successful',
+    lostReplicas: [],
+    participants: ['db1:3306', 'db2:3306', 'db3:3306'],
+    errors: [],
+    fencingResult: 'unreachable',
+    startedAt: new Date('2026-11-26T19:30:01.000Z'),
+    endedAt: new Date('2026-11-26T19:30:02.000Z'),
+    acknowledged: false,
+    acknowledgedBy: null,
+    acknowledgedAt: null,
+    acknowledgedComment: null,
+    ...over,
+  };
+}
+
+export class FakeAudit implements AuditReader {
+  readonly rows: RecoveryRecord[] = [];
+  readonly stepRows: RecoveryStepRecord[] = [];
+  readonly detectionRows: DetectionRecord[] = [];
+  readonly blockedRows: BlockedRecord[] = [];
+  down = false;
+
+  async recoveries(q: Parameters<AuditReader['recoveries']>[0]) {
+    const newest = [...this.rows].sort((a, b) => b.id - a.id);
+    const page = (list: RecoveryRecord[], n: number) => list.slice(n * 20, n * 20 + 20);
+    switch (q.by) {
+      case 'recent':
+        return page(newest.filter((r) => (q.clusterId === undefined || r.clusterId === q.clusterId) && (!q.unacknowledgedOnly || !r.acknowledged)), q.page);
+      case 'alias':
+        return page(newest.filter((r) => r.clusterAlias === q.alias), q.page);
+      case 'id':
+        return newest.filter((r) => r.id === q.id);
+      case 'uid':
+        return newest.filter((r) => r.uid === q.uid);
+      case 'request':
+        return newest.filter((r) => r.requestId === q.requestId);
+      case 'active':
+        return newest.filter((r) => r.clusterId === q.clusterId && r.endedAt === null);
+    }
+  }
+  async steps(uid: string) {
+    return this.stepRows.filter((s) => s.recoveryUid === uid).sort((a, b) => a.seq - b.seq);
+  }
+  async detections(q: Parameters<AuditReader['detections']>[0]) {
+    const newest = [...this.detectionRows].sort((a, b) => b.id - a.id);
+    if (q.by === 'id') return newest.filter((d) => d.id === q.id);
+    const list = q.by === 'alias' ? newest.filter((d) => d.clusterAlias === q.alias) : newest;
+    return list.slice(q.page * 20, q.page * 20 + 20);
+  }
+  async blocked(clusterId?: string) {
+    return this.blockedRows.filter((b) => clusterId === undefined || b.clusterId === clusterId);
+  }
+  inScope(scope: AckScope): RecoveryRecord[] {
+    return this.rows.filter((r) => {
+      if (r.acknowledged) return false;
+      if (scope.scope === 'cluster') return r.clusterId === scope.clusterId || r.clusterAlias === scope.clusterId;
+      if (scope.scope === 'instance') return instanceId(r.failed) === instanceId(scope.instance);
+      if (scope.scope === 'uid') return r.uid === scope.uid;
+      return true;
+    });
+  }
+  async unacknowledged(scope: AckScope) {
+    return this.inScope(scope).map((r) => ({ uid: r.uid, clusterId: r.clusterId }));
+  }
+  async acknowledged(uids: readonly string[]) {
+    return this.rows.filter((r) => r.acknowledged && uids.includes(r.uid)).map((r) => r.uid);
+  }
+  async ping() {
+    if (this.down) throw new Error('backend unreachable');
+  }
+}
+
+export interface Published {
+  key: string;
+  command: Command;
+  correlationId: string | undefined;
+}
+
+/** How the fake executor answers a recover command. */
+export type RecoverBehaviour = { kind: 'promote'; successor: InstanceKey } | { kind: 'fail'; errors: string[] } | { kind: 'not-attempted'; reason: string } | { kind: 'silent' };
+
+export class FakeCommands implements CommandPublisher {
+  readonly published: Published[] = [];
+  /** false: nothing applies the commands (no executor running). */
+  executorRunning = true;
+  recoverBehaviour: RecoverBehaviour = { kind: 'promote', successor: { host: 'db2', port: 3306 } };
+  #nextId = 100;
+
+  constructor(
+    private readonly state: FakeState,
+    private readonly audit: FakeAudit,
+    private readonly book: NotAttemptedBook,
+    private readonly registry: RegistryTable,
+  ) {}
+
+  async publish(key: string, command: Command, correlationId?: string) {
+    this.published.push({ key, command, correlationId });
+    const commandId = `cmd-${this.published.length}`;
+    if (this.executorRunning) setTimeout(() => this.#apply(command), 20);
+    return { commandId };
+  }
+
+  #apply(c: Command): void {
+    const { state, audit } = this;
+    switch (c.kind) {
+      case 'disable-global-recoveries':
+        state.disabled = true;
+        return;
+      case 'enable-global-recoveries':
+        state.disabled = false;
+        return;
+      case 'register-candidate':
+        state.flags.set(`candidate|${c.clusterId}|${instanceId(c.instance)}`, formatCandidateValue({ promotionRule: c.promotionRule }));
+        return;
+      case 'begin-downtime':
+        state.flags.set(`downtime|${c.clusterId}|${instanceId(c.instance)}`, formatDowntimeValue({ owner: c.owner, reason: c.reason, endsAt: c.endsAt }));
+        return;
+      case 'end-downtime':
+        state.flags.delete(`downtime|${c.clusterId}|${instanceId(c.instance)}`);
+        return;
+      case 'forget':
+        this.registry.apply(c.clusterId, null);
+        return;
+      case 'ack-recoveries': {
+        const scope: AckScope =
+          c.scope === 'cluster' ? { scope: 'cluster', clusterId: c.clusterId as string } : c.scope === 'instance' ? { scope: 'instance', instance: c.instance as InstanceKey } : c.scope === 'uid' ? { scope: 'uid', uid: c.uid as string } : { scope: 'all' };
+        for (const r of audit.inScope(scope)) {
+          Object.assign(r, { acknowledged: true, acknowledgedBy: c.requestedBy, acknowledgedComment: c.comment, acknowledgedAt: new Date() });
+          state.flags.delete(`block|${r.clusterId}`);
+        }
+        if (scope.scope === 'cluster') state.flags.delete(`block|${scope.clusterId}`);
+        return;
+      }
+      case 'recover':
+        return this.#recover(c);
+      case 'discover':
+        return;
+    }
+  }
+
+  #recover(c: Extract<Command, { kind: 'recover' }>): void {
+    const b = this.recoverBehaviour;
+    if (b.kind === 'silent') return;
+    if (b.kind === 'not-attempted') {
+      this.book.note(c.requestId, b.reason);
+      return;
+    }
+    const id = this.#nextId++;
+    this.audit.rows.push(
+      recoveryRecord({
+        id,
+        uid: `rec-${id}`,
+        clusterId: c.clusterId,
+        failed: c.instance,
+        forced: true,
+        requestId: c.requestId,
+        commandHint: c.commandHint,
+        successor: b.kind === 'promote' ? b.successor : null,
+        isSuccessful: b.kind === 'promote',
+        outcome: b.kind === 'promote' ? 'successful' : 'failed',
+        errors: b.kind === 'fail' ? b.errors : [],
+      }),
+    );
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * recover, recover-lite and force-master-failover: the command published (requestId, candidate,
+ * skipProcesses, commandHint), then orchestrator's answers from the executor's outcome — promoted
+ * key, "Recovery not attempted" (from the api's own analysis, from the executor's event, or from a
+ * not-needed row), "Recovery attempted but no instance promoted", and 504 when nobody answers.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { deadPrimarySnapshot, harness } from './harness.ts';
+
+test('recover on a dead primary publishes a recover command and answers the promoted key', async (t) => {
+  const h = await harness(t, {}, deadPrimarySnapshot());
+  const r = await h.get('/api/recover/db1/3306', { headers: { 'x-baton-user': 'oncall' } });
+  assert.deepEqual(r.body, { Code: 'OK', Message: 'Recovery executed on db1:3306', Details: { Hostname: 'db2', Port: 3306 } });
+  assert.deepEqual(h.commands.published, [
+    {
+      key: 'orders',
+      command: { kind: 'recover', requestedBy: 'api:oncall', clusterId: 'orders', instance: { host: 'db1', port: 3306 }, skipProcesses: false, commandHint: '', requestId: 'req-1' },
+      correlationId: 'req-1',
+    },
+  ]);
+  const audit = (await h.get('/api/audit-recovery')).json as Array<Record<string, unknown>>;
+  assert.equal(audit[0]?.['UID'], 'rec-100');
+});
+
+test('a candidate, recover-lite and ?skipProcesses=true reach the command', async (t) => {
+  const h = await harness(t, {}, deadPrimarySnapshot());
+  h.commands.recoverBehaviour = { kind: 'promote', successor: { host: 'db3', port: 3306 } };
+  const withCandidate = await h.post('/api/recover/db1/3306/db3/3306?skipProcesses=true');
+  assert.deepEqual(withCandidate.body.Details, { Hostname: 'db3', Port: 3306 });
+  await h.get('/api/recover-lite/db1/3306');
+  await h.get('/api/recover-lite/db1/3306/db2/3306');
+  const sent = h.commands.published.map((p) => p.command as { candidate?: unknown; skipProcesses: boolean });
+  assert.deepEqual(sent.map((c) => [c.candidate ?? null, c.skipProcesses]), [
+    [{ host: 'db3', port: 3306 }, true],
+    [null, true],
+    [{ host: 'db2', port: 3306 }, true],
+  ]);
+  assert.equal((await h.get('/api/recover/db1/3306/db9/3306')).status, 404, 'an unknown candidate');
+});
+
+test('recover on an instance without a recoverable problem is "Recovery not attempted" at once, without a command', async (t) => {
+  const h = await harness(t);
+  const r = await h.get('/api/recover/db2/3306');
+  assert.equal(r.status, 409);
+  assert.equal(r.body.Message, 'Recovery not attempted');
+  assert.deepEqual(r.body.Details, { Hostname: 'db2', Port: 3306, Analysis: 'NoProblem', Reason: 'NoProblem has no recovery' });
+  assert.deepEqual(h.commands.published, []);
+  assert.equal((await h.get('/api/recover/db9/3306')).status, 404);
+});
+
+test('the executor declining (its recover-not-attempted event) is "Recovery not attempted" with its reason', async (t) => {
+  const h = await harness(t, {}, deadPrimarySnapshot());
+  h.commands.recoverBehaviour = { kind: 'not-attempted', reason: 'no recent snapshot of cluster orders' };
+  const r = await h.get('/api/recover/db1/3306');
+  assert.equal(r.status, 409);
+  assert.equal(r.body.Message, 'Recovery not attempted');
+  assert.equal((r.body.Details as { Reason: string }).Reason, 'no recent snapshot of cluster orders');
+});
+
+test('a failed recovery is "Recovery attempted but no instance promoted" with its errors', async (t) => {
+  const h = await harness(t, {}, deadPrimarySnapshot());
+  h.commands.recoverBehaviour = { kind: 'fail', errors: ['no candidate: every replica lags'] };
+  const r = await h.get('/api/recover/db1/3306');
+  assert.equal(r.status, 500);
+  assert.equal(r.body.Message, 'Recovery attempted but no instance promoted');
+  assert.deepEqual(r.body.Details, { Hostname: 'db1', Port: 3306, RecoveryUID: 'rec-100', AllErrors: ['no candidate: every replica lags'] });
+});
+
+test('no answer within api.recoverWaitMs is a 504 naming the request', async (t) => {
+  const h = await harness(t, { recoverWaitMs: 100 }, deadPrimarySnapshot());
+  h.commands.recoverBehaviour = { kind: 'silent' };
+  const r = await h.get('/api/recover/db1/3306');
+  assert.equal(r.status, 504);
+  assert.match(r.body.Message as string, /No recovery-executor answered the recover request req-1 \(command cmd-1\) within 100 ms/);
+});
+
+test('force-master-failover targets the primary with its command hint and answers the TopologyRecovery', async (t) => {
+  const h = await harness(t);
+  const r = await h.get('/api/force-master-failover/db3:3306');
+  assert.equal(r.body.Code, 'OK');
+  assert.equal(r.body.Message, 'Master failed over');
+  const details = r.body.Details as Record<string, unknown>;
+  assert.deepEqual(details['SuccessorKey'], { Hostname: 'db2', Port: 3306 });
+  assert.equal(details['IsSuccessful'], true);
+  assert.deepEqual(h.commands.published[0]?.command, {
+    kind: 'recover',
+    requestedBy: 'api:anonymous',
+    clusterId: 'orders',
+    instance: { host: 'db1', port: 3306 },
+    skipProcesses: false,
+    commandHint: 'force-master-failover',
+    requestId: 'req-1',
+  });
+  h.commands.recoverBehaviour = { kind: 'not-attempted', reason: 'command hint force-master-failover is not supported by this executor' };
+  const declined = await h.get('/api/force-master-failover/orders');
+  assert.equal(declined.status, 409);
+  assert.equal(declined.body.Message, 'Master not failed over');
+  assert.match((declined.body.Details as { Reason: string }).Reason, /not supported/);
+  assert.equal((await h.get('/api/force-master-failover/nope')).status, 404);
+});
