@@ -6,7 +6,8 @@
  *
  * Hooks: every list appends one line of its ORC_* / BATON_* values to a file (hookLineFormat), so
  * the order and the values the hooks saw can be read back. PreFailoverProcesses fails for the
- * cluster `prefail` only.
+ * cluster `prefail` only. Baton's fence hook (fenceProcesses) also appends what it was told about
+ * the failed primary and the SQL fence to a file of its own (fenceFile).
  *
  * Data centers: all instances listen on 127.0.0.1, so a DataCenterPattern on the host name cannot
  * tell them apart. The data center comes from DetectDataCenterQuery instead, reading the instance's
@@ -16,7 +17,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatCandidateValue, setFlag } from '@baton/state';
@@ -27,6 +28,8 @@ import { ackedWritesMissing, hookLineFormat, hookLines, idOf, key, recoveries, r
 const admin = { user: 'baton', password: 'baton-pass' };
 const hookDir = mkdtempSync(join(tmpdir(), 'baton-hooks-'));
 const hookFile = join(hookDir, 'hooks.log');
+const fenceFile = join(hookDir, 'fence.log');
+const fenceLine = 'echo "$ORC_FAILURE_CLUSTER|$BATON_FAILED_HOST:$BATON_FAILED_PORT|$BATON_FENCED_BY_SQL|$BATON_SQL_FENCE_RESULT|$BATON_HOOK_KIND"';
 const hook = (name: string, tail = ''): string => JSON.stringify([{ name, argv: ['sh', '-c', `${hookLineFormat} >> '${hookFile}'${tail}`], timeoutMs: 5000 }]);
 let pipeline: Pipeline;
 
@@ -45,6 +48,7 @@ before(async () => {
       BATON__RECOVERY__POST_MASTER_FAILOVER_PROCESSES: hook('post-master'),
       BATON__RECOVERY__POST_FAILOVER_PROCESSES: hook('post'),
       BATON__RECOVERY__POST_UNSUCCESSFUL_FAILOVER_PROCESSES: hook('post-unsuccessful'),
+      BATON__RECOVERY__FENCE_PROCESSES: hook('fence', `; ${fenceLine} >> '${fenceFile}'`),
     },
   });
 });
@@ -52,6 +56,9 @@ after(async () => {
   await pipeline?.stop();
   rmSync(hookDir, { recursive: true, force: true });
 });
+
+const fenceLines = (cluster: string): string[] =>
+  existsSync(fenceFile) ? readFileSync(fenceFile, 'utf8').split('\n').filter((l) => l.startsWith(`${cluster}|`)) : [];
 
 const resolvedFor = (clusterId: string, afterMs: number, timeoutMs = 60_000) =>
   pipeline.waitForEvent((e) => e.clusterId === clusterId && e.step === 'resolved', { afterMs, timeoutMs, description: `a resolved recovery of ${clusterId}` });
@@ -69,7 +76,7 @@ async function assertFailedOverTo(topology: Topology, successor: MariaDbInstance
   for (const r of others) await waitReplicating(r, successor);
 }
 
-test('kill -9 of a semi-sync 1+3 primary under write load: one new writable primary, every replica under it, no acked write lost, hooks in order', async (t) => {
+test('kill -9 of a semi-sync 1+3 primary under write load: one new writable primary, every replica under it, no acked write lost, hooks in order (the fence hook included)', async (t) => {
   const topology = await withTopology(t, { replicas: 3, semiSync: true });
   await pipeline.register(topology, 'crash');
   const writer = await topology.startWriter({ semisync: true });
@@ -90,7 +97,7 @@ test('kill -9 of a semi-sync 1+3 primary under write load: one new writable prim
   assert.equal(more.length, 0, 'one recovery');
   assert.equal(row?.outcome, 'successful');
   assert.equal(Number(row?.successor_port), successor.port);
-  assert.equal(row?.fencing_result, 'unreachable');
+  assert.equal(row?.fencing_result, 'unreachable; hook succeeded', 'the crashed primary refused SQL; the fence hook ran');
   await waitFor(async () => (await stepNames(pipeline.backend, uid)).includes('released'), { description: 'step rows written', timeoutMs: 10_000 });
   const steps = await stepNames(pipeline.backend, uid);
   for (const s of ['registered', 'claimed', 'refreshed', 're-checked', 'pre-failover-hooks', 'replicas-stopped', 'candidate-chosen', 'promoted', 'replicas-moved', 'resolved', 'post-failover-hooks']) {
@@ -100,7 +107,11 @@ test('kill -9 of a semi-sync 1+3 primary under write load: one new writable prim
   await waitFor(() => hookLines(hookFile, 'crash').some((h) => h.kind === 'PostFailoverProcesses'), { description: 'PostFailover hook ran', timeoutMs: 20_000 });
   const lines = hookLines(hookFile, 'crash');
   assert.equal(lines[0]?.kind, 'OnFailureDetectionProcesses', 'the detection hook first');
-  assert.deepEqual(lines.filter((h) => h.recoveryUid === uid).map((h) => h.kind), ['PreFailoverProcesses', 'PostMasterFailoverProcesses', 'PostFailoverProcesses'], 'then the recovery\'s hooks, in order');
+  assert.deepEqual(
+    lines.filter((h) => h.recoveryUid === uid).map((h) => h.kind),
+    ['PreFailoverProcesses', 'fenceProcesses', 'PostMasterFailoverProcesses', 'PostFailoverProcesses'],
+    'then the recovery\'s hooks, in order: the fence hook before the promotion\'s post hooks',
+  );
   assert.equal(lines.filter((h) => h.kind === 'OnFailureDetectionProcesses').length, 1, 'one detection, one detection hook');
   const failed = idOf(topology.primary);
   for (const h of lines) {
@@ -108,10 +119,18 @@ test('kill -9 of a semi-sync 1+3 primary under write load: one new writable prim
     assert.equal(h.failureType, 'DeadMaster');
     assert.equal(h.replicaHosts.split(',').sort().join(','), topology.replicas.map(idOf).sort().join(','));
   }
-  const [pre, postMaster, post] = lines.filter((h) => h.recoveryUid === uid);
-  assert.equal(pre?.successor, ':', 'no successor before the promotion');
-  assert.equal(pre?.isSuccessful, 'false');
-  assert.equal(pre?.recoveryUid, uid);
+  const [pre, fence, postMaster, post] = lines.filter((h) => h.recoveryUid === uid);
+  for (const h of [pre, fence]) {
+    assert.equal(h?.successor, ':', 'no successor before the promotion');
+    assert.equal(h?.isSuccessful, 'false');
+    assert.equal(h?.recoveryUid, uid);
+  }
+  // the fence hook got the failed primary and the SQL fence's outcome (refused: the primary is dead)
+  assert.deepEqual(fenceLines('crash'), [`crash|${failed}|false|unreachable|fenceProcesses`]);
+  const fenced = await pipeline.waitForEvent((e) => e.recoveryUid === uid && e.step === 'fenced');
+  assert.equal(fenced.status, 'succeeded', fenced.message);
+  assert.equal(fenced.details['fencedBySql'], false);
+  assert.equal((fenced.details['hook'] as { status?: string } | null)?.status, 'succeeded');
   for (const h of [postMaster, post]) {
     assert.equal(h?.successor, idOf(successor));
     assert.equal(h?.isSuccessful, 'true');

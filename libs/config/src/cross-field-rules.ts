@@ -68,6 +68,17 @@ function clusterFilterRegex(entry: string): string | undefined {
 function recoveryIssues(recovery: unknown): ConfigIssue[] {
   if (!isPlainObject(recovery)) return [];
   const issues: ConfigIssue[] = [];
+  if (recovery['ApplyMySQLPromotionAfterMasterFailover'] === false) {
+    // Orchestrator's false skips RESET SLAVE ALL and read_only=0: the "new primary" stays read-only,
+    // still pointing at the dead one (W3). Baton always applies the promotion; true is accepted so
+    // orchestrator configurations carry over.
+    issues.push({
+      key: 'recovery.ApplyMySQLPromotionAfterMasterFailover',
+      problem:
+        'false is not supported: Baton always applies the promotion (RESET SLAVE ALL, read_only=0), since false would leave ' +
+        'the new primary read-only and still replicating from the dead one; remove the key or set it to true',
+    });
+  }
   if (recovery['FailMasterPromotionIfSQLThreadNotUpToDate'] === true && recovery['DelayMasterPromotionIfSQLThreadNotUpToDate'] === true) {
     issues.push({
       key: 'recovery.DelayMasterPromotionIfSQLThreadNotUpToDate',

@@ -23,6 +23,17 @@ test('Fail- and DelayMasterPromotionIfSQLThreadNotUpToDate are mutually exclusiv
   assert.equal(load(t, one)().recovery.DelayMasterPromotionIfSQLThreadNotUpToDate, true);
 });
 
+test('ApplyMySQLPromotionAfterMasterFailover: false is refused, naming the key and why; true carries over', (t) => {
+  const issues = issuesOf(load(t, 'recovery:\n  ApplyMySQLPromotionAfterMasterFailover: false\n'));
+  const problem = issueFor(issues, 'recovery.ApplyMySQLPromotionAfterMasterFailover').problem;
+  assert.match(problem, /false is not supported: Baton always applies the promotion/);
+  assert.match(problem, /read-only and still replicating from the dead one/);
+  const fromEnv = issuesOf(() => loadConfig({ env: { BATON__RECOVERY__APPLY_MY_SQL_PROMOTION_AFTER_MASTER_FAILOVER: 'false' } }));
+  assert.equal(fromEnv.length, 1);
+  assert.match(issueFor(fromEnv, 'BATON__RECOVERY__APPLY_MY_SQL_PROMOTION_AFTER_MASTER_FAILOVER').problem, /recovery\.ApplyMySQLPromotionAfterMasterFailover: false is not supported/);
+  assert.equal(load(t, 'recovery:\n  ApplyMySQLPromotionAfterMasterFailover: true\n')().recovery.ApplyMySQLPromotionAfterMasterFailover, true);
+});
+
 test('cross-field rules are reported together with type errors', (t) => {
   const issues = issuesOf(load(t, 'detector:\n  pollIntervalMs: 300\nredis:\n  url: 42\n'));
   assert.deepEqual(issues.map((i) => i.key).sort(), ['mysql.connectTimeoutMs', 'mysql.probeTimeoutMs', 'redis.url']);

@@ -9,7 +9,7 @@ test('environment overrides set numbers, booleans, lists and strings, and win ov
     file,
     env: {
       BATON__DETECTOR__POLL_INTERVAL_MS: '1500',
-      BATON__RECOVERY__APPLY_MY_SQL_PROMOTION_AFTER_MASTER_FAILOVER: 'false',
+      BATON__RECOVERY__DETACH_LOST_REPLICAS_AFTER_MASTER_FAILOVER: 'false',
       BATON__recovery__RecoverMasterClusterFilters: '["alias=orders", "*"]',
       BATON__BACKEND__PASSWORD: '12345',
       BATON__API__TOKEN: 'true-token-with-16-chars',
@@ -20,7 +20,7 @@ test('environment overrides set numbers, booleans, lists and strings, and win ov
     },
   });
   assert.equal(config.detector.pollIntervalMs, 1500);
-  assert.equal(config.recovery.ApplyMySQLPromotionAfterMasterFailover, false);
+  assert.equal(config.recovery.DetachLostReplicasAfterMasterFailover, false);
   assert.deepEqual(config.recovery.RecoverMasterClusterFilters, ['alias=orders', '*']);
   assert.equal(config.backend.password, '12345', 'a string key keeps the text even when it parses as JSON');
   assert.equal(config.api.token, 'true-token-with-16-chars');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError } from '@baton/errors';
-import { loadConfig } from '../src/index.ts';
+import { loadConfig, normalizeHooks } from '../src/index.ts';
 import { issueFor, issuesOf, tempFile } from './helpers.ts';
 
 test('a file with an unknown key, a wrong type and an out-of-range value yields ONE error naming all three', (t) => {
@@ -102,6 +102,31 @@ test('hook entries: string, argv and object forms; bad entries are explained', (
   assert.match(issueFor(issues, 'recovery.PreFailoverProcesses[2].webhook.retry').problem, /did you mean .*webhook\.retries\?/);
   assert.match(issueFor(issues, 'recovery.PreFailoverProcesses[2].webhook.url').problem, /http:\/\/ or https:\/\//);
   assert.match(issueFor(issues, 'recovery.PreFailoverProcesses[3]').problem, /at least 1 entry/);
+});
+
+test('fenceProcesses (Baton\'s fence hook list) takes the same entries, is normalised like the others and checked the same way', (t) => {
+  const good = tempFile(
+    t,
+    'fence.yaml',
+    [
+      'recovery:',
+      '  fenceProcesses:',
+      '    - "stonith $ORC_FAILED_HOST"',
+      '    - { name: power-off, argv: ["/bin/power-off", "{failedHost}"], timeoutMs: 2000 }',
+      '',
+    ].join('\n'),
+  );
+  const config = loadConfig({ file: good, env: {} });
+  assert.deepEqual(normalizeHooks(config.recovery.fenceProcesses, config.hooks, 'fenceProcesses'), [
+    { kind: 'shell', name: 'fenceProcesses[0]', command: 'stonith $ORC_FAILED_HOST', timeoutMs: config.hooks.defaultTimeoutMs, async: false },
+    { kind: 'argv', name: 'power-off', argv: ['/bin/power-off', '{failedHost}'], timeoutMs: 2000, async: false },
+  ]);
+  assert.deepEqual(loadConfig({ defaultsOnly: true }).recovery.fenceProcesses, [], 'none by default');
+  const fromEnv = loadConfig({ env: { BATON__RECOVERY__FENCE_PROCESSES: '[["/bin/fence", "{failedPort}"]]' } });
+  assert.deepEqual(fromEnv.recovery.fenceProcesses, [['/bin/fence', '{failedPort}']]);
+  const bad = tempFile(t, 'bad-fence.yaml', 'recovery:\n  fenceProcesses:\n    - { run: "a", argv: ["b"] }\n');
+  const issues = issuesOf(() => loadConfig({ file: bad, env: {} }));
+  assert.match(issueFor(issues, 'recovery.fenceProcesses[0]').problem, /exactly one of run, argv, webhook/);
 });
 
 test('file problems: YAML syntax, a top level that is not an object, a missing file', (t) => {

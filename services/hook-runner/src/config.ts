@@ -1,6 +1,7 @@
 /**
- * What the hook-runner takes from the configuration: the eight hook lists (normalized once, at
- * start), the shell, the limits, and where its topics and keys live. Pure functions of the config.
+ * What the hook-runner takes from the configuration: the hook lists of hookKinds (orchestrator's
+ * eight and Baton's fenceProcesses, normalized once, at start), the shell, the limits, and where
+ * its topics and keys live. Pure functions of the config.
  */
 import { normalizeHooks, type BatonConfig, type NormalizedHook } from '@baton/config';
 import { hookKinds, type HookKind } from '@baton/contracts';

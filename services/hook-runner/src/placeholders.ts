@@ -43,6 +43,9 @@ export const placeholderTable: readonly PlaceholderSpec[] = [
   { name: 'lostReplicas', aliases: ['lostSlaves'], orcEnv: 'ORC_LOST_REPLICAS' },
   { name: 'countLostReplicas' },
   { name: 'replicaHosts', aliases: ['slaveHosts'], orcEnv: 'ORC_REPLICA_HOSTS' },
+  // Baton's own (no ORC_* equivalent): the SQL fence of the old primary, once it ran (fenceProcesses, post hooks)
+  { name: 'fencedBySql' },
+  { name: 'sqlFenceResult' },
 ];
 
 /** A placeholder in hook text: `{name}`, not preceded by `$` (so `${HOME}` is the shell's). */

@@ -15,6 +15,8 @@ test('BATON_* names are the placeholder names in SCREAMING_SNAKE', () => {
     ['failureClusterAlias', 'BATON_FAILURE_CLUSTER_ALIAS'],
     ['successorBinlogCoordinates', 'BATON_SUCCESSOR_BINLOG_COORDINATES'],
     ['countLostReplicas', 'BATON_COUNT_LOST_REPLICAS'],
+    ['fencedBySql', 'BATON_FENCED_BY_SQL'],
+    ['sqlFenceResult', 'BATON_SQL_FENCE_RESULT'],
   ];
   for (const [name, env] of table) assert.equal(batonEnvName(name), env);
 });
@@ -33,6 +35,16 @@ test('every placeholder gets its BATON_* and (where orchestrator has one) ORC_* 
   assert.equal(values.lookup('successorHost')?.value, '');
   assert.equal(values.lookup('countSlaves')?.envName, 'BATON_COUNT_REPLICAS');
   assert.equal(values.lookup('nope'), undefined);
+});
+
+test('the fence hook\'s own values: {fencedBySql} and {sqlFenceResult} as BATON_* variables (orchestrator has no ORC_* for them)', () => {
+  const values = resolveHookValues(request({ failedHost: 'db1', fencedBySql: 'false', sqlFenceResult: 'unreachable' }, { hookKind: 'fenceProcesses' }), { hostname: 'h' });
+  assert.equal(values.env['BATON_FENCED_BY_SQL'], 'false');
+  assert.equal(values.env['BATON_SQL_FENCE_RESULT'], 'unreachable');
+  assert.equal(values.env['BATON_HOOK_KIND'], 'fenceProcesses');
+  assert.equal(values.lookup('fencedBySql')?.envName, 'BATON_FENCED_BY_SQL');
+  assert.deepEqual(Object.keys(values.env).filter((k) => /FENCE/.test(k)).sort(), ['BATON_FENCED_BY_SQL', 'BATON_SQL_FENCE_RESULT']);
+  assert.equal(values.warnings.length, 0);
 });
 
 test('defaults: the cluster id, the recovery uid and this host fill their placeholders when the request leaves them out', () => {

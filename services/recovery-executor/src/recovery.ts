@@ -7,7 +7,9 @@
  *      stop, releasing the block, when the failure is gone
  *   8  PreFailoverProcesses: a failure (or no answer) aborts with no topology change (W8: resolved
  *      as failed, PostUnsuccessfulFailoverProcesses run)
- *   9  fence the old primary (started now, waited for before the promotion, short timeout) ·
+ *   9  fence the old primary (started now, waited for before the promotion, short timeout), then
+ *      the fence hook (fenceProcesses) when configured, told whether the SQL fence took; both best
+ *      effort ·
  *      stop and drain every reachable replica in parallel · planPromotion with every override
  *      check · a plan that fails restarts replication on the drained replicas: nothing moved (W4)
  *      · catch-up from the most advanced replica when planned · SQL-thread wait when planned
@@ -20,16 +22,17 @@
  *
  * Between steps: the recovery deadline, the lease, and — until the topology is touched — SIGTERM.
  */
-import { instanceId, type AnalysisEntry, type ClusterSnapshot, type InstanceKey, type InstanceObservation } from '@baton/contracts';
+import { instanceId, type AnalysisEntry, type ClusterSnapshot, type HookKind, type InstanceKey, type InstanceObservation } from '@baton/contracts';
 import { analyze, isReplicaReachable, planPromotion, type PromotionPlanOk } from '@baton/domain';
 import type { Logger } from '@baton/logging';
 import type { FenceResult } from '@baton/mysql';
 import type { Lease } from '@baton/state';
 import type { RecoveryTrail } from './audit.ts';
 import { summarizeHookOutcome } from './hooks-client.ts';
-import type { BlockValue, HookClient, RecoveryOutcome, RecoveryState, RecoveryStore, TopologyAccess, TopologySession } from './ports.ts';
-import type { ExecutorSettings } from './settings.ts';
+import type { BlockValue, HookClient, HookOutcome, RecoveryOutcome, RecoveryState, RecoveryStore, TopologyAccess, TopologySession } from './ports.ts';
+import { fenceHookDeadlineReserveMs, type ExecutorSettings } from './settings.ts';
 import { drainedObservation, failedDrainObservation, lagByInstance, recheck, replicasOf, semiSyncFor } from './steps/decisions.ts';
+import { fenceHookError, fencedStepMessage, fencedStepStatus, fencingResultText, isFenced, type FencingRecord } from './steps/fencing.ts';
 import { hookValues } from './steps/hook-values.ts';
 import { handleAftermath, moveReplicas, type LostEntry } from './steps/relocate.ts';
 
@@ -70,6 +73,7 @@ export interface RecoveryResult {
   successor: InstanceKey | null;
   lost: string[];
   errors: string[];
+  /** As the recovery row's fencing result: the SQL fence's reason, then the fence hook's status when it ran. */
   fencing: string | null;
 }
 
@@ -101,7 +105,9 @@ class RecoveryRun {
   #touched = false;
   #successor: { key: InstanceKey; position: string | null } | null = null;
   #lost: LostEntry[] = [];
-  #fencing: FenceResult | null = null;
+  #fencing: FencingRecord | null = null;
+  /** Fencing started and not yet recorded: a run that stops before the promotion still records it. */
+  #fencingInFlight: Promise<FencingRecord> | null = null;
   #drained: InstanceKey[] = [];
 
   constructor(deps: RecoveryDeps, request: RecoveryRequest, trail: RecoveryTrail) {
@@ -128,6 +134,7 @@ class RecoveryRun {
       await this.#regroupAndPromote(snapshot);
       outcome = 'successful';
     } catch (error) {
+      await this.#settleFencing();
       const stop = error instanceof Stop ? error : null;
       outcome = stop?.outcome ?? 'failed';
       // an unexpected error before anything was attempted (Redis, a refresh that throws) gives the block back
@@ -151,7 +158,7 @@ class RecoveryRun {
       successor: this.#successor?.key ?? null,
       lost: this.#lost.map((l) => instanceId(l.replica)),
       errors: [...this.#errors],
-      fencing: this.#fencing?.reason ?? null,
+      fencing: fencingResultText(this.#fencing),
     };
   }
 
@@ -196,7 +203,7 @@ class RecoveryRun {
     const reachable = replicas.filter((r) => isReplicaReachable(r, reachability));
 
     this.#touched = true;
-    const fencing = session.fence(this.#failed);
+    const fencing = this.#startFencing(session);
     const drains = await session.drain(reachable, d.settings.bulkWaitTimeoutMs);
     const drainedAt = d.clock();
     this.#drained = reachable.filter((_, i) => drains[i]?.ok);
@@ -287,16 +294,69 @@ class RecoveryRun {
     }
   }
 
-  async #awaitFence(fencing: Promise<FenceResult>): Promise<void> {
-    this.#fencing = await fencing;
-    const f = this.#fencing;
-    this.#t.step('fenced', f.fenced ? 'succeeded' : 'info', f.fenced ? `${f.instance} set read_only` : `${f.instance} not fenced: ${f.reason}`, {
-      fenced: f.fenced,
-      reason: f.reason,
-      killedConnections: f.killedConnections,
-      elapsedMs: Math.round(f.elapsedMs),
-      ...(f.error ? { error: f.error } : {}),
+  /**
+   * The SQL fence (never throws, bounded by fenceTimeoutMs), then the fence hook when configured
+   * and hooks are not skipped. Runs alongside the drain; #awaitFence records both.
+   */
+  #startFencing(session: TopologySession): Promise<FencingRecord> {
+    const instance = instanceId(this.#failed);
+    const started = session
+      .fence(this.#failed)
+      .catch((error: unknown): FenceResult => ({ instance, fenced: false, reason: 'failed', readOnly: null, killedConnections: 0, unkilledConnections: 0, error: (error as Error).message, elapsedMs: 0 }))
+      .then(async (sql): Promise<FencingRecord> => ({ sql, hook: await this.#fenceHook(sql) }));
+    this.#fencingInFlight = started;
+    return started;
+  }
+
+  /**
+   * Baton's fence hook, told whether the SQL fence took. Best effort: its failure is recorded, never
+   * thrown. The promotion waits for it at most until fenceHookDeadlineReserveMs before the recovery
+   * deadline, so a hung hook cannot fail the recovery at the deadline check.
+   */
+  async #fenceHook(sql: FenceResult): Promise<HookOutcome | null> {
+    if (this.#r.skipProcesses || this.#d.settings.hooks.fenceProcesses.entries === 0) return null;
+    const waitMs = Math.max(0, this.#deadlineMs - fenceHookDeadlineReserveMs - this.#d.clock().getTime());
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<HookOutcome>((resolve) => {
+      timer = setTimeout(() => resolve({ status: 'no-result', waitedMs: waitMs, error: `no result within ${waitMs} ms (the wait ends short of the recovery deadline; fencing is best effort)` }), waitMs);
     });
+    try {
+      return await Promise.race([this.#runHook('fenceProcesses', this.#values(sql)), late]);
+    } catch (error) {
+      return { status: 'no-result', waitedMs: 0, error: `fence hook not requested: ${(error as Error).message}` };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #awaitFence(fencing: Promise<FencingRecord>): Promise<void> {
+    const record = await fencing;
+    this.#fencing = record;
+    this.#fencingInFlight = null;
+    const { sql, hook } = record;
+    const hookError = fenceHookError(hook);
+    if (hookError !== null) this.#errors.push(`fenceProcesses: ${hookError}`);
+    this.#t.step('fenced', fencedStepStatus(record), fencedStepMessage(record), {
+      fenced: isFenced(record),
+      fencedBySql: sql.fenced,
+      reason: sql.reason,
+      killedConnections: sql.killedConnections,
+      elapsedMs: Math.round(sql.elapsedMs),
+      ...(sql.error ? { error: sql.error } : {}),
+      hook: hook && hook.status !== 'none-configured' ? summarizeHookOutcome(hook) : null,
+    });
+  }
+
+  /** A run that stops between the start of fencing and the promotion still records the fencing. */
+  async #settleFencing(): Promise<void> {
+    const inFlight = this.#fencingInFlight;
+    this.#fencingInFlight = null;
+    if (!inFlight) return;
+    try {
+      await this.#awaitFence(inFlight);
+    } catch (error) {
+      this.#d.logger.error({ clusterId: this.#r.clusterId, recoveryUid: this.#t.uid, err: error }, 'recording the fencing failed');
+    }
   }
 
   /** Undo of a drain when no promotion happened: the replicas go back to waiting for their source. */
@@ -323,7 +383,7 @@ class RecoveryRun {
         lostReplicas: this.#lost.map((l) => instanceId(l.replica)),
         participants: this.#r.instances.map(instanceId),
         errors: this.#errors,
-        fencingResult: this.#fencing?.reason ?? null,
+        fencingResult: fencingResultText(this.#fencing),
         lockToken: this.#lease?.token ?? null,
         endedAt,
       }),
@@ -342,7 +402,7 @@ class RecoveryRun {
       outcome,
       successor: successor ? instanceId(successor.key) : null,
       lostReplicas: this.#lost.map((l) => instanceId(l.replica)),
-      fencing: this.#fencing?.reason ?? null,
+      fencing: fencingResultText(this.#fencing),
       blockReleased: release,
       errors: this.#errors,
     });
@@ -357,9 +417,24 @@ class RecoveryRun {
     }
   }
 
-  async #hook(kind: Parameters<HookClient['run']>[0]['kind'], step: string): Promise<'succeeded' | 'failed' | 'none'> {
+  async #hook(kind: HookKind, step: string): Promise<'succeeded' | 'failed' | 'none'> {
+    const outcome = await this.#runHook(kind, this.#values());
+    if (outcome.status === 'none-configured') return 'none';
+    const ok = outcome.status === 'succeeded';
+    if (!ok) this.#errors.push(`${kind}: ${outcome.status === 'failed' ? (outcome.result.error ?? 'failed') : (outcome.error ?? 'no result')}`);
+    this.#t.step(step, ok ? 'succeeded' : 'failed', `${kind} ${ok ? 'ran' : outcome.status}`, summarizeHookOutcome(outcome));
+    return ok ? 'succeeded' : 'failed';
+  }
+
+  #runHook(kind: HookKind, values: Record<string, string>): Promise<HookOutcome> {
     const r = this.#r;
-    const values = hookValues({
+    return this.#d.hooks.run({ kind, clusterId: r.clusterId, recoveryUid: this.#t.uid, requestId: `${this.#t.uid}:${kind}`, values, correlationId: r.correlationId });
+  }
+
+  /** The recovery's placeholder values as they stand now (the SQL fence's once it ran). */
+  #values(sqlFence: FenceResult | null = this.#fencing?.sql ?? null): Record<string, string> {
+    const r = this.#r;
+    return hookValues({
       entry: r.entry,
       clusterId: r.clusterId,
       clusterAlias: r.clusterAlias,
@@ -369,12 +444,7 @@ class RecoveryRun {
       orchestratorHost: this.#d.hostname,
       successor: this.#successor,
       lostReplicas: this.#lost.map((l) => l.replica),
+      sqlFence,
     });
-    const outcome = await this.#d.hooks.run({ kind, clusterId: r.clusterId, recoveryUid: this.#t.uid, requestId: `${this.#t.uid}:${kind}`, values, correlationId: r.correlationId });
-    if (outcome.status === 'none-configured') return 'none';
-    const ok = outcome.status === 'succeeded';
-    if (!ok) this.#errors.push(`${kind}: ${outcome.status === 'failed' ? (outcome.result.error ?? 'failed') : (outcome.error ?? 'no result')}`);
-    this.#t.step(step, ok ? 'succeeded' : 'failed', `${kind} ${ok ? 'ran' : outcome.status}`, summarizeHookOutcome(outcome));
-    return ok ? 'succeeded' : 'failed';
   }
 }

@@ -18,6 +18,12 @@ export const hookResultsGroupPrefix = 'baton-recovery-executor-hook-results';
 export const defaultMaxAnalysisAgeMs = 10_000;
 /** Fencing the old primary gets this long, connect included (W3: never on the critical path for long). */
 export const defaultFenceTimeoutMs = 500;
+/**
+ * The promotion waits for the fence hook (recovery.fenceProcesses) at most until this long before
+ * the recovery deadline: a slow or hung fence hook must not fail the recovery at the deadline check
+ * (fencing is best effort). It is then recorded as `no-result`.
+ */
+export const fenceHookDeadlineReserveMs = 1000;
 /** Replicas stopped and drained at once (orchestrator: 128 concurrent topology operations). */
 export const drainConcurrency = 64;
 /** Added to a hook list's worst case before its missing result counts as a failure. */

@@ -209,10 +209,13 @@ export class FakeStore implements RecoveryStore {
 export class FakeHooks implements HookClient {
   calls: HookCall[] = [];
   outcomes: Partial<Record<HookCall['kind'], HookOutcome>> = {};
+  /** Kinds whose result never comes (a hung hook-runner). */
+  hang = new Set<HookCall['kind']>();
   constructor(private readonly log: Call[]) {}
   run = async (call: HookCall): Promise<HookOutcome> => {
     this.calls.push(call);
     this.log.push(`hook:${call.kind}`);
+    if (this.hang.has(call.kind)) return new Promise<HookOutcome>(() => undefined);
     const ok: HookOutcome = { status: 'succeeded', result: { requestId: call.requestId, hookKind: call.kind, clusterId: call.clusterId, recoveryUid: call.recoveryUid, ok: true, runs: [], error: null } };
     return this.outcomes[call.kind] ?? ok;
   };

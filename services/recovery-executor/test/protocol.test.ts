@@ -279,3 +279,137 @@ test('UnreachableMaster with lagging replicas: grace period opened, IO threads r
   assert.ok(cached.state.grace.has('db1:3306'));
   assert.deepEqual(cached.log.filter((c) => c.startsWith('io-restart')), [], 'orchestrator skips MariaDB-GTID replicas');
 });
+
+const fenceHook = { BATON__RECOVERY__FENCE_PROCESSES: '[["/usr/local/bin/power-off", "{failedHost}"]]' };
+type Resolution = { outcome: string; successor: { host: string } | null; fencingResult: string | null; errors: string[] };
+
+test('fence hook (fenceProcesses): requested right after the SQL fence, with the failed primary and whether SQL fenced it; recorded; the promotion waits for it', async () => {
+  const h = harness({ env: fenceHook });
+  h.executor.handleAnalysis(dead(), 'det-1');
+  await h.settle();
+
+  const fenceAt = h.log.indexOf('fence:db1:3306');
+  const hookAt = h.log.indexOf('hook:fenceProcesses');
+  assert.ok(fenceAt >= 0 && hookAt > fenceAt, h.log.join(' '));
+  assert.ok(hookAt < h.log.findIndex((c) => c.startsWith('promote:')), 'the promotion waits for the fence hook');
+  assert.equal(h.log.filter((c) => c === 'hook:fenceProcesses').length, 1);
+
+  const call = h.hooks.calls.find((c) => c.kind === 'fenceProcesses');
+  assert.equal(call?.requestId, `${call?.recoveryUid}:fenceProcesses`);
+  assert.equal(call?.values['failedHost'], 'db1');
+  assert.equal(call?.values['failedPort'], '3306');
+  assert.equal(call?.values['failureCluster'], 'c1');
+  assert.equal(call?.values['failureType'], 'DeadMaster');
+  assert.equal(call?.values['fencedBySql'], 'false', 'the fake primary refused the SQL fence');
+  assert.equal(call?.values['sqlFenceResult'], 'unreachable');
+  assert.equal(call?.values['successorHost'], undefined, 'no successor yet');
+  const pre = h.hooks.calls.find((c) => c.kind === 'PreFailoverProcesses');
+  assert.equal(pre?.values['fencedBySql'], undefined, 'no fence values before fencing');
+  const post = h.hooks.calls.find((c) => c.kind === 'PostFailoverProcesses');
+  assert.equal(post?.values['fencedBySql'], 'false', 'the post hooks learn it too');
+
+  const fenced = h.events.find((e) => e.step === 'fenced');
+  assert.equal(fenced?.status, 'succeeded', 'fenced by the hook');
+  assert.equal(fenced?.details['fenced'], true);
+  assert.equal(fenced?.details['fencedBySql'], false);
+  assert.equal(fenced?.details['reason'], 'unreachable');
+  assert.equal((fenced?.details['hook'] as { status: string } | null)?.status, 'succeeded');
+  assert.match(fenced?.message ?? '', /not fenced by SQL: unreachable; fence hook succeeded/);
+  const [resolution] = h.store.of('recoveries.resolve') as Resolution[];
+  assert.equal(resolution?.outcome, 'successful');
+  assert.equal(resolution?.fencingResult, 'unreachable; hook succeeded');
+  assert.deepEqual(resolution?.errors, []);
+  const resolved = h.events.find((e) => e.step === 'resolved');
+  assert.equal(resolved?.details['fencing'], 'unreachable; hook succeeded');
+  const step = (h.store.of('recovery_steps') as Array<{ step: string; ok: boolean | null }>).find((r) => r.step === 'fenced');
+  assert.equal(step?.ok, true);
+});
+
+test('a failing fence hook does not stop the promotion: recorded in the fenced event, the fencing result and AllErrors', async () => {
+  const h = harness({ env: fenceHook });
+  h.hooks.outcomes.fenceProcesses = {
+    status: 'failed',
+    result: { requestId: 'x', hookKind: 'fenceProcesses', clusterId: 'c1', recoveryUid: 'u', ok: false, runs: [], error: 'power-off exited 1' },
+  };
+  h.executor.handleAnalysis(dead(), 'det-1');
+  await h.settle();
+  assert.ok(h.log.some((c) => c.startsWith('promote:')), h.log.join(' '));
+  assert.ok(h.log.some((c) => c.startsWith('repoint:')));
+  const fenced = h.events.find((e) => e.step === 'fenced');
+  assert.equal(fenced?.status, 'failed', 'neither SQL nor the hook fenced it');
+  assert.equal(fenced?.details['fenced'], false);
+  assert.equal((fenced?.details['hook'] as { status: string } | null)?.status, 'failed');
+  assert.match(fenced?.message ?? '', /fence hook failed: power-off exited 1/);
+  const [resolution] = h.store.of('recoveries.resolve') as Resolution[];
+  assert.equal(resolution?.outcome, 'successful');
+  assert.equal(resolution?.fencingResult, 'unreachable; hook failed');
+  assert.deepEqual(resolution?.errors, ['fenceProcesses: power-off exited 1']);
+  assert.ok(h.steps().includes('promoted:succeeded') && h.steps().includes('resolved:succeeded'), h.steps().join(' '));
+});
+
+test('a fence hook that never answers: the promotion goes on before the recovery deadline, recorded as no-result', async () => {
+  // deadline 1.2 s: the wait for the hook ends 1 s before it, after ~200 ms
+  const h = harness({ env: { ...fenceHook, BATON__RECOVERY__RECOVERY_DEADLINE_MS: '1200' } });
+  h.hooks.hang.add('fenceProcesses');
+  h.executor.handleAnalysis(dead(), 'det-1');
+  await h.settle();
+  assert.ok(h.log.some((c) => c.startsWith('promote:')), h.log.join(' '));
+  const fenced = h.events.find((e) => e.step === 'fenced');
+  assert.equal((fenced?.details['hook'] as { status: string } | null)?.status, 'no-result');
+  const [resolution] = h.store.of('recoveries.resolve') as Resolution[];
+  assert.equal(resolution?.outcome, 'successful');
+  assert.equal(resolution?.fencingResult, 'unreachable; hook no-result');
+  assert.match(resolution?.errors.join(' ') ?? '', /^fenceProcesses: no result within \d+ ms/);
+});
+
+test('the fence hook is not requested when none is configured, nor when the forced recover skips processes', async () => {
+  const none = harness();
+  none.executor.handleAnalysis(dead(), 'det-1');
+  await none.settle();
+  assert.ok(!none.log.includes('hook:fenceProcesses'));
+  const [plain] = none.store.of('recoveries.resolve') as Resolution[];
+  assert.equal(plain?.fencingResult, 'unreachable', 'the SQL fence alone, as before');
+  assert.equal(none.events.find((e) => e.step === 'fenced')?.details['hook'], null);
+
+  const skipped = harness({ env: fenceHook });
+  skipped.state.cached = deadPrimaryCluster();
+  await skipped.executor.recover({ kind: 'recover', requestedBy: 'ops', clusterId: 'c1', instance: primary, skipProcesses: true, commandHint: '', requestId: 'r-2' }, undefined);
+  await skipped.settle();
+  assert.ok(skipped.log.includes('fence:db1:3306') && skipped.log.some((c) => c.startsWith('promote:')), skipped.log.join(' '));
+  assert.ok(!skipped.log.some((c) => c.startsWith('hook:')), 'skipProcesses skips every hook, the fence hook included');
+});
+
+test('fencing is recorded even when the run stops between the fence and the promotion', async () => {
+  const h = harness({ env: { ...fenceHook, BATON__RECOVERY__PREVENT_CROSS_DATA_CENTER_MASTER_FAILOVER: 'true' } });
+  const shape = { primaryDataCenter: 'east', dataCenters: ['west', 'west', 'west'] };
+  h.topology.refreshed = () => deadPrimaryCluster(shape);
+  h.executor.handleAnalysis(analysisOf(deadPrimaryCluster(shape)), 'det-1');
+  await h.settle();
+  assert.ok(!h.log.some((c) => c.startsWith('promote:')));
+  const steps = h.steps();
+  assert.ok(steps.indexOf('fenced:succeeded') > steps.indexOf('candidate:failed'), steps.join(' '));
+  const [resolution] = h.store.of('recoveries.resolve') as Resolution[];
+  assert.equal(resolution?.outcome, 'failed');
+  assert.equal(resolution?.fencingResult, 'unreachable; hook succeeded');
+
+  // a catch-up that fails: the run throws before it awaits the fence itself
+  const c = harness({ env: fenceHook });
+  c.topology.refreshed = () => {
+    const s = deadPrimaryCluster({ seqs: [105, 100, 100] });
+    s.instances[1]!.promotionRule = 'must_not';
+    return s;
+  };
+  const session = c.topology.open.bind(c.topology);
+  c.topology.open = () => {
+    const s = session();
+    return { ...s, catchUp: async (candidate, source, untilPosition) => ({ instance: id(candidate), caughtUp: false, waitOutcome: 'timeout', position: untilPosition, stateAtEnd: null, previousSource: source, elapsedMs: 1 }) };
+  };
+  c.executor.handleAnalysis(dead(), 'det-1');
+  await c.settle();
+  const cSteps = c.steps();
+  assert.ok(cSteps.includes('caught-up:failed'), cSteps.join(' '));
+  assert.ok(cSteps.indexOf('fenced:succeeded') < cSteps.indexOf('aborted:failed'), cSteps.join(' '));
+  const [cResolution] = c.store.of('recoveries.resolve') as Resolution[];
+  assert.equal(cResolution?.fencingResult, 'unreachable; hook succeeded');
+  assert.match(cResolution?.errors.at(-1) ?? '', /catch-up/);
+});

@@ -25,7 +25,11 @@ const orchestratorKeys = {
     true,
     'Detach (CHANGE MASTER TO //host) replicas that could not be moved under the new primary.',
   ),
-  ApplyMySQLPromotionAfterMasterFailover: bool(true, 'RESET SLAVE ALL and read_only=0 on the promoted replica.'),
+  ApplyMySQLPromotionAfterMasterFailover: bool(
+    true,
+    'RESET SLAVE ALL and read_only=0 on the promoted replica. Baton always applies the promotion: false is refused\n' +
+      '(it would leave the new primary read-only and still replicating from the dead one).',
+  ),
   PreventCrossDataCenterMasterFailover: bool(false, 'Only promote a replica in the failed primary\'s data center.'),
   PreventCrossRegionMasterFailover: bool(false, 'Only promote a replica in the failed primary\'s region.'),
   FailMasterPromotionOnLagMinutes: integer(0, 'Fail the promotion when the candidate lags this much or more (0 = off).'),
@@ -55,7 +59,7 @@ const orchestratorKeys = {
     [
       'echo "failover of $ORC_FAILED_HOST:$ORC_FAILED_PORT" >> /var/log/baton-hooks.log',
       ['/usr/local/bin/page-oncall', '--severity', 'high'],
-      { name: 'fence', run: '/usr/local/bin/fence-old-primary', timeoutMs: 10000 },
+      { name: 'drain-proxy', run: '/usr/local/bin/proxy-drain-writes', timeoutMs: 10000 },
       { name: 'notify', webhook: { url: 'https://hooks.example.com/baton', timeoutMs: 5000, retries: 2 } },
     ],
   ]),
@@ -90,6 +94,17 @@ const batonKeys = {
     'Downtime put on the failed primary and lost replicas after a recovery (orchestrator: 365 days; 0 = none).',
   ),
   executorWarmupPolls: integer(3, 'The executor refuses to act until it has seen this many poll intervals.', { max: 100 }),
+  // Baton's own hook list (orchestrator has no fence hook), hence camelCase like every Baton key.
+  fenceProcesses: HookListSchema(
+    [
+      'Fence hook (Baton\'s, not orchestrator\'s): run right after the SQL fence of the old primary (read_only=1),',
+      'alongside the drain; the promotion waits for it, at most until recoveryDeadlineMs is near. Best effort: a failure',
+      'is recorded (fenced event, fencing result, errors) and the promotion goes on. Values: the recovery\'s placeholders',
+      'plus {fencedBySql} (true/false, BATON_FENCED_BY_SQL) and {sqlFenceResult} (BATON_SQL_FENCE_RESULT: fenced,',
+      'unreachable, access-denied, timeout, failed, not-verified). Give entries a short timeoutMs, or async: true.',
+    ].join('\n'),
+    [[{ name: 'stonith', argv: ['/usr/local/bin/power-off', '--host', '{failedHost}', '--port', '{failedPort}'], timeoutMs: 3000 }]],
+  ),
 };
 
 export const RecoverySchema = section(

@@ -1,7 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ClusterId } from '../common.ts';
 
-/** Orchestrator's hook lists, by their config key names. */
+/**
+ * The hook lists, by their key names under `recovery` in the configuration: orchestrator's eight
+ * (PascalCase, orchestrator's meaning), then Baton's own `fenceProcesses` (camelCase, as every
+ * Baton key: orchestrator has no fence hook), run right after the SQL fence of the old primary.
+ */
 export const hookKinds = [
   'OnFailureDetectionProcesses',
   'PreFailoverProcesses',
@@ -11,6 +15,7 @@ export const hookKinds = [
   'PostUnsuccessfulFailoverProcesses',
   'PreGracefulTakeoverProcesses',
   'PostGracefulTakeoverProcesses',
+  'fenceProcesses',
 ] as const;
 export const HookKind = Type.Union(hookKinds.map((k) => Type.Literal(k)));
 export type HookKind = Static<typeof HookKind>;
@@ -29,6 +34,8 @@ export const hookKindFailsOnError: Readonly<Record<HookKind, boolean>> = {
   PostUnsuccessfulFailoverProcesses: false,
   PreGracefulTakeoverProcesses: true,
   PostGracefulTakeoverProcesses: false,
+  // fencing is best effort: a failed fence hook is recorded, every entry still runs, the promotion goes on
+  fenceProcesses: false,
 };
 
 export const HookRequestV1 = Type.Object(

@@ -6,8 +6,14 @@
  * successor was promoted (the hook-runner then gives them as ''); {isSuccessful} says whether one
  * was; {lostReplicas}/{replicaHosts} are comma lists of host:port; detection hooks get the
  * detection id as {recoveryUID} (orchestrator: a throw-away UID). Booleans are "true"/"false".
+ *
+ * Baton's own, once the SQL fence of the old primary ran (the fence hook and the post hooks after
+ * it): {fencedBySql} ("true"/"false") and {sqlFenceResult} (fenced, unreachable, access-denied,
+ * timeout, failed, not-verified). Orchestrator has no equivalent.
  */
 import { instanceId, type AnalysisEntry, type InstanceKey } from '@baton/contracts';
+import type { FenceResult } from '@baton/mysql';
+import { sqlFenceValues } from './fencing.ts';
 
 export interface HookValueInput {
   entry: AnalysisEntry;
@@ -21,6 +27,8 @@ export interface HookValueInput {
   orchestratorHost: string;
   successor?: { key: InstanceKey; position: string | null } | null;
   lostReplicas?: readonly InstanceKey[];
+  /** The SQL fence of the old primary, once it ran. */
+  sqlFence?: FenceResult | null;
 }
 
 /** co-master, then master, then intermediate-master (orchestrator's order without group members). */
@@ -62,5 +70,5 @@ export function hookValues(input: HookValueInput): Record<string, string> {
     values['successorAlias'] = instanceId(input.successor.key);
     values['successorBinlogCoordinates'] = input.successor.position ?? '';
   }
-  return values;
+  return { ...values, ...sqlFenceValues(input.sqlFence) };
 }
