@@ -3,7 +3,7 @@
  * keys, with the recovery loop's hints) and its own settings. Pure functions of the config object.
  */
 import type { BatonConfig } from '@baton/config';
-import { resolveAnalysisPolicy, type ResolvedAnalysisPolicy } from '@baton/domain';
+import { analysisPolicyFromConfig as domainPolicyFromConfig, type ResolvedAnalysisPolicy } from '@baton/domain';
 import { topicNamesFromConfig, type TopicNames } from '@baton/kafka';
 export { topicNamesFromConfig } from '@baton/kafka';
 
@@ -15,18 +15,7 @@ export { topicNamesFromConfig } from '@baton/kafka';
  * pollIntervalMs stays null: the validity window uses each snapshot's own poll interval.
  */
 export function analysisPolicyFromConfig(config: Pick<BatonConfig, 'analyzer' | 'recovery'>): ResolvedAnalysisPolicy {
-  const { recovery, analyzer } = config;
-  return resolveAnalysisPolicy({
-    reasonableInstanceCheckMs: analyzer.reasonableInstanceCheckMs,
-    reasonableReplicationLagSeconds: recovery.ReasonableReplicationLagSeconds,
-    reasonableLockedSemiSyncMasterSeconds: recovery.ReasonableLockedSemiSyncMasterSeconds,
-    reduceReplicationAnalysisCount: recovery.ReduceReplicationAnalysisCount,
-    recoveryIgnoreHostnameFilters: [...recovery.RecoveryIgnoreHostnameFilters],
-    recoverNonWriteableMaster: recovery.RecoverNonWriteableMaster,
-    enforceExactSemiSyncReplicas: recovery.EnforceExactSemiSyncReplicas,
-    includeDowntimed: true,
-    includeNoProblem: true,
-  });
+  return domainPolicyFromConfig(config, { includeNoProblem: true });
 }
 
 

@@ -6,7 +6,7 @@
  */
 import { normalizeHooks, type BatonConfig, type NormalizedHook } from '@baton/config';
 import { hookKinds, type HookKind } from '@baton/contracts';
-import { promotionPolicyFromConfig, resolveAnalysisPolicy, type PromotionPolicy, type ResolvedAnalysisPolicy } from '@baton/domain';
+import { analysisPolicyFromConfig, promotionPolicyFromConfig, type PromotionPolicy, type ResolvedAnalysisPolicy } from '@baton/domain';
 import { topicNamesFromConfig, type TopicNames } from '@baton/kafka';
 import type { LocationSettings } from '@baton/mysql';
 
@@ -99,18 +99,7 @@ export function hookListWorstCaseMs(hooks: readonly NormalizedHook[], killGraceM
  * downtimed rows kept (a forced recovery may target a downtimed primary) and NoProblem rows dropped.
  */
 export function recheckPolicyFromConfig(config: Pick<BatonConfig, 'analyzer' | 'recovery'>): ResolvedAnalysisPolicy {
-  const { recovery, analyzer } = config;
-  return resolveAnalysisPolicy({
-    reasonableInstanceCheckMs: analyzer.reasonableInstanceCheckMs,
-    reasonableReplicationLagSeconds: recovery.ReasonableReplicationLagSeconds,
-    reasonableLockedSemiSyncMasterSeconds: recovery.ReasonableLockedSemiSyncMasterSeconds,
-    reduceReplicationAnalysisCount: recovery.ReduceReplicationAnalysisCount,
-    recoveryIgnoreHostnameFilters: [...recovery.RecoveryIgnoreHostnameFilters],
-    recoverNonWriteableMaster: recovery.RecoverNonWriteableMaster,
-    enforceExactSemiSyncReplicas: recovery.EnforceExactSemiSyncReplicas,
-    includeDowntimed: true,
-    includeNoProblem: false,
-  });
+  return analysisPolicyFromConfig(config, { includeNoProblem: false });
 }
 
 export function executorSettings(config: ConfigSections, overrides: { maxAnalysisAgeMs?: number; fenceTimeoutMs?: number } = {}): ExecutorSettings {

@@ -7,7 +7,7 @@ export {
   type RecoveryFunction,
   type StructureWarningCode,
 } from './analysis-codes.ts';
-export { defaultAnalysisPolicy, resolveAnalysisPolicy, type AnalysisPolicy, type AnalysisPolicyInput, type ResolvedAnalysisPolicy } from './policy.ts';
+export { analysisPolicyFromConfig, defaultAnalysisPolicy, resolveAnalysisPolicy, type AnalysisConfigKeys, type AnalysisPolicy, type AnalysisPolicyInput, type ResolvedAnalysisPolicy } from './policy.ts';
 export { classify, noProblemRule, primaryAnalysisRules, recoveryFunctionByCode, type AnalysisRule } from './primary-rules.ts';
 export { structureWarningRules, structureWarningsOf, type StructureWarningRule } from './structure-warnings.ts';
 export { downtimeVerdict, isIgnoredHostname, passesReductionFilter, replicasDowntimedCodes, type DowntimeVerdict } from './output-filters.ts';

@@ -83,3 +83,36 @@ export function resolveAnalysisPolicy(input: AnalysisPolicyInput | ResolvedAnaly
   resolvedObjects.add(resolved);
   return resolved;
 }
+
+/** The config keys the analysis reads (structural: no config import), from `analyzer` and `recovery`. */
+export interface AnalysisConfigKeys {
+  readonly analyzer: { readonly reasonableInstanceCheckMs: number };
+  readonly recovery: {
+    readonly ReasonableReplicationLagSeconds: number;
+    readonly ReasonableLockedSemiSyncMasterSeconds: number;
+    readonly ReduceReplicationAnalysisCount: boolean;
+    readonly RecoveryIgnoreHostnameFilters: readonly string[];
+    readonly RecoverNonWriteableMaster: boolean;
+    readonly EnforceExactSemiSyncReplicas: boolean;
+  };
+}
+
+/**
+ * The analysis policy of a configuration, with orchestrator's recovery-loop hint IncludeDowntimed
+ * (downtimed rows are analysed and flagged; whoever acts skips them). The analyzer and the
+ * executor's re-check read the same keys; they differ only in whether NoProblem rows are kept.
+ */
+export function analysisPolicyFromConfig(config: AnalysisConfigKeys, options: { includeNoProblem: boolean }): ResolvedAnalysisPolicy {
+  const { recovery, analyzer } = config;
+  return resolveAnalysisPolicy({
+    reasonableInstanceCheckMs: analyzer.reasonableInstanceCheckMs,
+    reasonableReplicationLagSeconds: recovery.ReasonableReplicationLagSeconds,
+    reasonableLockedSemiSyncMasterSeconds: recovery.ReasonableLockedSemiSyncMasterSeconds,
+    reduceReplicationAnalysisCount: recovery.ReduceReplicationAnalysisCount,
+    recoveryIgnoreHostnameFilters: [...recovery.RecoveryIgnoreHostnameFilters],
+    recoverNonWriteableMaster: recovery.RecoverNonWriteableMaster,
+    enforceExactSemiSyncReplicas: recovery.EnforceExactSemiSyncReplicas,
+    includeDowntimed: true,
+    includeNoProblem: options.includeNoProblem,
+  });
+}
