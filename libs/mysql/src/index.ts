@@ -7,3 +7,4 @@ export { splitSql } from './split-sql.ts';
 export { toBatonError, isQueryTimeout, mysqlErrorCode } from './errors.ts';
 export * from './probe/index.ts';
 export * from './recovery/index.ts';
+export { ackScopeWhere, type AckScope } from './backend/ack-scope.ts';

@@ -2,6 +2,7 @@
  * What the routes need from the outside world. start-api.ts wires Redis, the backend, Kafka and
  * the registry follower; route tests pass in-memory fakes (test/fakes.ts).
  */
+import type { AckScope } from '@baton/mysql';
 import type { ClusterRegistration, ClusterSnapshot, Command, InstanceKey } from '@baton/contracts';
 
 /** Redis: the analyzer's cached snapshots and the flags the services keep. Values are the raw strings. */
@@ -116,11 +117,7 @@ export type RecoveryQuery =
 export type DetectionQuery = { by: 'recent'; page: number } | { by: 'id'; id: number } | { by: 'alias'; alias: string; page: number };
 
 /** Which unacknowledged recoveries an ack-recoveries command covers. */
-export type AckScope =
-  | { scope: 'cluster'; clusterId: string }
-  | { scope: 'instance'; instance: InstanceKey }
-  | { scope: 'uid'; uid: string }
-  | { scope: 'all' };
+export type { AckScope };
 
 /** The backend database: recoveries, steps, detections, blocked recoveries (read only). */
 export interface AuditReader {

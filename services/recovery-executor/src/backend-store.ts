@@ -4,16 +4,12 @@
  * Timestamps are UTC DATETIME(3) (the pool's session time zone); JSON columns get JSON text.
  */
 import type { InstanceKey } from '@baton/contracts';
-import type { BackendDb, Queryable } from '@baton/mysql';
+import { ackScopeWhere, type AckScope, type BackendDb, type Queryable } from '@baton/mysql';
 import type { BlockedRow, DetectionRow, RecoveryResolution, RecoveryRow, RecoveryStore, StepRow } from './ports.ts';
 
 const json = (value: unknown): string => JSON.stringify(value);
 
-export type AckScope =
-  | { scope: 'cluster'; clusterId: string }
-  | { scope: 'instance'; instance: InstanceKey; clusterId?: string }
-  | { scope: 'uid'; uid: string }
-  | { scope: 'all' };
+export type { AckScope };
 
 export interface AckResult {
   /** Recoveries acknowledged now, with their cluster. */
@@ -22,18 +18,6 @@ export interface AckResult {
   detections: Array<{ clusterId: string; host: string; port: number }>;
 }
 
-function recoveryWhere(s: AckScope): { sql: string; values: unknown[] } {
-  switch (s.scope) {
-    case 'cluster':
-      return { sql: '(cluster_id = ? OR cluster_alias = ?)', values: [s.clusterId, s.clusterId] };
-    case 'instance':
-      return { sql: 'failed_host = ? AND failed_port = ?', values: [s.instance.host, s.instance.port] };
-    case 'uid':
-      return { sql: 'uid = ?', values: [s.uid] };
-    case 'all':
-      return { sql: '1 = 1', values: [] };
-  }
-}
 
 function detectionWhere(s: AckScope, uids: readonly string[]): { sql: string; values: unknown[] } {
   switch (s.scope) {
@@ -156,7 +140,7 @@ export class BackendRecoveryStore implements RecoveryStore {
    */
   async acknowledge(scope: AckScope, by: string, comment: string, at: Date): Promise<AckResult> {
     return this.#db.transaction(async (tx) => {
-      const rw = recoveryWhere(scope);
+      const rw = ackScopeWhere(scope);
       const rows = await tx.query(`SELECT uid, cluster_id FROM recoveries WHERE acknowledged = 0 AND ${rw.sql} FOR UPDATE`, rw.values);
       const recoveries = rows.map((r) => ({ uid: String(r['uid']), clusterId: String(r['cluster_id']) }));
       if (recoveries.length > 0) {

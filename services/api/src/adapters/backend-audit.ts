@@ -5,8 +5,8 @@
  * MariaDB; both are read.
  */
 import type { RowDataPacket } from 'mysql2';
-import type { Queryable } from '@baton/mysql';
-import type { AckScope, AuditReader, BlockedRecord, DetectionQuery, DetectionRecord, RecoveryQuery, RecoveryRecord, RecoveryStepRecord } from '../ports.ts';
+import { ackScopeWhere, type Queryable } from '@baton/mysql';
+import type { AuditReader, BlockedRecord, DetectionQuery, DetectionRecord, RecoveryQuery, RecoveryRecord, RecoveryStepRecord } from '../ports.ts';
 
 export const auditPageSize = 20;
 
@@ -104,18 +104,6 @@ function recoveryWhere(q: RecoveryQuery): { where: string; values: unknown[]; pa
   }
 }
 
-function ackWhere(s: AckScope): { sql: string; values: unknown[] } {
-  switch (s.scope) {
-    case 'cluster':
-      return { sql: '(cluster_id = ? OR cluster_alias = ?)', values: [s.clusterId, s.clusterId] };
-    case 'instance':
-      return { sql: 'failed_host = ? AND failed_port = ?', values: [s.instance.host, s.instance.port] };
-    case 'uid':
-      return { sql: 'uid = ?', values: [s.uid] };
-    case 'all':
-      return { sql: '1 = 1', values: [] };
-  }
-}
 
 export function backendAuditReader(db: Queryable): AuditReader {
   const paged = (page: number | null) => (page === null ? '' : ` LIMIT ${auditPageSize} OFFSET ${page * auditPageSize}`);
@@ -166,7 +154,7 @@ export function backendAuditReader(db: Queryable): AuditReader {
       );
     },
     async unacknowledged(scope) {
-      const w = ackWhere(scope);
+      const w = ackScopeWhere(scope);
       const rows = await db.query<Row>(`SELECT uid, cluster_id FROM recoveries WHERE acknowledged = 0 AND ${w.sql}`, w.values);
       return rows.map((r) => ({ uid: String(r['uid']), clusterId: String(r['cluster_id']) }));
     },
