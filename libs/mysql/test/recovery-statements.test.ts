@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { catchUpFrom, changeSourceSql, dialectFor, promote, repoint, stopReplicaAndDrain, type Dialect } from '../src/index.ts';
+import { catchUpFrom, changeSourceSql, dialectFor, promote, repoint, stopReplicaAndDrain, unfence, type Dialect } from '../src/index.ts';
 import { mariadbModel, mysqlModel, ScriptedConnection } from './recovery-fakes.ts';
 
 const creds = { replicationUser: 'repl', replicationPassword: 'pw' };
@@ -168,4 +168,16 @@ test('catch-up stops replication again even when the wait fails', async () => {
     statement: 'MASTER_GTID_WAIT',
   });
   assert.equal(conn.statements.at(-1), 'STOP SLAVE');
+});
+
+test('unfence: read_only=0, verified by reading it back; a server that keeps read_only is not verified', async () => {
+  const conn = new ScriptedConnection(mariadbModel({ readOnly: 1 }));
+  const result = await unfence(conn);
+  assert.deepEqual(conn.statements, ['SET GLOBAL read_only = 0', 'SELECT @@GLOBAL.read_only AS ro']);
+  assert.equal(result.verified, true);
+  assert.equal(result.readOnly, false);
+  const mysql = new ScriptedConnection(mysqlModel({ readOnly: 1, superReadOnly: 1 }));
+  assert.equal((await unfence(mysql)).verified, true);
+  const stuck = await unfence(new ScriptedConnection(mariadbModel({ readOnly: 1, stuckReadOnly: 1 })));
+  assert.deepEqual([stuck.verified, stuck.readOnly], [false, true]);
 });

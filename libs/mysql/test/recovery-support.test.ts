@@ -140,6 +140,17 @@ test('fence after connecting: fenced and kills all but replication and spared us
   assert.equal(timedOut.fenced, false);
   assert.equal(timedOut.reason, 'timeout');
 
+  // a connection that ended between the list and its KILL (1094) is gone, not left unkilled; any other KILL failure is counted
+  const processlist = [{ id: 21, user: 'app' }];
+  const ended = await fence(target, {
+    connect: async () => new ScriptedConnection(mariadbModel({ readOnly: 0, processlist, failOn: { prefix: 'KILL', error: Object.assign(new Error('Unknown thread id: 21'), { errno: 1094 }) } })),
+  });
+  assert.deepEqual([ended.fenced, ended.killedConnections, ended.unkilledConnections], [true, 0, 0]);
+  const refusedKill = await fence(target, {
+    connect: async () => new ScriptedConnection(mariadbModel({ readOnly: 0, processlist, failOn: { prefix: 'KILL', error: Object.assign(new Error('You are not owner of thread 21'), { errno: 1095 }) } })),
+  });
+  assert.deepEqual([refusedKill.fenced, refusedKill.killedConnections, refusedKill.unkilledConnections], [true, 0, 1]);
+
   const stuck = await fence(target, { connect: async () => new ScriptedConnection(mariadbModel({ stuckReadOnly: 0 })) });
   assert.equal(stuck.fenced, false);
   assert.equal(stuck.reason, 'not-verified');

@@ -18,7 +18,10 @@
  * so the consumer never waits for a recovery. Nothing is acted on during the warm-up (the first
  * executorWarmupPolls poll intervals), nor once shutdown began; analyses older than
  * maxAnalysisAgeMs (by analyzedAt) are ignored. A forced `recover` command (commands.ts) takes the
- * row from the analyzer's cached snapshot and enters at step 3 with `forced`.
+ * row from the analyzer's cached snapshot and enters at step 3 with `forced`. With command hint
+ * `force-master-failover` (orchestrator's ForceMasterFailover, reference §2.8) the row is forged:
+ * the named instance must be the cluster's primary in that snapshot, and its entry (real or
+ * minimal) gets code DeadMaster; recovery.ts then fails over a primary that may well be alive.
  */
 import { randomUUID } from 'node:crypto';
 import { instanceId, type AnalysisEntry, type ClusterAnalysis, type Command, type InstanceKey, type InstanceObservation } from '@baton/contracts';
@@ -29,7 +32,7 @@ import { ClusterQueue } from './cluster-queue.ts';
 import type { BlockValue, HookClient, RecoveryState, RecoveryStore, TopologyAccess } from './ports.ts';
 import { runRecovery, type RecoveryResult } from './recovery.ts';
 import type { ExecutorSettings } from './settings.ts';
-import { chooseFor, gateRecovery, isDeadPrimaryCode } from './steps/decisions.ts';
+import { chooseFor, forceMasterFailoverHint, forgeForcedFailoverEntry, gateRecovery, isDeadPrimaryCode } from './steps/decisions.ts';
 import { needsCachedSnapshot, runEmergencyOperations } from './steps/emergency.ts';
 import { hookValues } from './steps/hook-values.ts';
 import { summarizeHookOutcome } from './hooks-client.ts';
@@ -216,12 +219,22 @@ export class RecoveryExecutor {
         reason,
       });
     if (this.#stopping) return notAttempted('executor stopping');
-    if (command.commandHint !== '') return notAttempted(`command hint ${command.commandHint} is not supported by this executor`);
+    const force = command.commandHint === forceMasterFailoverHint;
+    if (command.commandHint !== '' && !force) return notAttempted(`command hint ${command.commandHint} is not supported by this executor`);
     const snapshot = await this.#d.state.cachedSnapshot(command.clusterId);
     if (!snapshot) return notAttempted(`no recent snapshot of cluster ${command.clusterId}`);
     const entries = analyze(snapshot, this.#clock(), this.#d.settings.analysisPolicy);
-    const entry = entries.find((e) => e.instance.host === command.instance.host && e.instance.port === command.instance.port);
-    if (!entry || !isDeadPrimaryCode(entry.code)) return notAttempted(`${instanceId(command.instance)} has ${entry?.code ?? 'no problem'}, not a dead primary`);
+    let entry: AnalysisEntry;
+    if (force) {
+      // orchestrator's ForceMasterFailover: the primary's real entry (NoProblem rows kept) forged as DeadMaster
+      const forged = forgeForcedFailoverEntry(snapshot, analyze(snapshot, this.#clock(), { ...this.#d.settings.analysisPolicy, includeNoProblem: true }), command.instance);
+      if (!forged.ok) return notAttempted(forged.reason);
+      entry = forged.entry;
+    } else {
+      const found = entries.find((e) => e.instance.host === command.instance.host && e.instance.port === command.instance.port);
+      if (!found || !isDeadPrimaryCode(found.code)) return notAttempted(`${instanceId(command.instance)} has ${found?.code ?? 'no problem'}, not a dead primary`);
+      entry = found;
+    }
     const choice = chooseFor(entry.code, false) as RecoveryChoice;
     const attempt: Attempt = {
       clusterId: command.clusterId,
@@ -234,7 +247,7 @@ export class RecoveryExecutor {
       requestedCandidate: command.candidate ? keyOf(command.candidate) : null,
       requestId: command.requestId,
       autoMasterRecovery: clusterFilterMatches(this.#d.settings.clusterFilters, { clusterId: command.clusterId, alias: snapshot.clusterAlias }),
-      mentioned: entries.flatMap((e) => [keyOf(e.instance), ...e.replicas.map(keyOf)]),
+      mentioned: [entry, ...entries].flatMap((e) => [keyOf(e.instance), ...e.replicas.map(keyOf)]),
     };
     if (!(await this.#registerDetection(attempt, choice))) return notAttempted('OnFailureDetectionProcesses failed');
     await this.#registerAndRun(attempt);

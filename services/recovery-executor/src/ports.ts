@@ -4,7 +4,7 @@
  * mysql2); unit tests pass fakes and check the order of the calls.
  */
 import type { ClusterSnapshot, HookKind, HookResult, InstanceKey, InstanceObservation, RecoveryEvent } from '@baton/contracts';
-import type { CatchUpResult, DetachResult, DrainResult, FenceResult, PromoteResult, RepointAllEntry } from '@baton/mysql';
+import type { CatchUpResult, DetachResult, DrainResult, FenceResult, GtidPosition as ServerGtidPosition, PromoteResult, RepointAllEntry, UnfenceResult, WaitResult } from '@baton/mysql';
 import type { DowntimeValue, Lease } from '@baton/state';
 
 /** The value of a cluster's recovery block (anti-flapping): the recovery that holds it. */
@@ -173,7 +173,17 @@ export interface TopologySession {
   catchUp(candidate: InstanceKey, source: InstanceKey, untilPosition: string, timeoutMs: number): Promise<CatchUpResult>;
   promote(candidate: InstanceKey, options: { semiSync: false | { timeoutMs: number } }): Promise<PromoteResult>;
   repoint(replicas: readonly InstanceKey[], source: InstanceKey, options: { semiSyncReplica: boolean | undefined }): Promise<RepointAllEntry[]>;
-  fence(failed: InstanceKey): Promise<FenceResult>;
+  /** The SQL fence (read_only=1 verified, client connections killed); `timeoutMs` replaces the crash budget (fenceTimeoutMs). */
+  fence(failed: InstanceKey, options?: { timeoutMs: number }): Promise<FenceResult>;
+  /** force-master-failover: SET GLOBAL read_only=0 again on a live primary fenced by a run that promoted nobody. */
+  unfence(instance: InstanceKey): Promise<UnfenceResult>;
+  /** The instance's GTID positions; `ownPosition` is what its binlog holds (MariaDB gtid_binlog_pos, MySQL gtid_executed). */
+  readPosition(instance: InstanceKey): Promise<ServerGtidPosition>;
+  /**
+   * force-master-failover: waits, replication running, until each replica has received and applied
+   * `position` (MASTER_GTID_WAIT / WAIT_FOR_EXECUTED_GTID_SET), all in parallel within `timeoutMs`.
+   */
+  waitForPosition(replicas: readonly InstanceKey[], position: string, timeoutMs: number): Promise<Array<Each<WaitResult>>>;
   detach(replicas: readonly InstanceKey[]): Promise<Array<Each<DetachResult>>>;
   close(): Promise<void>;
 }

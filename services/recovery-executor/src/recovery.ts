@@ -21,6 +21,15 @@
  *      PostUnsuccessfulFailover; release the lease
  *
  * Between steps: the recovery deadline, the lease, and — until the topology is touched — SIGTERM.
+ *
+ * Command hint force-master-failover (orchestrator's ForceMasterFailover, W3 fixed): the re-check
+ * does not stop on a live primary, only on one that is no longer the cluster's primary. When the
+ * primary answered the refresh, step 9 starts with the required fence (read_only=1 verified, every
+ * client connection killed; else abort, read_only undone), then reads its final position and lets
+ * every reachable replica apply it before the drain; the candidate must hold that position. A run
+ * that stops before any promotion makes the old primary writable again. After a promotion the old
+ * primary is left read_only, not replicating, downtimed, and named as not moved. When the primary
+ * did not answer, the crash path runs unchanged.
  */
 import { instanceId, type AnalysisEntry, type ClusterSnapshot, type HookKind, type InstanceKey, type InstanceObservation } from '@baton/contracts';
 import { analyze, isReplicaReachable, planPromotion, type PromotionPlanOk } from '@baton/domain';
@@ -31,8 +40,18 @@ import type { RecoveryTrail } from './audit.ts';
 import { summarizeHookOutcome } from './hooks-client.ts';
 import type { BlockValue, HookClient, HookOutcome, RecoveryOutcome, RecoveryState, RecoveryStore, TopologyAccess, TopologySession } from './ports.ts';
 import { fenceHookDeadlineReserveMs, type ExecutorSettings } from './settings.ts';
-import { drainedObservation, failedDrainObservation, lagByInstance, recheck, replicasOf, semiSyncFor } from './steps/decisions.ts';
-import { fenceHookError, fencedStepMessage, fencedStepStatus, fencingResultText, isFenced, type FencingRecord } from './steps/fencing.ts';
+import {
+  clusterPrimaryOf,
+  drainedObservation,
+  failedDrainObservation,
+  forceMasterFailoverHint,
+  lagByInstance,
+  positionHolds,
+  recheck,
+  replicasOf,
+  semiSyncFor,
+} from './steps/decisions.ts';
+import { fenceHookError, fenceHookStatus, fencedStepMessage, fencedStepStatus, fencingResultText, isFenced, liveFenceProblem, mayHaveSetReadOnly, type FencingRecord } from './steps/fencing.ts';
 import { hookValues } from './steps/hook-values.ts';
 import { handleAftermath, moveReplicas, type LostEntry } from './steps/relocate.ts';
 
@@ -75,6 +94,11 @@ export interface RecoveryResult {
   errors: string[];
   /** As the recovery row's fencing result: the SQL fence's reason, then the fence hook's status when it ran. */
   fencing: string | null;
+  /**
+   * force-master-failover that promoted a successor: the old primary, which is not moved under it
+   * (left read_only, not replicating, downtimed); null otherwise.
+   */
+  oldPrimaryNotMoved: string | null;
 }
 
 /** Ends the run early: `release` gives the block back (nothing was attempted). */
@@ -87,6 +111,8 @@ class Stop extends Error {
     super(message);
   }
 }
+
+const sameKey = (a: InstanceKey, b: InstanceKey): boolean => a.host === b.host && a.port === b.port;
 
 export function runRecovery(deps: RecoveryDeps, request: RecoveryRequest, trail: RecoveryTrail): Promise<RecoveryResult> {
   return new RecoveryRun(deps, request, trail).run();
@@ -109,12 +135,25 @@ class RecoveryRun {
   /** Fencing started and not yet recorded: a run that stops before the promotion still records it. */
   #fencingInFlight: Promise<FencingRecord> | null = null;
   #drained: InstanceKey[] = [];
+  /** Command hint force-master-failover: the primary is failed over whether it is alive or not. */
+  readonly #force: boolean;
+  /** force-master-failover on a primary that answered the refresh: fenced first (required), replicas synced to it. */
+  #live = false;
+  /** The fenced live primary's final position (its own binlog position, read after the fence). */
+  #finalPosition: { flavour: 'mariadb' | 'mysql'; position: string } | null = null;
+  /** Our fence of a live, writable primary may have set read_only: undone when nobody gets promoted. */
+  #mayUnfence = false;
+  #promoteAttempted = false;
+  /** The `fenced` step was recorded at the SQL fence (live primary): the fence hook gets a `fence-hook` step of its own. */
+  #sqlFenceRecorded = false;
+  #oldPrimaryNotMoved: string | null = null;
 
   constructor(deps: RecoveryDeps, request: RecoveryRequest, trail: RecoveryTrail) {
     this.#d = deps;
     this.#r = request;
     this.#t = trail;
     this.#failed = request.entry.instance;
+    this.#force = request.commandHint === forceMasterFailoverHint;
     this.#deadlineMs = deps.clock().getTime() + deps.settings.recoveryDeadlineMs;
   }
 
@@ -145,6 +184,7 @@ class RecoveryRun {
       this.#t.step(step, outcome === 'failed' ? 'failed' : 'skipped', this.#errors.at(-1) ?? '', { outcome });
     }
     if (outcome === 'failed' && !this.#successor && this.#drained.length > 0) await this.#restartReplication();
+    if (!this.#successor && this.#mayUnfence) await this.#unfenceOldPrimary();
     await this.#resolve(outcome, release);
     if (this.#attempted && !this.#r.skipProcesses) await this.#postHooks(outcome === 'successful');
     stopRenewing();
@@ -159,6 +199,7 @@ class RecoveryRun {
       lost: this.#lost.map((l) => instanceId(l.replica)),
       errors: [...this.#errors],
       fencing: fencingResultText(this.#fencing),
+      oldPrimaryNotMoved: this.#oldPrimaryNotMoved,
     };
   }
 
@@ -179,10 +220,38 @@ class RecoveryRun {
       unreachable: snapshot.instances.filter((i) => i.lastError !== null).map((i) => ({ instance: instanceId(i), error: i.lastError })),
     });
     const entries = analyze(snapshot, this.#d.clock(), this.#d.settings.analysisPolicy);
+    if (this.#force) {
+      this.#recheckForced(snapshot, entries);
+      return snapshot;
+    }
     const check = recheck(entries, this.#failed);
     if (!check.stillFailed) throw new Stop(check.reason, 'not-needed', true);
     this.#t.step('re-checked', 'succeeded', `${check.entry.code} confirmed by the executor's own probes`, { code: check.entry.code });
     return snapshot;
+  }
+
+  /**
+   * force-master-failover's re-check: the primary being alive does not stop the run (that is the
+   * point), but it must still be the cluster's primary on the executor's own probes. Whether it
+   * answered decides the path: fenced first and required (alive), or the crash path (not).
+   */
+  #recheckForced(snapshot: ClusterSnapshot, entries: readonly AnalysisEntry[]): void {
+    const id = instanceId(this.#failed);
+    const primary = clusterPrimaryOf(snapshot);
+    if (!primary || !sameKey(primary, this.#failed)) {
+      throw new Stop(`${id} is no longer the cluster's primary on the executor's own probes${primary ? ` (the primary is ${instanceId(primary)})` : ''}`, 'not-needed', true);
+    }
+    const observed = snapshot.instances.find((i) => sameKey(i, this.#failed));
+    this.#live = observed !== undefined && observed.lastError === null;
+    const code = entries.find((e) => sameKey(e.instance, this.#failed))?.code ?? 'NoProblem';
+    this.#t.step(
+      're-checked',
+      'succeeded',
+      this.#live
+        ? `force-master-failover: ${id} answers (${code}); failed over anyway, fenced first`
+        : `force-master-failover: ${id} does not answer (${code}); failed over as a crashed primary`,
+      { code, forced: true, commandHint: this.#r.commandHint, primaryAnswers: this.#live },
+    );
   }
 
   async #preFailover(): Promise<void> {
@@ -203,7 +272,16 @@ class RecoveryRun {
     const reachable = replicas.filter((r) => isReplicaReachable(r, reachability));
 
     this.#touched = true;
-    const fencing = this.#startFencing(session);
+    let fencing: Promise<FencingRecord>;
+    if (this.#live) {
+      // force-master-failover of a live primary: no writes after this, and nothing it committed left behind
+      const sql = await this.#fenceLivePrimary(session, failedObs);
+      fencing = this.#withFenceHook(sql);
+      await this.#syncReplicas(session, reachable);
+      this.#checkpoint();
+    } else {
+      fencing = this.#startFencing(session);
+    }
     const drains = await session.drain(reachable, d.settings.bulkWaitTimeoutMs);
     const drainedAt = d.clock();
     this.#drained = reachable.filter((_, i) => drains[i]?.ok);
@@ -229,6 +307,13 @@ class RecoveryRun {
       await this.#awaitFence(fencing);
       throw new Stop(`no promotion: ${plan.reason}`, 'failed', false);
     }
+    const final = this.#finalPosition;
+    if (final && !positionHolds(final.flavour, plan.expectedPosition, final.position)) {
+      const reason = `${instanceId(plan.candidate)} would not hold ${instanceId(this.#failed)}'s final position ${final.position} (it would have ${plan.expectedPosition || 'nothing'})`;
+      this.#t.step('candidate', 'failed', reason, { candidate: instanceId(plan.candidate), expectedPosition: plan.expectedPosition, finalPosition: final.position, ranking: plan.ranking });
+      await this.#awaitFence(fencing);
+      throw new Stop(`no promotion: ${reason}`, 'failed', false);
+    }
     this.#t.step('candidate-chosen', 'succeeded', `${instanceId(plan.candidate)} chosen`, {
       candidate: instanceId(plan.candidate),
       catchUpFrom: plan.catchUpFrom ?? null,
@@ -246,6 +331,7 @@ class RecoveryRun {
     // the one irreversible step: confirm in Redis that the lock is still ours (one round trip)
     if (this.#lease && !(await this.#lease.renew())) throw new Stop('cluster lock lost before the promotion', 'failed', false);
 
+    this.#promoteAttempted = true;
     const promoted = await session.promote(plan.candidate, { semiSync: semiSyncFor(failedObs) });
     if (!promoted.verified) {
       this.#t.step('promoted', 'failed', `promotion of ${instanceId(plan.candidate)} did not take effect: ${promoted.problems.join('; ')}`, { problems: promoted.problems });
@@ -272,6 +358,97 @@ class RecoveryRun {
       now: d.clock(),
     });
     this.#errors.push(...aftermath);
+    if (this.#force) this.#recordOldPrimary(plan.candidate);
+  }
+
+  /**
+   * force-master-failover's old primary after a promotion: left as it is — read_only (fenced), not
+   * replicating, downtimed like any failed primary — and named in the result as not moved. It is
+   * consistent (every replica applied its final position) and could be repointed under the new
+   * primary; doing that is left to the operator, as orchestrator does.
+   */
+  #recordOldPrimary(successor: InstanceKey): void {
+    const id = instanceId(this.#failed);
+    this.#oldPrimaryNotMoved = id;
+    const fencedBySql = this.#fencing?.sql.fenced ?? false;
+    const state = this.#live ? 'read_only' : fencedBySql ? 'read_only (it answered the fence)' : 'not answering';
+    this.#t.step('old-primary-not-moved', 'info', `${id} not moved under ${instanceId(successor)}: left ${state}, not replicating${this.#d.settings.lostDowntimeMs > 0 ? ', downtimed' : ''}`, {
+      instance: id,
+      successor: instanceId(successor),
+      answered: this.#live,
+      fencedBySql,
+      downtimed: this.#d.settings.lostDowntimeMs > 0,
+    });
+  }
+
+  /**
+   * force-master-failover, primary alive: the SQL fence, with a statement's budget rather than the
+   * crash budget, must succeed — read_only=1 verified and every client connection killed — or the
+   * run stops before anything else is touched (W3: never two writable primaries).
+   */
+  async #fenceLivePrimary(session: TopologySession, failedObs: InstanceObservation): Promise<FenceResult> {
+    const s = this.#d.settings;
+    const sql = await this.#sqlFence(session, Math.max(s.fenceTimeoutMs, s.mysql.operationTimeoutMs));
+    this.#mayUnfence = failedObs.readOnly === false && mayHaveSetReadOnly(sql);
+    const problem = liveFenceProblem(sql);
+    const record: FencingRecord = { sql, hook: null };
+    this.#fencing = record;
+    this.#sqlFenceRecorded = true;
+    if (problem === null) {
+      this.#t.step('fenced', 'succeeded', `${fencedStepMessage(record)} and ${sql.killedConnections} client connection(s) killed`, { ...this.#fencedDetails(record), required: true });
+      return sql;
+    }
+    this.#t.step('fenced', 'failed', `${instanceId(this.#failed)} answers but could not be fenced: ${problem}`, { ...this.#fencedDetails(record), required: true });
+    throw new Stop(`force-master-failover: ${instanceId(this.#failed)} answers but could not be fenced (${problem}); nothing promoted`, 'failed', false);
+  }
+
+  /**
+   * force-master-failover, primary fenced: its final position (own binlog position, read after the
+   * fence), then every reachable replica waits, replication running, until it has received and
+   * applied it (bounded by InstanceBulkOperationsWaitTimeoutSeconds). A replica that does not get
+   * there is still drained and planned; the candidate must hold the position (checked after the plan).
+   */
+  async #syncReplicas(session: TopologySession, reachable: readonly InstanceObservation[]): Promise<void> {
+    const id = instanceId(this.#failed);
+    let position: string;
+    try {
+      const read = await session.readPosition(this.#failed);
+      position = read.ownPosition;
+      this.#finalPosition = { flavour: read.flavour, position };
+    } catch (error) {
+      throw new Stop(`force-master-failover: the final position of the fenced ${id} could not be read: ${(error as Error).message}`, 'failed', false);
+    }
+    const waited = reachable.length > 0 ? await session.waitForPosition(reachable, position, this.#d.settings.bulkWaitTimeoutMs) : [];
+    const reached = waited.filter((w) => w.ok && w.result.outcome === 'reached').length;
+    this.#t.step('replicas-synced', reached === reachable.length ? 'succeeded' : 'failed', `${reached} of ${reachable.length} replicas applied ${id}'s final position ${position || '(empty)'}`, {
+      position,
+      timeoutMs: this.#d.settings.bulkWaitTimeoutMs,
+      replicas: waited.map((w) => (w.ok ? { instance: w.instance, outcome: w.result.outcome, elapsedMs: Math.round(w.result.elapsedMs) } : { instance: w.instance, error: w.error })),
+    });
+  }
+
+  /** force-master-failover stopped before any promotion: the live primary it fenced is made writable again. */
+  async #unfenceOldPrimary(): Promise<void> {
+    const session = this.#session;
+    if (!session) return;
+    const id = instanceId(this.#failed);
+    if (this.#promoteAttempted || this.#lease?.lost.aborted) {
+      const why = this.#promoteAttempted ? 'a promotion was attempted' : 'the cluster lock was lost';
+      this.#errors.push(`${id} left read_only: ${why}`);
+      this.#t.step('unfenced', 'failed', `${id} left read_only: ${why}`, {});
+      return;
+    }
+    try {
+      const undone = await session.unfence(this.#failed);
+      if (!undone.verified) this.#errors.push(`unfence of ${id}: read_only reads back as ${String(undone.readOnly)}`);
+      this.#t.step('unfenced', undone.verified ? 'succeeded' : 'failed', undone.verified ? `${id} writable again (read_only=0): nobody was promoted` : `${id} still reads read_only=${String(undone.readOnly)}`, {
+        readOnly: undone.readOnly,
+        elapsedMs: Math.round(undone.elapsedMs),
+      });
+    } catch (error) {
+      this.#errors.push(`unfence of ${id} failed: ${(error as Error).message}`);
+      this.#t.step('unfenced', 'failed', `${id} could not be made writable again: ${(error as Error).message}`, {});
+    }
   }
 
   async #prepareCandidate(session: TopologySession, plan: PromotionPlanOk): Promise<void> {
@@ -299,11 +476,22 @@ class RecoveryRun {
    * and hooks are not skipped. Runs alongside the drain; #awaitFence records both.
    */
   #startFencing(session: TopologySession): Promise<FencingRecord> {
+    const started = this.#sqlFence(session).then(async (sql): Promise<FencingRecord> => ({ sql, hook: await this.#fenceHook(sql) }));
+    this.#fencingInFlight = started;
+    return started;
+  }
+
+  /** The SQL fence alone (never throws); `timeoutMs` replaces the crash budget. */
+  #sqlFence(session: TopologySession, timeoutMs?: number): Promise<FenceResult> {
     const instance = instanceId(this.#failed);
-    const started = session
-      .fence(this.#failed)
-      .catch((error: unknown): FenceResult => ({ instance, fenced: false, reason: 'failed', readOnly: null, killedConnections: 0, unkilledConnections: 0, error: (error as Error).message, elapsedMs: 0 }))
-      .then(async (sql): Promise<FencingRecord> => ({ sql, hook: await this.#fenceHook(sql) }));
+    return session
+      .fence(this.#failed, ...(timeoutMs === undefined ? [] : [{ timeoutMs }]))
+      .catch((error: unknown): FenceResult => ({ instance, fenced: false, reason: 'failed', readOnly: null, killedConnections: 0, unkilledConnections: 0, error: (error as Error).message, elapsedMs: 0 }));
+  }
+
+  /** The fence hook after a SQL fence that already ran (force-master-failover of a live primary); #awaitFence records both. */
+  #withFenceHook(sql: FenceResult): Promise<FencingRecord> {
+    const started = this.#fenceHook(sql).then((hook): FencingRecord => ({ sql, hook }));
     this.#fencingInFlight = started;
     return started;
   }
@@ -333,18 +521,31 @@ class RecoveryRun {
     const record = await fencing;
     this.#fencing = record;
     this.#fencingInFlight = null;
-    const { sql, hook } = record;
-    const hookError = fenceHookError(hook);
+    const hookError = fenceHookError(record.hook);
     if (hookError !== null) this.#errors.push(`fenceProcesses: ${hookError}`);
-    this.#t.step('fenced', fencedStepStatus(record), fencedStepMessage(record), {
+    if (this.#sqlFenceRecorded) {
+      const status = fenceHookStatus(record.hook);
+      if (status && record.hook) {
+        this.#t.step('fence-hook', status === 'succeeded' ? 'succeeded' : 'failed', status === 'succeeded' ? 'fence hook succeeded' : `fence hook ${status}: ${hookError ?? ''}`, summarizeHookOutcome(record.hook));
+      }
+      return;
+    }
+    this.#t.step('fenced', fencedStepStatus(record), fencedStepMessage(record), this.#fencedDetails(record));
+  }
+
+  #fencedDetails(record: FencingRecord): Record<string, unknown> {
+    const { sql, hook } = record;
+    return {
       fenced: isFenced(record),
       fencedBySql: sql.fenced,
       reason: sql.reason,
       killedConnections: sql.killedConnections,
+      ...(sql.unkilledConnections > 0 ? { unkilledConnections: sql.unkilledConnections } : {}),
+      ...(sql.killError ? { killError: sql.killError } : {}),
       elapsedMs: Math.round(sql.elapsedMs),
       ...(sql.error ? { error: sql.error } : {}),
       hook: hook && hook.status !== 'none-configured' ? summarizeHookOutcome(hook) : null,
-    });
+    };
   }
 
   /** A run that stops between the start of fencing and the promotion still records the fencing. */
@@ -403,6 +604,7 @@ class RecoveryRun {
       successor: successor ? instanceId(successor.key) : null,
       lostReplicas: this.#lost.map((l) => instanceId(l.replica)),
       fencing: fencingResultText(this.#fencing),
+      ...(this.#oldPrimaryNotMoved ? { oldPrimaryNotMoved: this.#oldPrimaryNotMoved } : {}),
       blockReleased: release,
       errors: this.#errors,
     });

@@ -9,9 +9,11 @@ import { silentLogger } from '@baton/logging';
 import { ClusterQueue } from '../src/cluster-queue.ts';
 import { blockReason, isCrashed, parseBlockValue } from '../src/registration.ts';
 import { hookListWorstCaseMs } from '../src/settings.ts';
-import { chooseFor, drainedObservation, gateRecovery, recheck, replicasOf, semiSyncFor } from '../src/steps/decisions.ts';
+import { analyze } from '@baton/domain';
+import { chooseFor, clusterPrimaryOf, drainedObservation, forgeForcedFailoverEntry, gateRecovery, positionHolds, recheck, replicasOf, semiSyncFor } from '../src/steps/decisions.ts';
+import { liveFenceProblem, mayHaveSetReadOnly } from '../src/steps/fencing.ts';
 import { hookValues } from '../src/steps/hook-values.ts';
-import { analysisOf, deadPrimaryCluster, entryOf, primary, T0 } from './fakes.ts';
+import { analysisOf, deadPrimaryCluster, entryOf, healthyCluster, primary, replicaKeys, T0 } from './fakes.ts';
 
 test('function choice: dead primary codes recover, the grace period turns them into the no-op, unknown codes are skipped', () => {
   assert.equal(chooseFor('DeadMaster', false)?.kind, 'recover-dead-primary');
@@ -145,4 +147,40 @@ test('cluster queue: one job at a time per cluster, the newest job per key wins,
   assert.equal(await q.idle(1000), true);
   assert.deepEqual(ran.slice(3), ['a:slow:end', 'a:new:start', 'a:new:end']);
   assert.equal(q.stats().replaced, 1);
+});
+
+test('force-master-failover: the forged entry is the primary\'s real one (or a minimal one) with code DeadMaster; only the primary qualifies', () => {
+  const s = healthyCluster();
+  assert.equal(clusterPrimaryOf(s)?.host, 'db1');
+  const real = analyze(s, T0, { includeNoProblem: true });
+  const forged = forgeForcedFailoverEntry(s, real, primary);
+  assert.ok(forged.ok);
+  const original = real.find((e) => e.instance.host === 'db1');
+  assert.deepEqual(forged.entry, { ...original, code: 'DeadMaster', isActionable: true }, 'nothing else of the real entry changes');
+  const minimal = forgeForcedFailoverEntry(s, [], primary);
+  assert.ok(minimal.ok);
+  assert.deepEqual([minimal.entry.code, minimal.entry.isMaster, minimal.entry.counts['CountReplicas'], minimal.entry.replicas.map((r) => r.host)], ['DeadMaster', true, 3, ['db2', 'db3', 'db4']]);
+  assert.deepEqual(forgeForcedFailoverEntry(s, real, replicaKeys[1]!), { ok: false, reason: 'db3:3306 is not the primary of cluster c1 in the cached snapshot (the primary is db1:3306)' });
+  // a dead primary is still the cluster's primary (its replicas point at it)
+  const dead = forgeForcedFailoverEntry(deadPrimaryCluster(), [], primary);
+  assert.ok(dead.ok);
+});
+
+test('force-master-failover: the candidate must hold the old primary\'s final position; the live fence must be complete', () => {
+  assert.equal(positionHolds('mariadb', '0-1-100', '0-1-100'), true);
+  assert.equal(positionHolds('mariadb', '0-1-101,1-5-3', '0-1-100'), true);
+  assert.equal(positionHolds('mariadb', '0-1-99', '0-1-100'), false);
+  assert.equal(positionHolds('mariadb', '0-1-100', '0-1-100,1-1-2'), false, 'a domain the candidate lacks');
+  assert.equal(positionHolds('mariadb', '', ''), true);
+  assert.equal(positionHolds('mysql', 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa:1-10', 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa:1-9'), true);
+  assert.equal(positionHolds('mysql', 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa:1-9', 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa:1-10'), false);
+  assert.equal(positionHolds('mariadb', 'not a position', '0-1-1'), false);
+
+  const base = { instance: 'db1:3306', fenced: true, reason: 'fenced', readOnly: true, killedConnections: 2, unkilledConnections: 0, elapsedMs: 3 } as const;
+  assert.equal(liveFenceProblem(base), null);
+  assert.equal(liveFenceProblem({ ...base, unkilledConnections: 1 }), 'read_only set, but 1 client connection(s) were not killed');
+  assert.equal(liveFenceProblem({ ...base, killError: 'timeout' }), 'read_only set, but the client connections could not be listed: timeout');
+  assert.equal(liveFenceProblem({ ...base, fenced: false, reason: 'not-verified', error: 'read_only reads back as 0' }), 'not-verified: read_only reads back as 0');
+  assert.equal(mayHaveSetReadOnly({ ...base, fenced: false, reason: 'unreachable' }), false);
+  assert.equal(mayHaveSetReadOnly({ ...base, fenced: false, reason: 'timeout' }), true);
 });

@@ -17,7 +17,7 @@ import {
 import { loadConfig } from '@baton/config';
 import { analyze } from '@baton/domain';
 import { silentLogger } from '@baton/logging';
-import type { DrainResult, FenceResult, PromoteResult, RepointAllEntry } from '@baton/mysql';
+import type { DrainResult, FenceResult, PromoteResult, RepointAllEntry, WaitOutcome } from '@baton/mysql';
 import type { Lease } from '@baton/state';
 import { createAudit } from '../src/audit.ts';
 import { RecoveryExecutor } from '../src/executor.ts';
@@ -77,20 +77,25 @@ export interface ClusterShape {
   primaryDataCenter?: string;
   /** replicas still replicating (the primary is only cut off from us) */
   replicating?: boolean;
+  /** the primary answers (its last probe succeeded): a healthy cluster when replicating too */
+  primaryAlive?: boolean;
+  /** seq_no of the primary's gtid_binlog_pos (default 100) */
+  primarySeq?: number;
 }
 
 /** db1 dead (its last probe failed), db2..db4 its replicas with their IO threads retrying. */
 export function deadPrimaryCluster(shape: ClusterShape = {}): ClusterSnapshot {
   const at = shape.at ?? T0;
-  const failed = mariadb('db1', at - 3000, {
+  const primarySeq = shape.primarySeq ?? 100;
+  const failed = mariadb('db1', shape.primaryAlive ? at : at - 3000, {
     serverId: 1,
     readOnly: false,
     dataCenter: shape.primaryDataCenter ?? '',
     lastCheckedAt: iso(at),
     lastAttemptedAt: iso(at),
-    lastCheckPartialSuccess: false,
-    lastError: 'BATON_PROBE_CONNECT: connection refused',
-    mariadbGtid: { currentPos: '0-1-100', slavePos: '', binlogPos: '0-1-100', strictMode: true, domainId: 0 },
+    lastCheckPartialSuccess: shape.primaryAlive === true,
+    lastError: shape.primaryAlive ? null : 'BATON_PROBE_CONNECT: connection refused',
+    mariadbGtid: { currentPos: `0-1-${primarySeq}`, slavePos: '', binlogPos: `0-1-${primarySeq}`, strictMode: true, domainId: 0 },
   });
   const replicas = replicaKeys.map((k, i) => {
     const seq = shape.seqs?.[i] ?? 100;
@@ -103,6 +108,11 @@ export function deadPrimaryCluster(shape: ClusterShape = {}): ClusterSnapshot {
     });
   });
   return { clusterId: 'c1', clusterAlias: 'c1', observedAt: iso(at), detectorId: 'd1', sequence: 1, reason: 'tick', pollIntervalMs: 1000, instances: [failed, ...replicas] };
+}
+
+/** db1 alive and writable, db2..db4 replicating from it: nothing wrong (force-master-failover's starting point). */
+export function healthyCluster(shape: ClusterShape = {}): ClusterSnapshot {
+  return deadPrimaryCluster({ ...shape, replicating: true, primaryAlive: true });
 }
 
 export function analysisOf(snapshot: ClusterSnapshot, analyzedAtMs: number = Date.parse(snapshot.observedAt)): ClusterAnalysis {
@@ -246,6 +256,21 @@ export class FakeTopology implements TopologyAccess {
   promoteVerified = true;
   /** Replicas whose move fails. */
   failMoves = new Set<string>();
+  /** What the SQL fence reports (default: the primary refuses, as a crashed one does). */
+  fenceResult: (failed: InstanceKey) => FenceResult = (failed) => ({
+    instance: id(failed),
+    fenced: false,
+    reason: 'unreachable',
+    readOnly: null,
+    killedConnections: 0,
+    unkilledConnections: 0,
+    error: 'refused',
+    elapsedMs: 1,
+  });
+  /** How each replica's wait for the old primary's final position ends (default reached). */
+  syncOutcomes = new Map<string, WaitOutcome>();
+  /** read_only as unfence reads it back. */
+  unfenceReadOnly = false;
   last: ClusterSnapshot | null = null;
   constructor(private readonly log: Call[]) {}
   restartIoThread = async (k: InstanceKey) => void this.log.push(`io-restart:${id(k)}`);
@@ -283,9 +308,23 @@ export class FakeTopology implements TopologyAccess {
             : { instance: id(k), ok: true, result: { instance: id(k), running: true, outcome: 'running', replication: null, previousSource: primary, elapsedMs: 4 } },
         );
       },
-      fence: async (failed): Promise<FenceResult> => {
-        log.push(`fence:${id(failed)}`);
-        return { instance: id(failed), fenced: false, reason: 'unreachable', readOnly: null, killedConnections: 0, unkilledConnections: 0, error: 'refused', elapsedMs: 1 };
+      fence: async (failed, o): Promise<FenceResult> => {
+        log.push(`fence:${id(failed)}${o ? `@${o.timeoutMs}ms` : ''}`);
+        return this.fenceResult(failed);
+      },
+      unfence: async (instance) => {
+        log.push(`unfence:${id(instance)}`);
+        return { instance: id(instance), verified: !this.unfenceReadOnly, readOnly: this.unfenceReadOnly, elapsedMs: 1 };
+      },
+      readPosition: async (instance) => {
+        log.push(`position:${id(instance)}`);
+        const g = byId(instance).mariadbGtid;
+        const own = g?.binlogPos ?? '';
+        return { flavour: 'mariadb', position: g?.slavePos ?? '', ownPosition: own, mariadb: { slavePos: g?.slavePos ?? '', currentPos: g?.currentPos ?? '', binlogPos: own } };
+      },
+      waitForPosition: async (replicas, position) => {
+        log.push(`sync:${replicas.map(id).join(',')}@${position}`);
+        return replicas.map((k) => ({ instance: id(k), ok: true as const, result: { outcome: this.syncOutcomes.get(id(k)) ?? 'reached', state: null, elapsedMs: 2 } }));
       },
       detach: async (replicas) => {
         log.push(`detach:${replicas.map(id).join(',')}`);

@@ -14,7 +14,8 @@
  *   'timeout'        connected, but a statement outlived the budget (hung server, long lock wait)
  *   'failed'         a statement failed (e.g. 1227: missing READ_ONLY ADMIN)
  *   'not-verified'   the statements ran but @@read_only did not read back as 1
- * Kills are best effort: their failures are counted, never fatal.
+ * Kills are best effort: their failures are counted, never fatal (a connection already gone when
+ * its KILL arrives, errno 1094, is not a failure).
  */
 import { performance } from 'node:perf_hooks';
 import { ProbeAuthError, ProbeTimeoutError } from '@baton/errors';
@@ -53,7 +54,7 @@ export interface FenceResult {
   /** @@read_only as read back (null when not read). */
   readOnly: boolean | null;
   killedConnections: number;
-  /** KILLs that failed or were skipped for lack of time. */
+  /** KILLs that failed or were skipped for lack of time (a connection that ended by itself meanwhile is not counted). */
   unkilledConnections: number;
   /** Why the connection list could not be read (kills skipped); fencing itself still counts. */
   killError?: string;
@@ -61,6 +62,8 @@ export interface FenceResult {
   error?: string;
   elapsedMs: number;
 }
+
+const noSuchThreadErrno = 1094;
 
 const clientConnectionsSql = `SELECT ID AS id, USER AS user FROM information_schema.PROCESSLIST
   WHERE ID <> CONNECTION_ID()
@@ -124,14 +127,46 @@ async function killClients(
   }
   const ids = rows.filter((r) => !spare.has(text(r['user']))).map((r) => integer(r['id']));
   let killed = 0;
+  let gone = 0;
   for (const id of ids) {
     if (left() < 1 || conn.closed) break;
     try {
       await conn.exec('KILL CONNECTION ?', [id], { timeoutMs: Math.floor(left()) });
       killed += 1;
-    } catch {
-      // gone already (1094), or no time left
+    } catch (error) {
+      // 1094 ER_NO_SUCH_THREAD: it ended between the list and the KILL (a client that dropped its
+      // connection on its first read-only error): nothing left to kill. Anything else: not killed.
+      if ((error as { errno?: unknown }).errno === noSuchThreadErrno) gone += 1;
     }
   }
-  return { killed, unkilled: ids.length - killed };
+  return { killed, unkilled: ids.length - killed - gone };
+}
+
+export interface UnfenceOptions {
+  /** Timeout of each statement. Default: the connection's query timeout. */
+  statementTimeoutMs?: number;
+}
+
+export interface UnfenceResult {
+  instance: string;
+  /** @@read_only read back as 0 (MySQL: read_only=0 also clears super_read_only). */
+  verified: boolean;
+  readOnly: boolean | null;
+  elapsedMs: number;
+}
+
+/**
+ * The undo of a fence that was not followed by a promotion (a planned failover of a live primary
+ * that stopped before promoting anyone): `SET GLOBAL read_only = 0`, verified. Only for a server
+ * that was writable before the fence and while no other server was made writable. Statement
+ * failures throw RecoveryStepError (step `unfence`); `verified` says whether it took.
+ */
+export async function unfence(conn: InstanceConnection, options: UnfenceOptions = {}): Promise<UnfenceResult> {
+  const started = performance.now();
+  const q = options.statementTimeoutMs === undefined ? {} : { timeoutMs: options.statementTimeoutMs };
+  await dialectOf(conn, 'unfence');
+  await runStatement(conn, 'unfence', 'SET GLOBAL read_only', () => conn.exec('SET GLOBAL read_only = 0', [], q));
+  const [row] = await runStatement(conn, 'unfence', 'SELECT @@read_only', () => conn.query('SELECT @@GLOBAL.read_only AS ro', [], q));
+  const readOnly = flagOrNull(row?.['ro']);
+  return { instance: conn.instance, verified: readOnly === false, readOnly, elapsedMs: performance.now() - started };
 }

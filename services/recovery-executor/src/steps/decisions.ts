@@ -3,8 +3,18 @@
  * whether a recovery may go on past the global switch and the cluster filters, whether the
  * executor's own re-analysis still shows the failure, and how a drained replica now reads.
  */
-import { instanceId, type AnalysisEntry, type InstanceKey, type InstanceObservation } from '@baton/contracts';
-import { chooseRecovery, isAnalysisCode, recoveryKindByCode, type RecoveryChoice } from '@baton/domain';
+import { instanceId, type AnalysisEntry, type ClusterSnapshot, type InstanceKey, type InstanceObservation } from '@baton/contracts';
+import {
+  chooseRecovery,
+  isAnalysisCode,
+  positionContains,
+  recoveryKindByCode,
+  topologyRows,
+  tryParseGtidSet,
+  tryParseMariadbPosition,
+  type GtidPosition,
+  type RecoveryChoice,
+} from '@baton/domain';
 import { probeFailed, type DrainResult } from '@baton/mysql';
 
 /** Step 1: the function for a row, or null for a code this build does not know (logged, skipped). */
@@ -88,4 +98,79 @@ export function lagByInstance(replicas: readonly InstanceObservation[]): Record<
 export function semiSyncFor(failed: InstanceObservation): false | { timeoutMs: number } {
   const s = failed.semiSync;
   return s?.masterEnabled ? { timeoutMs: s.masterTimeoutMs > 0 ? s.masterTimeoutMs : 10_000 } : false;
+}
+
+/** The command hint of orchestrator's ForceMasterFailover (reference §2.8). */
+export const forceMasterFailoverHint = 'force-master-failover';
+
+/**
+ * The cluster's primary in a snapshot, as orchestrator's ReadClusterMaster and the api's
+ * force-master-failover route read it: a root (depth 0) that is a primary or a co-primary, the
+ * writable one first. null when the snapshot has none.
+ */
+export function clusterPrimaryOf(snapshot: ClusterSnapshot): InstanceObservation | null {
+  const primaries = topologyRows(snapshot)
+    .filter((r) => r.depth === 0 && (r.role === 'primary' || r.role === 'co-primary'))
+    .map((r) => r.instance);
+  return primaries.find((i) => i.readOnly === false) ?? primaries[0] ?? null;
+}
+
+export type ForcedFailoverEntry = { ok: true; entry: AnalysisEntry } | { ok: false; reason: string };
+
+/**
+ * force-master-failover's forged analysis entry (orchestrator's ForceMasterFailover): the named
+ * instance must be the cluster's primary in the cached snapshot, with at least one replica; the
+ * entry is its real one (`entries` analysed with NoProblem rows kept), or a minimal one built from
+ * the snapshot, with code DeadMaster. Nothing else of the real entry changes, as in orchestrator.
+ */
+export function forgeForcedFailoverEntry(snapshot: ClusterSnapshot, entries: readonly AnalysisEntry[], instance: InstanceKey): ForcedFailoverEntry {
+  const id = instanceId(instance);
+  const primary = clusterPrimaryOf(snapshot);
+  if (!primary) return { ok: false, reason: `cluster ${snapshot.clusterId} has no primary in the cached snapshot` };
+  if (!sameKey(primary, instance)) return { ok: false, reason: `${id} is not the primary of cluster ${snapshot.clusterId} in the cached snapshot (the primary is ${instanceId(primary)})` };
+  const replicas = replicasOf(snapshot.instances, instance);
+  if (replicas.length === 0) return { ok: false, reason: `${id} has no replica to promote` };
+  const real = entries.find((e) => sameKey(e.instance, instance));
+  // isActionable as orchestrator's executeCheckAndRecoverFunction sets it from the function (DeadMaster's is)
+  const entry: AnalysisEntry = real
+    ? { ...real, code: 'DeadMaster', isActionable: true }
+    : {
+        instance: { host: instance.host, port: instance.port },
+        code: 'DeadMaster',
+        description: '',
+        structureWarnings: [],
+        isMaster: true,
+        isCoMaster: false,
+        isActionable: true,
+        isDowntimed: false,
+        isReplicasDowntimed: false,
+        skippableDueToDowntime: false,
+        lastCheckValid: primary.lastError === null,
+        lastCheckPartialSuccess: primary.lastCheckPartialSuccess,
+        sourceKey: null,
+        replicationDepth: 0,
+        counts: { CountReplicas: replicas.length },
+        replicas: replicas.map((r) => ({ host: r.host, port: r.port })),
+      };
+  return { ok: true, entry };
+}
+
+/** A GTID position text of the given flavour (MariaDB domain-server-seq list, MySQL GTID set); null when it does not parse. */
+function parsePosition(flavour: 'mariadb' | 'mysql', text: string): GtidPosition | null {
+  if (flavour === 'mariadb') {
+    const value = tryParseMariadbPosition(text);
+    return value ? { flavour, value } : null;
+  }
+  const value = tryParseGtidSet(text);
+  return value ? { flavour, value } : null;
+}
+
+/**
+ * `have` holds every transaction of `need` (force-master-failover: the candidate's position must
+ * contain the fenced primary's final one). false when either does not parse.
+ */
+export function positionHolds(flavour: 'mariadb' | 'mysql', have: string, need: string): boolean {
+  const a = parsePosition(flavour, have);
+  const b = parsePosition(flavour, need);
+  return a !== null && b !== null && positionContains(a, b);
 }

@@ -2,7 +2,8 @@
  * Fencing the old primary, as the recovery records it (issue 5 step 10, W3): the SQL fence
  * (read_only=1 where it answers, short budget: @baton/mysql `fence`) and, when configured, Baton's
  * fence hook (`recovery.fenceProcesses`), requested right after the SQL attempt with its outcome as
- * {fencedBySql} / {sqlFenceResult}. Both are best effort: neither stops the promotion. Pure.
+ * {fencedBySql} / {sqlFenceResult}. Both are best effort: neither stops the promotion — except in
+ * force-master-failover of a live primary, where the SQL fence is required (liveFenceProblem). Pure.
  */
 import type { FenceResult } from '@baton/mysql';
 import type { HookOutcome } from '../ports.ts';
@@ -65,4 +66,22 @@ export function fencedStepMessage(record: FencingRecord): string {
 export function sqlFenceValues(sql: FenceResult | null | undefined): Record<string, string> {
   if (!sql) return {};
   return { fencedBySql: String(sql.fenced), sqlFenceResult: sql.reason };
+}
+
+/**
+ * force-master-failover of a live primary: why its SQL fence does not count (null when it does).
+ * Required there, not best effort: read_only=1 verified AND every client connection killed (an open
+ * session of an account with SUPER/READ_ONLY ADMIN could still write; a killed one reconnects to
+ * find the new primary).
+ */
+export function liveFenceProblem(sql: FenceResult): string | null {
+  if (!sql.fenced) return sql.error ? `${sql.reason}: ${sql.error}` : sql.reason;
+  if (sql.killError) return `read_only set, but the client connections could not be listed: ${sql.killError}`;
+  if (sql.unkilledConnections > 0) return `read_only set, but ${sql.unkilledConnections} client connection(s) were not killed`;
+  return null;
+}
+
+/** The fence got as far as sending SET GLOBAL read_only (it connected and was let in): undoing it may be needed. */
+export function mayHaveSetReadOnly(sql: FenceResult): boolean {
+  return sql.reason !== 'unreachable' && sql.reason !== 'access-denied';
 }

@@ -21,12 +21,15 @@ import {
   probeSucceeded,
   promote,
   readDetectedLocation,
+  readGtidPosition,
   readInstance,
   recoveryErrorCodes,
   RecoveryStepError,
   repointAll,
   resolveLocation,
   stopReplicaAndDrain,
+  unfence,
+  waitForPosition,
   type InstanceAnnotations,
   type InstanceConnection,
   type InstanceConnectOptions,
@@ -99,6 +102,18 @@ export function createTopologyAccess(options: TopologyAccessOptions): TopologyAc
         });
       };
 
+      /** The refresh's connection when it is still open, else a short-lived one of its own. */
+      const withConnection = async <T>(key: InstanceKey, fn: (c: InstanceConnection) => Promise<T>): Promise<T> => {
+        const open = conns.get(instanceId(key));
+        if (open && !open.closed) return fn(open);
+        const c = await connect({ host: key.host, port: key.port, user: m.user, password: m.password, connectTimeoutMs: m.connectTimeoutMs, queryTimeoutMs: statementTimeoutMs });
+        try {
+          return await fn(c);
+        } finally {
+          await c.close().catch(() => c.destroy());
+        }
+      };
+
       async function probeOne(key: InstanceKey, previous: InstanceObservation, annotations: InstanceAnnotations | undefined): Promise<InstanceObservation> {
         const id = instanceId(key);
         let observation = attemptStarted(previous, now());
@@ -169,7 +184,11 @@ export function createTopologyAccess(options: TopologyAccessOptions): TopologyAc
           }));
           return [...moved, ...unreachable];
         },
-        fence: (failed) => fence({ host: failed.host, port: failed.port, user: m.user, password: m.password }, { timeoutMs: settings.fenceTimeoutMs }),
+        fence: (failed, o) => fence({ host: failed.host, port: failed.port, user: m.user, password: m.password }, { timeoutMs: o?.timeoutMs ?? settings.fenceTimeoutMs }),
+        unfence: (instance) => withConnection(instance, (c) => unfence(c, { statementTimeoutMs })),
+        readPosition: (instance) => withConnection(instance, (c) => readGtidPosition(c)),
+        waitForPosition: (replicas, position, timeoutMs) =>
+          each(replicas, drainConcurrency, async (c) => waitForPosition(c, await dialectOf(c, 'sync'), 'sync', position, { timeoutMs, watchIoThread: true })),
         detach: (replicas) => each(replicas, settings.maxConcurrentReplicaOperations, (c) => detachReplica(c, { statementTimeoutMs })),
         async close(): Promise<void> {
           await Promise.allSettled([...conns.values()].map((c) => c.close()));
