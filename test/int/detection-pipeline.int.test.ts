@@ -44,7 +44,7 @@ test('kill -9 of the primary and one replica → DeadMasterAndSomeReplicas', asy
 test('primary frozen (SIGSTOP) → DeadMaster once the replicas give up on it', async (t) => {
   const topo = await withTopology(t, { replicas: 3 });
   await pipeline.register(topo, 'frozen');
-  topo.primary.freeze();
+  await topo.primary.freeze();
   t.after(() => topo.primary.thaw());
   await pipeline.waitForCode('frozen', key(topo.primary), 'DeadMaster', { timeoutMs: 40_000 });
 });

@@ -112,7 +112,7 @@ test('frozen primary: the probe times out instead of hanging, lastAttemptedAt ru
   const prober = proberFor(t, topology, topology.primary, { onConnectionBroken: (k) => broken.push(`${k.port}`) });
   const before = await prober.probe();
 
-  topology.primary.freeze();
+  await topology.primary.freeze();
   // On the open connection: the per-query timeout.
   const pending = prober.probe();
   assert.ok(Date.parse(prober.observation.lastAttemptedAt ?? '') >= Date.parse(before.lastSeenAt ?? ''));

@@ -66,7 +66,7 @@ test('a killed primary: fenced false, unreachable, within the short budget', asy
 test('a frozen primary (SIGSTOP): fenced false, unreachable after the connect budget', async (t) => {
   const topology = await withTopology(t, { replicas: 1 });
   const primary = topology.primary;
-  primary.freeze();
+  await primary.freeze();
   t.after(() => primary.thaw());
   const result = await fence({ host: primary.host, port: primary.port, ...topology.credentials.admin }, { timeoutMs: 300 });
   assert.equal(result.fenced, false);

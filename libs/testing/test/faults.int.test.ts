@@ -13,7 +13,7 @@ async function heartbeats(replica: MariaDbInstance): Promise<number> {
 test('freeze() hangs the primary (new connections time out, replicas notice) and thaw() resumes it', async (t) => {
   const topo = await withTopology(t, { replicas: 1 });
   const replica = topo.replicas[0] as MariaDbInstance;
-  topo.primary.freeze();
+  await topo.primary.freeze();
   assert.equal(topo.primary.frozen, true);
   await assert.rejects(topo.primary.connection({ connectTimeoutMs: 300 }), { code: 'ETIMEDOUT' });
   // slave_net_timeout=2: the replica gives up on the silent primary after about 2 s.

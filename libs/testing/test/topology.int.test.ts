@@ -77,7 +77,7 @@ test('stop() leaves no mariadbd, no data dir, no port lock behind, and is safe t
   const pids = topo.instances.map((i) => i.pid as number);
   assert.ok(pids.every((pid) => isProcessAlive(pid)));
   assert.ok(existsSync(topo.baseDir));
-  (topo.replicas[0] as MariaDbInstance).freeze(); // a stopped process must still go away
+  await (topo.replicas[0] as MariaDbInstance).freeze(); // a stopped process must still go away
   const writer = await topo.startWriter();
   await waitFor(() => writer.ackedCount > 5, { description: 'a few acked writes' });
 

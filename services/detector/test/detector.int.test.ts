@@ -110,7 +110,7 @@ test('detector against a real topology', async (t) => {
     const frozen = topology.replicas[1]!;
     const id = instanceKeyOf(frozen);
     const before = fx.snapshots.length;
-    frozen.freeze();
+    await frozen.freeze();
     try {
       const hung = await waitFor(
         () =>

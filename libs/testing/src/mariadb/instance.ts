@@ -8,7 +8,7 @@
  * the instance is cut off from the monitor. `connection()` defaults to TCP, like the monitor.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
 import { dieWithParent } from '../process-cleanup.ts';
@@ -208,11 +208,22 @@ export class MariaDbInstance {
     this.#frozen = false;
   }
 
-  /** SIGSTOP: the process hangs; the kernel still completes TCP handshakes from the backlog. */
-  freeze(): void {
+  /**
+   * SIGSTOP: the process hangs; the kernel still completes TCP handshakes from the backlog.
+   * Resolves once every thread of the server is stopped: the signal reaches threads running on
+   * another core a moment later, and a query sent in that moment would still be answered.
+   */
+  async freeze(): Promise<void> {
     if (!this.#running) throw new Error(`${this.name} is not running`);
     this.#child?.kill('SIGSTOP');
     this.#frozen = true;
+    const pid = this.#child?.pid;
+    if (pid === undefined) return;
+    const deadline = Date.now() + 2000;
+    while (!allThreadsStopped(pid)) {
+      if (Date.now() > deadline) throw new Error(`${this.name}: threads still running 2 s after SIGSTOP`);
+      await sleep(1);
+    }
   }
 
   /** SIGCONT. */
@@ -347,4 +358,23 @@ export class MariaDbInstance {
       // already gone
     }
   }
+}
+
+/** True when every thread of `pid` is in state T (stopped) per /proc; a vanished process counts as stopped. */
+function allThreadsStopped(pid: number): boolean {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return true;
+  }
+  return tasks.every((tid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      return state === 'T' || state === 't' || state === 'Z' || state === 'X';
+    } catch {
+      return true;
+    }
+  });
 }
