@@ -25,13 +25,12 @@ test('a query past its timeout fails with ProbeTimeoutError and closes the conne
   const conn = await connectInstance(options);
   let closedWith: unknown = 'not closed';
   conn.onClose((e) => (closedWith = e));
-  const started = Date.now();
+  // SLEEP(2) would return a row; only the timeout makes it reject.
   await assert.rejects(conn.query('SELECT SLEEP(2)', [], { timeoutMs: 150 }), (e: unknown) => {
     assert.ok(e instanceof ProbeTimeoutError);
     assert.equal(e.retryable, true);
     return true;
   });
-  assert.ok(Date.now() - started < 1500);
   assert.equal(conn.closed, true);
   assert.equal(closedWith, undefined);
 });
@@ -86,7 +85,6 @@ test('a server that never answers the handshake fails with ProbeTimeoutError aft
     silent.close();
   });
   const port = (silent.address() as AddressInfo).port;
-  const started = Date.now();
+  // The silent server never greets nor closes: only the connect timeout ends the attempt.
   await assert.rejects(connectInstance({ ...options, host: '127.0.0.1', port, connectTimeoutMs: 200 }), ProbeTimeoutError);
-  assert.ok(Date.now() - started < 1500);
 });
