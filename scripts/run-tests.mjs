@@ -34,7 +34,18 @@ if (selected.length === 0) {
 const concurrency = process.env.BATON_TEST_CONCURRENCY ?? (mode === 'unit' ? '2' : '3');
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...selected],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    // A file whose tests are done exits even if a handle leaked; a hung file fails after 10 minutes
+    // instead of holding CI until its hard limit (the timeout also bounds each test).
+    '--test-force-exit',
+    `--test-timeout=${process.env.BATON_TEST_TIMEOUT_MS ?? '600000'}`,
+    '--test-reporter=spec',
+    ...selected,
+  ],
   { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
 );
 process.exit(result.status ?? 1);

@@ -108,6 +108,8 @@ export interface EnsureTopicsOptions {
   partitions?: number;
   /** -1 takes the broker's default.replication.factor. */
   replicationFactor?: number;
+  /** How long to wait for the new topics' partition leaders (default 30 s). */
+  leaderWaitMs?: number;
   logger?: Logger;
 }
 
@@ -128,14 +130,41 @@ export async function ensureTopics(admin: Admin, options: EnsureTopicsOptions = 
       return topicConfig(names[logical], options.partitions === undefined ? spec : { ...spec, partitions: options.partitions }, options.replicationFactor ?? -1);
     });
   if (missing.length === 0) return [];
+  const created = missing.map((t) => t.topic);
   try {
-    await admin.createTopics({ topics: missing, waitForLeaders: true });
+    // kafkajs's own waitForLeaders retries only LEADER_NOT_AVAILABLE; a KRaft broker answers
+    // UNKNOWN_TOPIC_OR_PARTITION until its metadata cache has the new topic (kafkajs #1222).
+    await admin.createTopics({ topics: missing, waitForLeaders: false });
   } catch (error) {
     // another process may have created some of them in between: fine if they all exist now
     const now = new Set(await admin.listTopics());
     if (missing.some((t) => !now.has(t.topic))) throw error;
   }
-  const created = missing.map((t) => t.topic);
+  await waitForLeaders(admin, created, options.leaderWaitMs ?? 30_000);
   options.logger?.info({ topics: created }, 'kafka topics created');
   return created;
+}
+
+const notYetKnown = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+/** Polls metadata until every partition of `names` has a leader; other errors end the wait at once. */
+async function waitForLeaders(admin: Admin, names: readonly string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no metadata yet';
+  for (;;) {
+    try {
+      const { topics: metadata } = await admin.fetchTopicMetadata({ topics: [...names] });
+      const leaderless = metadata.filter((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0)).map((t) => t.name);
+      if (leaderless.length === 0) return;
+      last = `no leader yet for ${leaderless.join(', ')}`;
+    } catch (error) {
+      // kafkajs may wrap the broker's error after its own retries
+      const e = error as { type?: unknown; cause?: { type?: unknown } };
+      const type = e.type ?? e.cause?.type;
+      if (typeof type !== 'string' || !notYetKnown.has(type)) throw error;
+      last = type;
+    }
+    if (Date.now() > deadline) throw new Error(`kafka topics ${names.join(', ')} have no leaders after ${timeoutMs} ms (${last})`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

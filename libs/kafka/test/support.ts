@@ -35,9 +35,17 @@ export async function kafkaFixture(label: string, only: readonly TopicName[], pa
   const kafka = createKafka({ brokers, clientId: namespace, logger });
   const admin = kafka.admin();
   await admin.connect();
-  const created = await ensureTopics(admin, { names, only, partitions, logger });
   const producer = createProducer(kafka);
-  await producer.connect();
+  let created: string[];
+  try {
+    created = await ensureTopics(admin, { names, only, partitions, logger });
+    await producer.connect();
+  } catch (error) {
+    // an open admin connection would keep the test process alive
+    await producer.disconnect().catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+    throw error;
+  }
   const publisher = createPublisher({ producer, names, logger });
   const consumers: RunningConsumer[] = [];
 
