@@ -161,10 +161,17 @@ export class FakeCommands implements CommandPublisher {
     private readonly registry: RegistryTable,
   ) {}
 
+  /** Runs after the fake executor applied a command (what the real pipeline does next). */
+  afterApply: ((command: Command) => void) | undefined;
+
   async publish(key: string, command: Command, correlationId?: string) {
     this.published.push({ key, command, correlationId });
     const commandId = `cmd-${this.published.length}`;
-    if (this.executorRunning) setTimeout(() => this.#apply(command), 20);
+    if (this.executorRunning)
+      setTimeout(() => {
+        this.#apply(command);
+        this.afterApply?.(command);
+      }, 20);
     return { commandId };
   }
 

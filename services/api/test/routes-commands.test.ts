@@ -106,6 +106,18 @@ test('ack routes acknowledge the recoveries in scope, lift their blocks, and ans
   assert.equal((await h.get('/api/ack-all-recoveries?comment=all')).body.Message, 'Acknowledged 0 recoveries on all clusters');
 });
 
+test('a cluster ack answers once its block is lifted, even when the next recovery takes a block of its own at once', async (t) => {
+  const h = await harness(t);
+  h.audit.rows.push(recoveryRecord({ id: 1, uid: 'rec-1' }));
+  h.state.flags.set('block|orders', JSON.stringify({ uid: 'rec-1', state: 'resolved' }));
+  h.commands.afterApply = (c) => {
+    if (c.kind === 'ack-recoveries') h.state.flags.set('block|orders', JSON.stringify({ uid: 'rec-next', state: 'running' }));
+  };
+  const acked = await h.post('/api/ack-recovery/cluster/orders?comment=reviewed');
+  assert.deepEqual(acked.body, { Code: 'OK', Message: 'Acknowledged 1 recoveries on orders', Details: 1 });
+  assert.equal(acked.status, 200);
+});
+
 test('ack routes need a comment (400) and a known target (404)', async (t) => {
   const h = await harness(t);
   for (const url of ['/api/ack-all-recoveries', '/api/ack-recovery/cluster/orders', '/api/ack-recovery/cluster/orders?comment=', '/api/ack-recovery/uid/rec-1', '/api/ack-recovery/instance/db1/3306']) {

@@ -31,6 +31,13 @@ export function registerAckRoutes(ctx: RouteContext): void {
 
   async function acknowledge(scope: AckScope, comment: string, requestedBy: string, what: string) {
     const pending = await deps.audit.unacknowledged(scope);
+    const uids = pending.map((p) => p.uid);
+    const clusters = new Set(pending.map((p) => p.clusterId));
+    if (scope.scope === 'cluster') clusters.add(scope.clusterId);
+    // A cluster ack lifts whatever block the cluster holds now. Once lifted, the next recovery may
+    // take a block of its own at once; that one is not ours to wait for.
+    const heldBefore = new Map<string, string | null>();
+    if (scope.scope === 'cluster') heldBefore.set(scope.clusterId, await blockHolder(scope.clusterId));
     const { commandId } = await deps.commands.publish(scope.scope === 'cluster' ? scope.clusterId : 'ack', {
       kind: 'ack-recoveries',
       requestedBy,
@@ -40,15 +47,12 @@ export function registerAckRoutes(ctx: RouteContext): void {
       ...(scope.scope === 'uid' ? { uid: scope.uid } : {}),
       comment,
     });
-    const uids = pending.map((p) => p.uid);
-    const clusters = new Set(pending.map((p) => p.clusterId));
-    if (scope.scope === 'cluster') clusters.add(scope.clusterId);
     await confirmEffect(
       async () => {
         if ((await deps.audit.acknowledged(uids)).length < uids.length) return false;
         for (const clusterId of clusters) {
           const holder = await blockHolder(clusterId);
-          if (holder !== null && (scope.scope === 'cluster' || uids.includes(holder))) return false;
+          if (holder !== null && (uids.includes(holder) || holder === heldBefore.get(clusterId))) return false;
         }
         return true;
       },
