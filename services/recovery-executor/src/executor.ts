@@ -316,6 +316,7 @@ export class RecoveryExecutor {
       );
       this.#note(`blocked|${a.clusterId}|${failed}|${blockingUid}`, () =>
         audit.event(a.clusterId, a.correlationId, 'blocked', 'blocked', `recovery of ${failed} blocked (${registration.reason}) by recovery ${blockingUid ?? '?'}`, {
+          failed,
           code: a.entry.code,
           reason: registration.reason,
           blockingUid,
