@@ -276,7 +276,10 @@ test('two executors watching the same analyses: one recovery, never two promotio
   assert.equal((await recoveries(pipeline.backend, 'twins')).length, 1);
   const promotions = pipeline.events.filter((e) => e.payload.clusterId === 'twins' && e.payload.step === 'promoted');
   assert.equal(promotions.length, 1, 'one promotion');
-  const ran = pipeline.executors.flatMap((e) => e.executor.results()).filter((r) => r.clusterId === 'twins');
+  // a result is kept once the recovery's post hooks are done, a moment after its 'resolved' event
+  const twinsResults = () => pipeline.executors.flatMap((e) => e.executor.results()).filter((r) => r.clusterId === 'twins');
+  await waitFor(() => twinsResults().length > 0, { description: 'the recovery result kept', timeoutMs: 30_000 });
+  const ran = twinsResults();
   assert.deepEqual(ran.map((r) => r.outcome), ['successful'], 'one executor ran one recovery; the other never got past registration');
 });
 
