@@ -82,7 +82,8 @@ export interface Harness {
 
 export async function harness(t: TestContext, over: Partial<ApiSettings> = {}, snapshot: ClusterSnapshot = ordersSnapshot()): Promise<Harness> {
   const base = apiSettings(loadConfig({ env: { BATON__API__TOKEN: TOKEN } }));
-  const settings: ApiSettings = { ...base, commandWaitMs: 400, recoverWaitMs: 600, ...over };
+  // Generous waits: the fake executor applies within ~20 ms, but a loaded machine can stall a timer; tests of the 504 path set their own short waits.
+  const settings: ApiSettings = { ...base, commandWaitMs: 10_000, recoverWaitMs: 10_000, ...over };
   const state = new FakeState().add(snapshot);
   const audit = new FakeAudit();
   const book = new NotAttemptedBook();
