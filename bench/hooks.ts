@@ -8,53 +8,38 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { summarize, writeReport } from './report.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '@baton/config';
 import { createEnvelope, topics, type HookRequest, type HookResult } from '@baton/contracts';
 import { startHookRunner } from '@baton/hook-runner';
-import { createKafka, createProducer, createPublisher, ensureTopics, runConsumer, topicNames } from '@baton/kafka';
 import { silentLogger } from '@baton/logging';
-import { createRedis } from '@baton/state';
-import { ensureKafka, ensureRedis, uniqueKeyPrefix, uniqueName } from '@baton/testing';
+import { uniqueName } from '@baton/testing';
+import { startBatonTestEnv } from '@baton/testing/baton-env';
 
 const runs = Number(process.argv[2] ?? 50);
 const warmup = 3;
 const logger = silentLogger();
 
-const [{ brokers }, redisEndpoint] = await Promise.all([ensureKafka(), ensureRedis()]);
-const namespace = uniqueName('bench-hooks');
-const names = topicNames(namespace);
-const keyPrefix = uniqueKeyPrefix('bench-hooks').replace(/:$/, '');
-const dir = mkdtempSync(join(tmpdir(), 'baton-bench-hooks-'));
-const file = join(dir, 'baton.json');
-writeFileSync(
-  file,
-  JSON.stringify({ kafka: { brokers, clientId: namespace }, redis: { url: redisEndpoint.url, keyPrefix }, recovery: { PreFailoverProcesses: ['true'] } }),
-);
-const config = loadConfig({ env: {}, file });
-
-const kafka = createKafka({ brokers, clientId: namespace, logger });
-const admin = kafka.admin();
-await admin.connect();
-const created = await ensureTopics(admin, { names, only: [topics.hookRequests, topics.hookResults, topics.deadLetters], partitions: 2 });
-const producer = createProducer(kafka);
-await producer.connect();
-const publisher = createPublisher({ producer, names, logger });
-
+const env = await startBatonTestEnv({ label: 'bench-hooks', only: [topics.hookRequests, topics.hookResults, topics.deadLetters], partitions: 2, backend: false, logger });
+const { names, namespace, publisher } = env;
 const waiting = new Map<string, (result: HookResult) => void>();
-const collector = await runConsumer({
-  kafka,
-  names,
-  groupId: uniqueName(`${namespace}-results`),
-  topics: [topics.hookResults],
-  fromBeginning: true,
-  deadLetterProducer: producer,
-  logger,
-  handler: async ({ envelope }) => {
-    if (envelope.type === 'hook-result') waiting.get(envelope.payload.requestId)?.(envelope.payload);
-  },
+// the runner and a collector of its results; stopped by env.teardown() (and released if this fails)
+await env.guard(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-bench-hooks-'));
+  env.defer(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'baton.json');
+  writeFileSync(file, JSON.stringify({ recovery: { PreFailoverProcesses: ['true'] } }));
+  const config = env.config({}, file);
+
+  const collector = await env.consume({
+    role: 'results',
+    topics: [topics.hookResults],
+    handler: async ({ envelope }) => {
+      if (envelope.type === 'hook-result') waiting.get(envelope.payload.requestId)?.(envelope.payload);
+    },
+  });
+  const runner = await startHookRunner({ config, logger, names, groupId: uniqueName(`${namespace}-runner`), fromBeginning: true });
+  env.defer(() => runner.stop());
+  await Promise.all([collector.ready, runner.consumer.ready]);
 });
-const runner = await startHookRunner({ config, logger, names, groupId: uniqueName(`${namespace}-runner`), fromBeginning: true });
-await Promise.all([collector.ready, runner.consumer.ready]);
 
 async function roundTrip(i: number): Promise<number> {
   const request: HookRequest = {
@@ -86,16 +71,7 @@ try {
   for (let i = 0; i < warmup; i += 1) await roundTrip(-1 - i);
   for (let i = 0; i < runs; i += 1) times.push(await roundTrip(i));
 } finally {
-  await runner.stop();
-  await collector.stop();
-  const redis = createRedis(config.redis, logger, 'bench');
-  const stale = await redis.keys(`${keyPrefix}:*`);
-  if (stale.length > 0) await redis.del(...stale);
-  await redis.quit();
-  await producer.disconnect();
-  await admin.deleteTopics({ topics: created }).catch(() => undefined);
-  await admin.disconnect();
-  rmSync(dir, { recursive: true, force: true });
+  await env.teardown();
 }
 
 writeReport('hooks', {

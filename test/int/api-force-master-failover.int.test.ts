@@ -8,47 +8,15 @@
  * exactly one writable primary, the old one is read_only and replicates from nobody, every other
  * replica is under the new primary, and every acknowledged write is on the new primary.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitFor, withTopology, type MariaDbInstance, type Topology } from '@baton/testing';
-import { startApi, type RunningApi } from '@baton/api';
-import { startPipeline, testLogger, type Pipeline } from '../support/pipeline.ts';
+import { useApiPipeline } from '../support/api.ts';
 import { ackedWritesMissing, idOf, recoveries, stepNames, waitReplicating, writableInstances } from '../support/failover.ts';
 
-const admin = { user: 'baton', password: 'baton-pass' };
-const token = 'api-force-failover-test-token';
 const cluster = 'apiforce';
-let pipeline: Pipeline;
-let api: RunningApi;
-
-before(async () => {
-  pipeline = await startPipeline({
-    admin,
-    label: cluster,
-    executors: 1,
-    env: {
-      BATON__RECOVERY__RECOVER_MASTER_CLUSTER_FILTERS: '["*"]',
-      BATON__API__TOKEN: token,
-      BATON__API__RECOVER_WAIT_MS: '50000',
-      BATON__API__COMMAND_WAIT_MS: '10000',
-    },
-  });
-  api = await startApi(pipeline.config, testLogger('api'), { port: 0 });
-});
-after(async () => {
-  await api?.stop();
-  await pipeline?.stop();
-});
-
-interface Answer {
-  status: number;
-  body: { Code?: string; Message?: string; Details?: unknown } & Record<string, unknown>;
-}
-
-async function call(path: string, o: { post?: boolean } = {}): Promise<Answer> {
-  const res = await fetch(`${api.url}/api/${path}`, { method: o.post ? 'POST' : 'GET', headers: o.post ? { authorization: `Bearer ${token}`, 'x-baton-user': 'int-test' } : {} });
-  return { status: res.status, body: (await res.json()) as Answer['body'] };
-}
+const env = useApiPipeline({ label: cluster, token: 'api-force-failover-test-token' });
+const { call } = env;
 
 const instanceById = (topology: Topology, id: string): MariaDbInstance => {
   const found = topology.instances.find((i) => idOf(i) === id);
@@ -68,13 +36,9 @@ type RecoveryJson = {
 
 test('force-master-failover of a live primary under write load: one writable primary, the old one read_only, every replica moved, no acked write lost', async (t) => {
   const topology = await withTopology(t, { replicas: 3 });
+  const { pipeline } = env;
   await pipeline.register(topology, cluster);
-  let seen: Answer | undefined;
-  await waitFor(async () => ((seen = await call(`cluster/${cluster}`)).body as unknown as unknown[]).length === 4, { description: 'the api sees the four instances', timeoutMs: 45_000 }).catch(
-    (error: unknown) => {
-      throw new Error(`${(error as Error).message}: ${JSON.stringify(seen?.body)}`);
-    },
-  );
+  await env.waitForInstances(cluster, 4);
   const old = topology.primary;
   const master = (await call(`master/${cluster}`)).body as { Key?: { Hostname: string; Port: number } };
   assert.deepEqual(master.Key, { Hostname: old.host, Port: old.port }, 'the api knows the primary');

@@ -11,52 +11,14 @@
  *     left stops the automated recovery (blocked-recoveries shows it);
  *  5. ack-recovery through the api lifts the block, and the second, automated recovery runs.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitFor, withTopology, type MariaDbInstance, type Topology } from '@baton/testing';
-import { startApi, type RunningApi } from '@baton/api';
-import { startPipeline, testLogger, type Pipeline } from '../support/pipeline.ts';
+import { useApiPipeline } from '../support/api.ts';
 import { idOf, key, waitReplicating, writableInstances } from '../support/failover.ts';
 
-const admin = { user: 'baton', password: 'baton-pass' };
-const token = 'api-recover-test-token';
-let pipeline: Pipeline;
-let api: RunningApi;
-
-before(async () => {
-  pipeline = await startPipeline({
-    admin,
-    label: 'apirec',
-    executors: 1,
-    env: {
-      BATON__RECOVERY__RECOVER_MASTER_CLUSTER_FILTERS: '["*"]',
-      BATON__API__TOKEN: token,
-      BATON__API__RECOVER_WAIT_MS: '50000',
-      BATON__API__COMMAND_WAIT_MS: '10000',
-    },
-  });
-  api = await startApi(pipeline.config, testLogger('api'), { port: 0 });
-});
-after(async () => {
-  await api?.stop();
-  await pipeline?.stop();
-});
-
-interface Answer {
-  status: number;
-  body: { Code?: string; Message?: string; Details?: unknown } & Record<string, unknown>;
-}
-
-async function call(path: string, o: { post?: boolean } = {}): Promise<Answer> {
-  const res = await fetch(`${api.url}/api/${path}`, { method: o.post ? 'POST' : 'GET', headers: o.post ? { authorization: `Bearer ${token}`, 'x-baton-user': 'int-test' } : {} });
-  return { status: res.status, body: (await res.json()) as Answer['body'] };
-}
-
-async function ok(path: string, o: { post?: boolean } = {}): Promise<Answer['body']> {
-  const answer = await call(path, o);
-  assert.equal(answer.status, 200, `${path}: ${JSON.stringify(answer.body)}`);
-  return answer.body;
-}
+const env = useApiPipeline({ label: 'apirec', token: 'api-recover-test-token' });
+const { call, ok } = env;
 
 const instanceById = (topology: Topology, id: string): MariaDbInstance => {
   const found = topology.instances.find((i) => idOf(i) === id);
@@ -68,13 +30,9 @@ type RecoveryJson = { UID: string; IsSuccessful: boolean; IsActive: boolean; Suc
 
 test('recover through the api drives a real failover; audit shows it; ack lets the next automated recovery run', async (t) => {
   const topology = await withTopology(t, { replicas: 3 });
+  const { pipeline } = env;
   await pipeline.register(topology, 'apirec');
-  let seen: Answer | undefined;
-  await waitFor(async () => ((seen = await call('cluster/apirec')).body as unknown as unknown[]).length === 4, { description: 'the api sees the four instances', timeoutMs: 45_000 }).catch(
-    (error: unknown) => {
-      throw new Error(`${(error as Error).message}: ${JSON.stringify(seen?.body)}; analyzer ${JSON.stringify(pipeline.analyzer.analyzer.stats())}`);
-    },
-  );
+  await env.waitForInstances('apirec', 4);
 
   // 1. only the forced recovery may act
   assert.deepEqual(await ok('disable-global-recoveries', { post: true }), { Code: 'OK', Message: 'Globally disabled recoveries', Details: 'disabled' });

@@ -5,21 +5,22 @@
  * Tests register their topologies through the real `discover` command and watch what the pipeline
  * publishes (analyses, probe requests, recovery events, hook results).
  */
-import { randomBytes } from 'node:crypto';
 import type { Consumer } from 'kafkajs';
-import { loadConfig, type BatonConfig } from '@baton/config';
+import type { BatonConfig } from '@baton/config';
 import { createEnvelope, decodeMessage, topics, type ClusterAnalysis, type Command, type Envelope, type HookResult, type InstanceKey, type ProbeRequest, type RecoveryEvent } from '@baton/contracts';
-import { createKafka, createProducer, createPublisher, ensureTopics, logicalTopic, topicNames, type Publisher } from '@baton/kafka';
-import { createLogger, silentLogger, type Logger } from '@baton/logging';
-import { createBackendPool } from '@baton/mysql';
-import { createKeys, createRedis, type Keys } from '@baton/state';
-import { ensureKafka, ensureRedis, uniqueKeyPrefix, uniqueName, waitFor, type Credentials, type Topology } from '@baton/testing';
+import { logicalTopic, type Publisher } from '@baton/kafka';
+import type { Logger } from '@baton/logging';
+import type { Keys } from '@baton/state';
+import { waitFor, type Credentials, type Topology } from '@baton/testing';
+import { quickGroupTimeouts, startBatonTestEnv, testLogger, type BatonTestEnv } from '@baton/testing/baton-env';
 import type { Pool } from 'mysql2/promise';
 import type { Redis } from 'ioredis';
 import { startAnalyzer, type RunningAnalyzer } from '@baton/analyzer';
 import { startDetector, type RunningDetector } from '@baton/detector';
 import { startHookRunner, type RunningHookRunner } from '@baton/hook-runner';
 import { startRecoveryExecutor, type RunningRecoveryExecutor } from '@baton/recovery-executor';
+
+export { testLogger };
 
 export interface Seen<T> {
   payload: T;
@@ -74,64 +75,22 @@ export interface PipelineOptions {
   env?: Record<string, string>;
 }
 
-const mysqlServer = { host: '127.0.0.1', port: 3306, user: 'root', password: '' };
-
-export function testLogger(service: string): Logger {
-  const level = process.env['BATON_TEST_LOG'];
-  return level ? createLogger({ service, level }) : silentLogger();
-}
-
 export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
   const logger = testLogger(options.label ?? 'pipeline');
-  const teardown: Array<() => Promise<unknown>> = [];
-  const [{ brokers }, redisEndpoint] = await Promise.all([ensureKafka(), ensureRedis()]);
-  const namespace = uniqueName(options.label ?? 'pipe');
-  const names = topicNames(namespace);
-  const database = `baton_test_${randomBytes(5).toString('hex')}`;
-  const config = loadConfig({
-    env: {
-      BATON__KAFKA__BROKERS: JSON.stringify(brokers),
-      BATON__KAFKA__CLIENT_ID: namespace,
-      BATON__KAFKA__TOPIC_PREFIX: namespace,
-      BATON__KAFKA__SESSION_TIMEOUT_MS: '6000',
-      BATON__KAFKA__HEARTBEAT_INTERVAL_MS: '500',
-      BATON__REDIS__URL: redisEndpoint.url,
-      BATON__REDIS__KEY_PREFIX: uniqueKeyPrefix('pipe').replace(/:$/, ''),
-      BATON__BACKEND__HOST: mysqlServer.host,
-      BATON__BACKEND__PORT: String(mysqlServer.port),
-      BATON__BACKEND__USER: mysqlServer.user,
-      BATON__BACKEND__PASSWORD: mysqlServer.password,
-      BATON__BACKEND__DATABASE: database,
-      BATON__ANALYZER__CONSUMER_GROUP: `${namespace}-analyzer`,
-      BATON__MYSQL__USER: options.admin.user,
-      BATON__MYSQL__PASSWORD: options.admin.password,
-      BATON__MYSQL__REPLICATION_USER: options.replication?.user ?? 'repl',
-      BATON__MYSQL__REPLICATION_PASSWORD: options.replication?.password ?? 'repl-pass',
-      ...options.env,
-    },
-  });
+  const infra = await startBatonTestEnv({ label: options.label ?? 'pipe', partitions: 4, groupTimeouts: quickGroupTimeouts, logger });
+  return infra.guard(() => launchPipeline(options, infra));
+}
 
-  const kafka = createKafka({ brokers, clientId: namespace, logger });
-  const admin = kafka.admin();
-  await admin.connect();
-  const created = await ensureTopics(admin, { names, partitions: 4 });
-  teardown.unshift(async () => {
-    await admin.deleteTopics({ topics: created }).catch(() => undefined);
-    await admin.disconnect();
+async function launchPipeline(options: PipelineOptions, infra: BatonTestEnv): Promise<Pipeline> {
+  const { kafka, names, namespace, publisher, redis, keys, logger, defer } = infra;
+  const config = infra.config({
+    BATON__ANALYZER__CONSUMER_GROUP: `${namespace}-analyzer`,
+    BATON__MYSQL__USER: options.admin.user,
+    BATON__MYSQL__PASSWORD: options.admin.password,
+    BATON__MYSQL__REPLICATION_USER: options.replication?.user ?? 'repl',
+    BATON__MYSQL__REPLICATION_PASSWORD: options.replication?.password ?? 'repl-pass',
+    ...options.env,
   });
-  teardown.unshift(async () => {
-    const pool = createBackendPool({ ...mysqlServer, database, connectionLimit: 1, connectTimeoutMs: 2000, queryTimeoutMs: 5000 }, { logger, database: null });
-    try {
-      await pool.query(`DROP DATABASE IF EXISTS \`${database}\``);
-    } finally {
-      await pool.end();
-    }
-  });
-
-  const producer = createProducer(kafka);
-  await producer.connect();
-  teardown.unshift(() => producer.disconnect());
-  const publisher = createPublisher({ producer, names });
 
   // what the pipeline says, read from the beginning of our own topics
   const analyses: Array<Seen<ClusterAnalysis>> = [];
@@ -140,6 +99,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const hookResults: Array<Seen<HookResult>> = [];
   const snapshotsSeen = new Map<string, number>();
   const watcher: Consumer = kafka.consumer({ groupId: `${namespace}-watch`, maxWaitTimeInMs: 100 });
+  defer(() => watcher.disconnect());
   await watcher.connect();
   await watcher.subscribe({
     topics: [names[topics.analyses], names[topics.probeRequests], names[topics.clusterSnapshots], names[topics.recoveryEvents], names[topics.hookResults]],
@@ -158,27 +118,17 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       else if (envelope.type === 'hook-result') hookResults.push({ payload: envelope.payload, ...seen });
     },
   });
-  teardown.unshift(() => watcher.disconnect());
-
-  const redis = createRedis(config.redis, logger);
-  const keys = createKeys(config.redis.keyPrefix);
-  teardown.unshift(async () => {
-    const left = await redis.keys(`${keys.root}:*`);
-    if (left.length > 0) await redis.del(...left);
-    await redis.quit();
-  });
 
   const analyzer = await startAnalyzer(config, logger.child({ component: 'analyzer' }), { fromBeginning: true });
-  teardown.unshift(() => analyzer.stop());
+  defer(() => analyzer.stop());
   // the analyzer migrated the database: the pipeline's own pool for assertions
-  const backend = createBackendPool({ ...mysqlServer, database, connectionLimit: 2, connectTimeoutMs: 2000, queryTimeoutMs: 5000 }, { logger });
-  teardown.unshift(() => backend.end());
+  const backend = infra.backendPool(2);
 
   let hookRunner: RunningHookRunner | undefined;
   if (options.hookRunner) {
     const runner = await startHookRunner({ config, logger: logger.child({ component: 'hook-runner' }), groupId: `${namespace}-hooks`, fromBeginning: true });
     hookRunner = runner;
-    teardown.unshift(() => runner.stop());
+    defer(() => runner.stop());
   }
   const executors: RunningRecoveryExecutor[] = [];
   const launchExecutor = async (o: { groupId?: string; label?: string } = {}): Promise<RunningRecoveryExecutor> => {
@@ -190,7 +140,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       fromBeginning: true,
     });
     executors.push(executor);
-    teardown.unshift(() => executor.stop());
+    defer(() => executor.stop());
     return executor;
   };
   for (let i = 0; i < (options.executors ?? 0); i += 1) await launchExecutor();
@@ -199,7 +149,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const launch = async (detectorId: string): Promise<RunningDetector> => {
     const detector = startDetector({ config, logger: logger.child({ component: 'detector' }), detectorId, groupId: `${namespace}-detector`, commandsGroupId: `${namespace}-commands`, registerSeeds: false });
     detectors.push(detector);
-    teardown.unshift(() => detector.stop());
+    defer(() => detector.stop());
     await detector.ready;
     return detector;
   };
@@ -209,7 +159,6 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     a.entries.some((e) => e.instance.host === instance.host && e.instance.port === instance.port && (e.code === code || e.structureWarnings.includes(code)));
 
   const registered: string[] = [];
-  let stopped: Promise<void> | undefined;
   return {
     config,
     logger,
@@ -278,11 +227,6 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       });
       return found as Seen<ClusterAnalysis>;
     },
-    stop() {
-      stopped ??= (async () => {
-        for (const step of teardown) await step().catch((error: unknown) => logger.warn({ err: error }, 'teardown step failed'));
-      })();
-      return stopped;
-    },
+    stop: infra.teardown,
   };
 }

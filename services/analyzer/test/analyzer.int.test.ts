@@ -5,30 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import type { KafkaMessage } from 'kafkajs';
-import { loadConfig } from '@baton/config';
 import { createEnvelope, deadLetterHeaders, decodeMessage, topics, type ClusterSnapshot, type Envelope } from '@baton/contracts';
-import { createKafka, createProducer, createPublisher, ensureTopics, topicNames } from '@baton/kafka';
-import { createLogger, silentLogger, type Logger } from '@baton/logging';
-import { createBackendPool } from '@baton/mysql';
-import { createKeys, createRedis, pttl } from '@baton/state';
-import { ensureKafka, ensureRedis, uniqueKeyPrefix, uniqueName, waitFor } from '@baton/testing';
+import { pttl } from '@baton/state';
+import { uniqueName, waitFor } from '@baton/testing';
+import { startBatonTestEnv, testLogger } from '@baton/testing/baton-env';
 import { startAnalyzer } from '../src/index.ts';
 import { deadPrimaryCluster, healthyCluster } from './snapshots.ts';
-
-const mysqlServer = {
-  host: process.env['BATON_TEST_MYSQL_HOST'] ?? '127.0.0.1',
-  port: Number(process.env['BATON_TEST_MYSQL_PORT'] ?? 3306),
-  user: process.env['BATON_TEST_MYSQL_USER'] ?? 'root',
-  password: process.env['BATON_TEST_MYSQL_PASSWORD'] ?? '',
-};
-
-/** BATON_TEST_LOG=debug shows the service's logs. */
-function testLogger(): Logger {
-  const level = process.env['BATON_TEST_LOG'];
-  return level ? createLogger({ service: 'analyzer-test', level }) : silentLogger();
-}
 
 const header = (m: KafkaMessage, name: string): string | undefined => {
   const v = m.headers?.[name];
@@ -37,53 +20,17 @@ const header = (m: KafkaMessage, name: string): string | undefined => {
 };
 
 test('snapshots in, DeadMaster and its all-clear out, snapshot cached, change log written, bad snapshot dead-lettered', async (t) => {
-  const logger = testLogger();
-  // teardown in reverse order of set-up: the analyzer stops before its topics, keys and database go
-  const teardown: Array<() => Promise<unknown>> = [];
-  const defer = (step: () => Promise<unknown>): void => void teardown.unshift(step);
-  t.after(async () => {
-    for (const step of teardown) await step().catch((error: unknown) => logger.warn({ err: error }, 'teardown step failed'));
-  });
-  const [{ brokers }, redisEndpoint] = await Promise.all([ensureKafka(), ensureRedis()]);
-  const namespace = uniqueName('analyzer');
-  const names = topicNames(namespace);
-  const keyPrefix = uniqueKeyPrefix('analyzer').replace(/:$/, '');
-  const database = `baton_test_${randomBytes(6).toString('hex')}`;
+  const logger = testLogger('analyzer-test');
+  // topics of our own, small; a key prefix and a database of our own; all removed at the end, after
+  // everything deferred here (the analyzer stops before its topics, keys and database go)
+  const env = await startBatonTestEnv({ label: 'analyzer', only: [topics.clusterSnapshots, topics.analyses, topics.deadLetters], partitions: 2, logger });
+  t.after(() => env.teardown());
+  const { kafka, names, namespace, producer, publisher, redis, defer } = env;
   const clusterId = 'orders';
 
-  // topics of our own, small, removed at the end
-  const kafka = createKafka({ brokers, clientId: namespace, logger });
-  const admin = kafka.admin();
-  await admin.connect();
-  const created = await ensureTopics(admin, { names, only: [topics.clusterSnapshots, topics.analyses, topics.deadLetters], partitions: 2 });
-  defer(async () => {
-    await admin.deleteTopics({ topics: created }).catch(() => undefined);
-    await admin.disconnect();
-  });
-  defer(async () => {
-    const pool = createBackendPool({ ...mysqlServer, database, connectionLimit: 1, connectTimeoutMs: 2000, queryTimeoutMs: 5000 }, { logger, database: null });
-    try {
-      await pool.query(`DROP DATABASE IF EXISTS \`${database}\``);
-    } finally {
-      await pool.end();
-    }
-  });
-
-  const config = loadConfig({
-    env: {
-      BATON__KAFKA__BROKERS: JSON.stringify(brokers),
-      BATON__KAFKA__CLIENT_ID: namespace,
-      BATON__KAFKA__TOPIC_PREFIX: namespace,
-      BATON__REDIS__URL: redisEndpoint.url,
-      BATON__REDIS__KEY_PREFIX: keyPrefix,
-      BATON__BACKEND__HOST: mysqlServer.host,
-      BATON__BACKEND__PORT: String(mysqlServer.port),
-      BATON__BACKEND__USER: mysqlServer.user,
-      BATON__BACKEND__PASSWORD: mysqlServer.password,
-      BATON__BACKEND__DATABASE: database,
-      BATON__ANALYZER__SNAPSHOT_TTL_MS: '60000',
-      BATON__ANALYZER__CONSUMER_GROUP: uniqueName('analyzer-group'),
-    },
+  const config = env.config({
+    BATON__ANALYZER__SNAPSHOT_TTL_MS: '60000',
+    BATON__ANALYZER__CONSUMER_GROUP: uniqueName('analyzer-group'),
   });
   const running = await startAnalyzer(config, logger, { fromBeginning: true });
   defer(() => running.stop());
@@ -91,8 +38,8 @@ test('snapshots in, DeadMaster and its all-clear out, snapshot cached, change lo
   // what the analyzer publishes, read from the beginning
   const analyses: Envelope<'analysis'>[] = [];
   const reader = kafka.consumer({ groupId: uniqueName(`${namespace}-reader`), maxWaitTimeInMs: 100 });
-  await reader.connect();
   defer(() => reader.disconnect());
+  await reader.connect();
   await reader.subscribe({ topic: names[topics.analyses], fromBeginning: true });
   await reader.run({
     eachMessage: async ({ message }) => {
@@ -100,21 +47,9 @@ test('snapshots in, DeadMaster and its all-clear out, snapshot cached, change lo
     },
   });
 
-  const producer = createProducer(kafka);
-  await producer.connect();
-  defer(() => producer.disconnect());
-  const publisher = createPublisher({ producer, names });
   const send = (s: ClusterSnapshot) => publisher.publish(topics.clusterSnapshots, s.clusterId, createEnvelope('cluster-snapshot', s, { producer: 'detector-test' }));
-
-  const redis = createRedis(config.redis, logger);
-  defer(async () => {
-    const leftovers = await redis.keys(`${keyPrefix}:*`);
-    if (leftovers.length > 0) await redis.del(...leftovers);
-    await redis.quit();
-  });
-  const snapshotKey = createKeys(keyPrefix).snapshot(clusterId);
-  const backend = createBackendPool({ ...mysqlServer, database, connectionLimit: 1, connectTimeoutMs: 2000, queryTimeoutMs: 5000 }, { logger });
-  defer(() => backend.end());
+  const snapshotKey = env.keys.snapshot(clusterId);
+  const backend = env.backendPool(1);
 
   const base = Date.now();
   const healthy = healthyCluster({ clusterId, observedAt: base, sequence: 1 });

@@ -7,27 +7,26 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { loadConfig, type BatonConfig } from '@baton/config';
+import type { BatonConfig } from '@baton/config';
 import { createEnvelope, decodeMessage, topics, type Command } from '@baton/contracts';
-import { createKafka, createProducer, createPublisher, ensureTopics, topicNames, type Publisher } from '@baton/kafka';
+import type { Publisher } from '@baton/kafka';
 import { silentLogger } from '@baton/logging';
-import { createBackendPool } from '@baton/mysql';
-import { createKeys, createRedis } from '@baton/state';
-import { ensureKafka, ensureRedis, uniqueKeyPrefix, uniqueName, waitFor } from '@baton/testing';
+import { createKeys } from '@baton/state';
+import { waitFor } from '@baton/testing';
+import { quickGroupTimeouts, startBatonTestEnv, type BatonTestEnv } from '@baton/testing/baton-env';
 import type { Pool } from 'mysql2/promise';
+import type { Redis } from 'ioredis';
 import type { Consumer } from 'kafkajs';
 import { startApi, type RunningApi } from '../src/start-api.ts';
 import { deadPrimarySnapshot, ordersSnapshot, registration, snapshotOf, TOKEN } from './harness.ts';
 
 const logger = silentLogger();
-const mysqlServer = { host: '127.0.0.1', port: 3306, user: 'root', password: '' };
-const teardown: Array<() => Promise<unknown>> = [];
+let env: BatonTestEnv | undefined;
 let api: RunningApi;
 let config: BatonConfig;
 let publisher: Publisher;
 let backend: Pool;
-let redis: ReturnType<typeof createRedis>;
+let redis: Redis;
 const commands: Command[] = [];
 
 const get = async (path: string, o: { post?: boolean } = {}) => {
@@ -36,56 +35,25 @@ const get = async (path: string, o: { post?: boolean } = {}) => {
 };
 
 before(async () => {
-  const [{ brokers }, redisEndpoint] = await Promise.all([ensureKafka(), ensureRedis()]);
-  const namespace = uniqueName('api');
-  const names = topicNames(namespace);
-  const database = `baton_test_${randomBytes(5).toString('hex')}`;
-  config = loadConfig({
-    env: {
-      BATON__KAFKA__BROKERS: JSON.stringify(brokers),
-      BATON__KAFKA__CLIENT_ID: namespace,
-      BATON__KAFKA__TOPIC_PREFIX: namespace,
-      BATON__KAFKA__SESSION_TIMEOUT_MS: '6000',
-      BATON__KAFKA__HEARTBEAT_INTERVAL_MS: '500',
-      BATON__REDIS__URL: redisEndpoint.url,
-      BATON__REDIS__KEY_PREFIX: uniqueKeyPrefix('api').replace(/:$/, ''),
-      BATON__BACKEND__HOST: mysqlServer.host,
-      BATON__BACKEND__PORT: String(mysqlServer.port),
-      BATON__BACKEND__USER: mysqlServer.user,
-      BATON__BACKEND__PASSWORD: mysqlServer.password,
-      BATON__BACKEND__DATABASE: database,
-      BATON__API__TOKEN: TOKEN,
-      BATON__API__COMMAND_WAIT_MS: '1500',
-      BATON__API__RECOVER_WAIT_MS: '15000',
-    },
+  const infra = await startBatonTestEnv({ label: 'api', partitions: 2, groupTimeouts: quickGroupTimeouts, logger });
+  env = infra;
+  const { kafka, names, namespace, keys } = infra;
+  publisher = infra.publisher;
+  redis = infra.redis;
+  config = infra.config({
+    BATON__API__TOKEN: TOKEN,
+    BATON__API__COMMAND_WAIT_MS: '1500',
+    BATON__API__RECOVER_WAIT_MS: '15000',
   });
-  const kafka = createKafka({ brokers, clientId: namespace, logger });
-  const admin = kafka.admin();
-  await admin.connect();
-  const created = await ensureTopics(admin, { names, partitions: 2 });
-  teardown.unshift(async () => {
-    await admin.deleteTopics({ topics: created }).catch(() => undefined);
-    await admin.disconnect();
-  });
-  const producer = createProducer(kafka);
-  await producer.connect();
-  teardown.unshift(() => producer.disconnect());
-  publisher = createPublisher({ producer, names });
   // registered before the api starts: the follower must read it from the beginning
   await publisher.publish(topics.clusterRegistry, 'orders', createEnvelope('cluster-registration', registration('orders', 'orders', [{ host: 'db1', port: 3306 }]), { producer: 'test' }));
 
-  redis = createRedis(config.redis, logger);
-  const keys = createKeys(config.redis.keyPrefix);
-  teardown.unshift(async () => {
-    const left = await redis.keys(`${keys.root}:*`);
-    if (left.length > 0) await redis.del(...left);
-    await redis.quit();
-  });
   await redis.set(keys.snapshot('orders'), JSON.stringify(ordersSnapshot()));
   await redis.set(keys.snapshot('dead'), JSON.stringify({ ...deadPrimarySnapshot(), clusterId: 'dead', clusterAlias: 'dead' }));
 
   // an executor stand-in: records every command; answers a recover of `dead` as not attempted, over Kafka
   const standIn: Consumer = kafka.consumer({ groupId: `${namespace}-executor`, maxWaitTimeInMs: 100 });
+  infra.defer(() => standIn.disconnect());
   await standIn.connect();
   await standIn.subscribe({ topic: names[topics.commands], fromBeginning: true });
   await standIn.run({
@@ -100,21 +68,13 @@ before(async () => {
       }
     },
   });
-  teardown.unshift(() => standIn.disconnect());
 
   api = await startApi(config, logger, { port: 0 });
-  teardown.unshift(() => api.stop());
-  backend = createBackendPool({ ...mysqlServer, database, connectionLimit: 2, connectTimeoutMs: 2000, queryTimeoutMs: 5000 }, { logger });
-  teardown.unshift(async () => {
-    await backend.end();
-    const pool = createBackendPool({ ...mysqlServer, database, connectionLimit: 1, connectTimeoutMs: 2000, queryTimeoutMs: 5000 }, { logger, database: null });
-    await pool.query(`DROP DATABASE IF EXISTS \`${database}\``).finally(() => pool.end());
-  });
+  infra.defer(() => api.stop());
+  backend = infra.backendPool(2);
 });
 
-after(async () => {
-  for (const step of teardown) await step().catch(() => undefined);
-});
+after(() => env?.teardown());
 
 test('listens on 127.0.0.1 and reports healthy dependencies', async () => {
   assert.match(api.url, /^http:\/\/127\.0\.0\.1:\d+$/);

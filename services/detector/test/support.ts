@@ -2,12 +2,14 @@
 // unique namespace, 4 partitions), a Redis key prefix of their own, a configuration pointing at
 // both, a reader that collects every snapshot and registration, and detectors stopped on teardown.
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
+import type { Redis } from 'ioredis';
 import { loadConfig, type BatonConfig } from '@baton/config';
 import { decodeMessage, topics, type ClusterRegistration, type ClusterSnapshot, type Envelope, type TopicName } from '@baton/contracts';
-import { createKafka, createProducer, createPublisher, ensureTopics, topicNames, type Publisher, type TopicNames } from '@baton/kafka';
-import { createLogger, silentLogger, type Logger } from '@baton/logging';
-import { createKeys, createRedis, type Keys } from '@baton/state';
-import { ensureKafka, ensureRedis, uniqueKeyPrefix, uniqueName, type Credentials } from '@baton/testing';
+import type { Publisher, TopicNames } from '@baton/kafka';
+import type { Logger } from '@baton/logging';
+import type { Keys } from '@baton/state';
+import { uniqueName, type Credentials } from '@baton/testing';
+import { startBatonTestEnv, testLogger, type BatonTestEnv } from '@baton/testing/baton-env';
 import { startDetector, type RunningDetector, type StartDetectorOptions } from '../src/index.ts';
 
 export interface Received<T> {
@@ -26,7 +28,7 @@ export interface DetectorFixture {
   groupId: string;
   keyPrefix: string;
   keys: Keys;
-  redis: ReturnType<typeof createRedis>;
+  redis: Redis;
   logger: Logger;
   snapshots: Array<Received<ClusterSnapshot>>;
   registrations: Array<Received<ClusterRegistration>>;
@@ -37,33 +39,22 @@ export interface DetectorFixture {
   teardown(): Promise<void>;
 }
 
-export function testLogger(name: string): Logger {
-  const level = process.env['BATON_TEST_LOG'];
-  return level ? createLogger({ service: name, level }) : silentLogger();
-}
-
 const used: readonly TopicName[] = [topics.clusterRegistry, topics.clusterSnapshots, topics.probeRequests, topics.commands, topics.deadLetters];
 
 export async function detectorFixture(label: string): Promise<DetectorFixture> {
-  const [{ brokers }, redisEndpoint] = await Promise.all([ensureKafka(), ensureRedis()]);
-  const namespace = uniqueName(label);
-  const names = topicNames(namespace);
-  const logger = testLogger(`detector-test-${label}`);
-  const kafka = createKafka({ brokers, clientId: namespace, logger });
-  const admin = kafka.admin();
-  await admin.connect();
-  const created = await ensureTopics(admin, { names, only: used, partitions: 4, logger });
-  const producer = createProducer(kafka);
-  await producer.connect();
-  const publisher = createPublisher({ producer, names, logger });
-  const keyPrefix = uniqueKeyPrefix(label);
-  const redis = createRedis({ url: redisEndpoint.url, connectTimeoutMs: 2000, commandTimeoutMs: 2000, maxRetriesPerRequest: 1 }, logger);
+  const env = await startBatonTestEnv({ label, only: used, partitions: 4, backend: false, logger: testLogger(`detector-test-${label}`) });
+  return env.guard(() => fixtureOn(env));
+}
+
+async function fixtureOn(env: BatonTestEnv): Promise<DetectorFixture> {
+  const { kafka, names, namespace, logger, keyPrefix } = env;
   const detectors: RunningDetector[] = [];
   const snapshots: Array<Received<ClusterSnapshot>> = [];
   const registrations: Array<Received<ClusterRegistration>> = [];
   let deadLetters = 0;
 
   const reader: Consumer = kafka.consumer({ groupId: uniqueName(`${namespace}-reader`), maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+  env.defer(() => reader.disconnect());
   await reader.connect();
   await reader.subscribe({ topics: [names[topics.clusterSnapshots], names[topics.clusterRegistry], names[topics.deadLetters]], fromBeginning: true });
   await reader.run({
@@ -79,19 +70,20 @@ export async function detectorFixture(label: string): Promise<DetectorFixture> {
       if (envelope.type === 'cluster-registration') registrations.push({ value: envelope.payload, envelope, receivedAtMs });
     },
   });
+  env.defer(() => Promise.allSettled(detectors.map((d) => d.stop())));
 
   const base = loadConfig({ defaultsOnly: true });
   const groupId = uniqueName(`${namespace}-detector`);
   return {
     kafka,
-    admin,
-    producer,
-    publisher,
+    admin: env.admin,
+    producer: env.producer,
+    publisher: env.publisher,
     names,
     groupId,
     keyPrefix,
-    keys: createKeys(keyPrefix),
-    redis,
+    keys: env.keys,
+    redis: env.redis,
     logger,
     snapshots,
     registrations,
@@ -100,8 +92,8 @@ export async function detectorFixture(label: string): Promise<DetectorFixture> {
     },
     config: ({ credentials, seeds = [], pollIntervalMs = 1000 }) => ({
       ...base,
-      kafka: { ...base.kafka, brokers, sessionTimeoutMs: 3000, heartbeatIntervalMs: 300 },
-      redis: { ...base.redis, url: redisEndpoint.url, keyPrefix },
+      kafka: { ...base.kafka, brokers: env.brokers, sessionTimeoutMs: 3000, heartbeatIntervalMs: 300 },
+      redis: { ...base.redis, url: env.redisUrl, keyPrefix },
       mysql: { ...base.mysql, user: credentials.user, password: credentials.password },
       detector: { ...base.detector, pollIntervalMs, seeds },
     }),
@@ -110,16 +102,7 @@ export async function detectorFixture(label: string): Promise<DetectorFixture> {
       detectors.push(detector);
       return detector;
     },
-    async teardown() {
-      await Promise.allSettled(detectors.map((d) => d.stop()));
-      await reader.disconnect().catch(() => undefined);
-      await producer.disconnect().catch(() => undefined);
-      const keys = await redis.keys(`${keyPrefix}*`).catch(() => [] as string[]);
-      if (keys.length > 0) await redis.del(...keys).catch(() => undefined);
-      await redis.quit().catch(() => undefined);
-      if (created.length > 0) await admin.deleteTopics({ topics: created }).catch(() => undefined);
-      await admin.disconnect().catch(() => undefined);
-    },
+    teardown: env.teardown,
   };
 }
 

@@ -7,19 +7,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, type BatonConfig } from '@baton/config';
+import type { BatonConfig } from '@baton/config';
 import { createEnvelope, topics, type HookKind, type HookRequest, type HookResult } from '@baton/contracts';
-import { createKafka, createProducer, createPublisher, ensureTopics, runConsumer, topicNames, type Publisher, type TopicNames } from '@baton/kafka';
-import { createLogger, silentLogger, type Logger } from '@baton/logging';
-import { createRedis } from '@baton/state';
-import { ensureKafka, ensureRedis, uniqueKeyPrefix, uniqueName, waitFor } from '@baton/testing';
+import type { Publisher, TopicNames } from '@baton/kafka';
+import { uniqueName, waitFor } from '@baton/testing';
+import { startBatonTestEnv, testLogger, type BatonTestEnv } from '@baton/testing/baton-env';
 import { startHookRunner, type RunningHookRunner } from '../src/start-hook-runner.ts';
-
-/** BATON_TEST_LOG=debug shows the runner's logs. */
-function testLogger(): Logger {
-  const level = process.env['BATON_TEST_LOG'];
-  return level ? createLogger({ service: 'hook-runner-test', level }) : silentLogger();
-}
 
 export interface RunnerFixture {
   runner: RunningHookRunner;
@@ -48,113 +41,77 @@ export interface FixtureOptions {
 export const planted = { name: 'BATON__BACKEND__PASSWORD', value: 'hunter2-must-not-leak' };
 
 export async function startRunnerFixture(options: FixtureOptions): Promise<RunnerFixture> {
-  const logger = testLogger();
-  const teardown: Array<() => Promise<unknown>> = [];
-  const defer = (step: () => Promise<unknown>): void => void teardown.unshift(step);
-  const runTeardown = async (): Promise<void> => {
-    for (const step of teardown.splice(0)) await step().catch((error: unknown) => logger.warn({ err: error }, 'teardown step failed'));
+  const env = await startBatonTestEnv({
+    label: 'hooks',
+    only: [topics.hookRequests, topics.hookResults, topics.deadLetters],
+    partitions: 2,
+    backend: false,
+    logger: testLogger('hook-runner-test'),
+  });
+  return env.guard(() => fixtureOn(env, options));
+}
+
+async function fixtureOn(env: BatonTestEnv, options: FixtureOptions): Promise<RunnerFixture> {
+  const { names, namespace, publisher, logger, defer } = env;
+  const dir = mkdtempSync(join(tmpdir(), 'baton-hooks-'));
+  defer(() => rmSync(dir, { recursive: true, force: true }));
+  // the hook lists as a file (as operators write them); Kafka and Redis from the environment
+  const file = join(dir, 'baton.json');
+  writeFileSync(file, JSON.stringify({ hooks: options.hooks ?? {}, recovery: options.recovery(dir) }));
+  const config = env.config({}, file);
+
+  const received: HookResult[] = [];
+  await env.consume({
+    role: 'results',
+    topics: [topics.hookResults],
+    maxWaitTimeMs: 100,
+    handler: async ({ envelope }) => {
+      if (envelope.type === 'hook-result') received.push(envelope.payload);
+    },
+  });
+
+  const runner = await startHookRunner({
+    config,
+    logger,
+    names,
+    groupId: uniqueName(`${namespace}-runner`),
+    fromBeginning: true,
+    partitionsConsumedConcurrently: 2,
+    inheritedEnv: options.inheritedEnv ?? { ...process.env, [planted.name]: planted.value },
+  });
+  defer(() => runner.stop());
+
+  return {
+    runner,
+    config,
+    names,
+    dir,
+    publisher,
+    async send(hookKind, values, overrides = {}) {
+      const request: HookRequest = {
+        requestId: uniqueName('req'),
+        hookKind,
+        clusterId: 'orders',
+        recoveryUid: uniqueName('uid'),
+        failOnError: false,
+        values,
+        ...overrides,
+      };
+      await publisher.publish(topics.hookRequests, request.clusterId, createEnvelope('hook-request', request, { producer: 'hook-runner-test' }));
+      return request;
+    },
+    async results(requestId, count = 1) {
+      return waitFor(
+        () => {
+          const mine = received.filter((r) => r.requestId === requestId);
+          return mine.length >= count ? mine : undefined;
+        },
+        { description: `${count} hook result(s) for ${requestId}`, timeoutMs: 60_000 },
+      );
+    },
+    read: (name) => readFileSync(join(dir, name), 'utf8'),
+    teardown: env.teardown,
   };
-  try {
-    const [{ brokers }, redisEndpoint] = await Promise.all([ensureKafka(), ensureRedis()]);
-    const namespace = uniqueName('hooks');
-    const names = topicNames(namespace);
-    const keyPrefix = uniqueKeyPrefix('hooks').replace(/:$/, '');
-    const dir = mkdtempSync(join(tmpdir(), 'baton-hooks-'));
-    defer(async () => rmSync(dir, { recursive: true, force: true }));
-
-    const file = join(dir, 'baton.json');
-    writeFileSync(
-      file,
-      JSON.stringify({
-        kafka: { brokers, clientId: namespace },
-        redis: { url: redisEndpoint.url, keyPrefix },
-        hooks: options.hooks ?? {},
-        recovery: options.recovery(dir),
-      }),
-    );
-    const config = loadConfig({ env: {}, file });
-
-    const kafka = createKafka({ brokers, clientId: namespace, logger });
-    const admin = kafka.admin();
-    await admin.connect();
-    defer(() => admin.disconnect());
-    const created = await ensureTopics(admin, { names, only: [topics.hookRequests, topics.hookResults, topics.deadLetters], partitions: 2 });
-    defer(() => admin.deleteTopics({ topics: created }));
-
-    const redis = createRedis(config.redis, logger, 'hook-runner-test');
-    defer(async () => {
-      const stale = await redis.keys(`${keyPrefix}:*`);
-      if (stale.length > 0) await redis.del(...stale);
-      await redis.quit();
-    });
-
-    const producer = createProducer(kafka);
-    await producer.connect();
-    defer(() => producer.disconnect());
-    const publisher = createPublisher({ producer, names, logger });
-
-    const received: HookResult[] = [];
-    const collector = await runConsumer({
-      kafka,
-      names,
-      groupId: uniqueName(`${namespace}-results`),
-      topics: [topics.hookResults],
-      fromBeginning: true,
-      maxWaitTimeMs: 100,
-      deadLetterProducer: producer,
-      logger,
-      handler: async ({ envelope }) => {
-        if (envelope.type === 'hook-result') received.push(envelope.payload);
-      },
-    });
-    defer(() => collector.stop());
-
-    const runner = await startHookRunner({
-      config,
-      logger,
-      names,
-      groupId: uniqueName(`${namespace}-runner`),
-      fromBeginning: true,
-      partitionsConsumedConcurrently: 2,
-      inheritedEnv: options.inheritedEnv ?? { ...process.env, [planted.name]: planted.value },
-    });
-    defer(() => runner.stop());
-
-    return {
-      runner,
-      config,
-      names,
-      dir,
-      publisher,
-      async send(hookKind, values, overrides = {}) {
-        const request: HookRequest = {
-          requestId: uniqueName('req'),
-          hookKind,
-          clusterId: 'orders',
-          recoveryUid: uniqueName('uid'),
-          failOnError: false,
-          values,
-          ...overrides,
-        };
-        await publisher.publish(topics.hookRequests, request.clusterId, createEnvelope('hook-request', request, { producer: 'hook-runner-test' }));
-        return request;
-      },
-      async results(requestId, count = 1) {
-        return waitFor(
-          () => {
-            const mine = received.filter((r) => r.requestId === requestId);
-            return mine.length >= count ? mine : undefined;
-          },
-          { description: `${count} hook result(s) for ${requestId}`, timeoutMs: 60_000 },
-        );
-      },
-      read: (name) => readFileSync(join(dir, name), 'utf8'),
-      teardown: runTeardown,
-    };
-  } catch (error) {
-    await runTeardown();
-    throw error;
-  }
 }
 
 /** True while `pid` runs (a zombie, already dead and only waiting to be reaped, counts as gone). */

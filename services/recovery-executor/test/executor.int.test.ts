@@ -7,18 +7,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { loadConfig } from '@baton/config';
 import { createEnvelope, decodeMessage, topics, type AnalysisEntry, type ClusterAnalysis, type Envelope, type RecoveryEvent } from '@baton/contracts';
-import { createKafka, createProducer, createPublisher, ensureTopics, topicNames } from '@baton/kafka';
-import { createLogger, silentLogger } from '@baton/logging';
-import { createBackendPool } from '@baton/mysql';
-import { createRedis } from '@baton/state';
-import { ensureKafka, ensureRedis, testDatabase, uniqueKeyPrefix, uniqueName, waitFor, withTopology, type MariaDbInstance } from '@baton/testing';
+import { testDatabase, waitFor, withTopology, type MariaDbInstance } from '@baton/testing';
+import { quickGroupTimeouts, startBatonTestEnv, testLogger } from '@baton/testing/baton-env';
 import { startRecoveryExecutor } from '../src/index.ts';
 
-const mysqlServer = { host: '127.0.0.1', port: 3306, user: 'root', password: '' };
-const logger = process.env['BATON_TEST_LOG'] ? createLogger({ service: 'executor-test', level: process.env['BATON_TEST_LOG'] }) : silentLogger();
+const logger = testLogger('executor-test');
 const key = (i: { host: string; port: number }) => ({ host: i.host, port: i.port });
 
 function deadMasterEntry(primary: MariaDbInstance, replicas: readonly MariaDbInstance[]): AnalysisEntry {
@@ -44,70 +38,28 @@ function deadMasterEntry(primary: MariaDbInstance, replicas: readonly MariaDbIns
 }
 
 test('DeadMaster analysis in: the executor re-checks, promotes the most advanced replica, moves the others, loses no acked write', async (t) => {
-  const teardown: Array<() => Promise<unknown>> = [];
-  t.after(async () => {
-    for (const step of teardown) await step().catch(() => undefined);
-  });
-  const [{ brokers }, redisEndpoint] = await Promise.all([ensureKafka(), ensureRedis()]);
-  const namespace = uniqueName('executor');
-  const names = topicNames(namespace);
-  const database = `baton_test_${randomBytes(5).toString('hex')}`;
-  const keyPrefix = uniqueKeyPrefix('executor').replace(/:$/, '');
-  const kafka = createKafka({ brokers, clientId: namespace, logger });
-  const admin = kafka.admin();
-  await admin.connect();
-  const created = await ensureTopics(admin, { names, partitions: 2 });
-  teardown.unshift(async () => {
-    await admin.deleteTopics({ topics: created }).catch(() => undefined);
-    await admin.disconnect();
-  });
-  teardown.unshift(async () => {
-    const pool = createBackendPool({ ...mysqlServer, database, connectionLimit: 1, connectTimeoutMs: 2000, queryTimeoutMs: 5000 }, { logger, database: null });
-    await pool.query(`DROP DATABASE IF EXISTS \`${database}\``).finally(() => pool.end());
-  });
-  const redis = createRedis({ url: redisEndpoint.url, connectTimeoutMs: 2000, commandTimeoutMs: 2000, maxRetriesPerRequest: 1 }, logger);
-  teardown.unshift(async () => {
-    const left = await redis.keys(`${keyPrefix}:*`);
-    if (left.length > 0) await redis.del(...left);
-    await redis.quit();
-  });
+  const env = await startBatonTestEnv({ label: 'executor', partitions: 2, groupTimeouts: quickGroupTimeouts, logger });
+  t.after(() => env.teardown());
+  const { kafka, names, namespace, publisher } = env;
 
   const topology = await withTopology(t, { replicas: 3, semiSync: true });
-  const config = loadConfig({
-    env: {
-      BATON__KAFKA__BROKERS: JSON.stringify(brokers),
-      BATON__KAFKA__CLIENT_ID: namespace,
-      BATON__KAFKA__TOPIC_PREFIX: namespace,
-      BATON__KAFKA__SESSION_TIMEOUT_MS: '6000',
-      BATON__KAFKA__HEARTBEAT_INTERVAL_MS: '500',
-      BATON__REDIS__URL: redisEndpoint.url,
-      BATON__REDIS__KEY_PREFIX: keyPrefix,
-      BATON__BACKEND__HOST: mysqlServer.host,
-      BATON__BACKEND__PORT: String(mysqlServer.port),
-      BATON__BACKEND__USER: mysqlServer.user,
-      BATON__BACKEND__PASSWORD: mysqlServer.password,
-      BATON__BACKEND__DATABASE: database,
-      BATON__MYSQL__USER: topology.credentials.admin.user,
-      BATON__MYSQL__PASSWORD: topology.credentials.admin.password,
-      BATON__MYSQL__REPLICATION_USER: topology.credentials.replication.user,
-      BATON__MYSQL__REPLICATION_PASSWORD: topology.credentials.replication.password,
-      BATON__RECOVERY__RECOVER_MASTER_CLUSTER_FILTERS: '["*"]',
-      BATON__RECOVERY__EXECUTOR_WARMUP_POLLS: '0',
-    },
+  const config = env.config({
+    BATON__MYSQL__USER: topology.credentials.admin.user,
+    BATON__MYSQL__PASSWORD: topology.credentials.admin.password,
+    BATON__MYSQL__REPLICATION_USER: topology.credentials.replication.user,
+    BATON__MYSQL__REPLICATION_PASSWORD: topology.credentials.replication.password,
+    BATON__RECOVERY__RECOVER_MASTER_CLUSTER_FILTERS: '["*"]',
+    BATON__RECOVERY__EXECUTOR_WARMUP_POLLS: '0',
   });
   const executor = await startRecoveryExecutor({ config, logger, fromBeginning: true, groupId: `${namespace}-executor`, commandsGroupId: `${namespace}-commands` });
-  teardown.unshift(() => executor.stop());
+  env.defer(() => executor.stop());
 
   const events: RecoveryEvent[] = [];
   const reader = kafka.consumer({ groupId: `${namespace}-reader`, maxWaitTimeInMs: 100 });
+  env.defer(() => reader.disconnect());
   await reader.connect();
-  teardown.unshift(() => reader.disconnect());
   await reader.subscribe({ topic: names[topics.recoveryEvents], fromBeginning: true });
   await reader.run({ eachMessage: async ({ message }) => void events.push((decodeMessage(topics.recoveryEvents, message.value) as Envelope<'recovery-event'>).payload) });
-  const producer = createProducer(kafka);
-  await producer.connect();
-  teardown.unshift(() => producer.disconnect());
-  const publisher = createPublisher({ producer, names });
 
   const writer = await topology.startWriter({ semisync: true });
   await waitFor(() => writer.ackedCount >= 100, { description: '100 acked semi-sync writes', timeoutMs: 20_000 });
@@ -159,8 +111,7 @@ test('DeadMaster analysis in: the executor re-checks, promotes the most advanced
   const order = ['registered', 'claimed', 'refreshed', 're-checked', 'replicas-stopped', 'candidate-chosen', 'fenced', 'promoted', 'replicas-moved', 'resolved'];
   const at = order.map((s) => mine.findIndex((e) => e.step === s));
   assert.ok(at.every((i, n) => i >= 0 && (n === 0 || i > (at[n - 1] as number))), `steps in order: ${mine.map((e) => e.step).join(', ')}`);
-  const backend = createBackendPool({ ...mysqlServer, database, connectionLimit: 1, connectTimeoutMs: 2000, queryTimeoutMs: 5000 }, { logger });
-  teardown.unshift(() => backend.end());
+  const backend = env.backendPool(1);
   await waitFor(async () => {
     const [r] = (await backend.query('SELECT outcome FROM recoveries WHERE uid = ?', [uid])) as unknown as [Array<{ outcome: string | null }>];
     return r[0]?.outcome === 'successful';
