@@ -3,8 +3,8 @@
  * that `node --test` runs. Two guards:
  *  1. a lock file per port, created with O_EXCL in a directory shared by all processes
  *     (/dev/shm/baton-ports), holding the owner's PID; a lock whose owner is gone is stale and
- *     is removed (that block is skipped on this attempt, so two processes breaking the same stale
- *     lock cannot both take it);
+ *     is removed (moved aside first, so a fresh lock taken meanwhile is never lost; that block is
+ *     skipped on this attempt, so two processes breaking the same stale lock cannot both take it);
  *  2. a bind check on 127.0.0.1 for each port, against servers started by anything else.
  * Locks are released by `release()` or, failing that, at process exit.
  *
@@ -12,7 +12,7 @@
  * (/proc/sys/net/ipv4/ip_local_port_range, 32768 on Debian): an outgoing connection's local port
  * taken from that range could otherwise grab a port between our check and the server's bind.
  */
-import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { BatonError } from '@baton/errors';
@@ -129,11 +129,36 @@ function tryLock(port: number): boolean {
   try {
     const owner = Number.parseInt(readFileSync(path, 'utf8'), 10);
     // An empty file is a lock being written right now; only a dead owner makes it stale.
-    if (Number.isInteger(owner) && !isProcessAlive(owner)) unlinkSync(path);
+    if (Number.isInteger(owner) && !isProcessAlive(owner)) removeStale(path, owner);
   } catch {
     // someone else removed or replaced it meanwhile
   }
   return false;
+}
+
+/**
+ * Removes a lock held by a dead process. Not a plain unlink: between reading the dead owner and
+ * unlinking, another process may have removed that lock and a third taken the port afresh. The
+ * lock is moved aside atomically first; if what was moved is not the dead owner's, it goes back.
+ */
+function removeStale(path: string, deadOwner: number): void {
+  const aside = `${path}.stale-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  try {
+    renameSync(path, aside);
+  } catch {
+    return; // already gone
+  }
+  try {
+    if (Number.parseInt(readFileSync(aside, 'utf8'), 10) !== deadOwner) linkSync(aside, path);
+  } catch {
+    // the port was locked again meanwhile: that lock stands
+  } finally {
+    try {
+      unlinkSync(aside);
+    } catch {
+      // nothing to clean
+    }
+  }
 }
 
 function unlockAll(ports: readonly number[]): void {

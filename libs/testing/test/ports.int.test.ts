@@ -1,12 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { promisify } from 'node:util';
-import { allocatePorts, isPortFree } from '../src/index.ts';
-
-const run = promisify(execFile);
+import { allocatePorts, isPortFree, PortAllocationError } from '../src/index.ts';
 
 test('blocks allocated at the same time in one process are disjoint, consecutive and free', async () => {
   const blocks = await Promise.all(Array.from({ length: 20 }, () => allocatePorts(5)));
@@ -25,19 +22,40 @@ test('blocks allocated at the same time in one process are disjoint, consecutive
 });
 
 test('blocks allocated by parallel processes are disjoint', async () => {
+  // Each child holds its locks until every child has allocated (its stdin closes): a child that
+  // exited early would release its ports, and a later child could then rightly take them again.
   const script = `
     import { allocatePorts } from '@baton/testing';
     const blocks = await Promise.all(Array.from({ length: 10 }, () => allocatePorts(8)));
     console.log(JSON.stringify(blocks.flatMap((b) => b.ports)));
-    await new Promise((r) => setTimeout(r, 300)); // hold the locks while the others allocate
+    process.stdin.resume();
+    await new Promise((r) => process.stdin.once('end', r));
   `;
-  const outputs = await Promise.all(
-    Array.from({ length: 3 }, () => run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 30_000 })),
-  );
-  const all = outputs.flatMap((o) => JSON.parse(o.stdout) as number[]);
-  assert.equal(all.length, 3 * 10 * 8);
-  assert.equal(new Set(all).size, all.length, 'no port handed out to two processes');
-  for (const port of all) assert.equal(existsSync(`/dev/shm/baton-ports/${port}`), false, 'released at process exit');
+  const children = Array.from({ length: 3 }, () => spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] }));
+  const exited = children.map((child) => new Promise<number | null>((resolve) => child.once('exit', resolve)));
+  try {
+    const lines = await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<string>((resolve, reject) => {
+            let out = '';
+            child.stdout.on('data', (chunk: Buffer) => {
+              out += chunk.toString();
+              if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
+            });
+            child.once('exit', (code) => reject(new Error(`allocating child exited (${code}) before printing its ports`)));
+          }),
+      ),
+    );
+    const all = lines.flatMap((line) => JSON.parse(line) as number[]);
+    assert.equal(all.length, 3 * 10 * 8);
+    assert.equal(new Set(all).size, all.length, 'no port handed out to two processes');
+    for (const child of children) child.stdin.end();
+    assert.deepEqual(await Promise.all(exited), [0, 0, 0]);
+    for (const port of all) assert.equal(existsSync(`/dev/shm/baton-ports/${port}`), false, 'released at process exit');
+  } finally {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  }
 });
 
 test('a port someone listens on is reported busy and never handed out', async (t) => {
@@ -49,4 +67,33 @@ test('a port someone listens on is reported busy and never handed out', async (t
   const block = await allocatePorts(1, { min: port, max: port + 2 }).catch(() => undefined);
   assert.notEqual(block?.first, port);
   block?.release();
+});
+
+test("a dead process's lock is cleared and the port handed out; a live process's lock is never touched", async () => {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const lock = `/dev/shm/baton-ports/${port}`;
+  const gone = spawn('true');
+  await new Promise((resolve) => gone.once('exit', resolve));
+  const deadPid = gone.pid as number;
+
+  writeFileSync(lock, `${deadPid}\n`);
+  const block = await allocatePorts(1, { min: port, max: port + 1, attempts: 3 });
+  try {
+    assert.equal(block.first, port);
+    assert.equal(readFileSync(lock, 'utf8').trim(), String(process.pid));
+  } finally {
+    block.release();
+  }
+
+  writeFileSync(lock, `${process.ppid}\n`);
+  try {
+    await assert.rejects(allocatePorts(1, { min: port, max: port + 1, attempts: 3 }), PortAllocationError);
+    assert.equal(readFileSync(lock, 'utf8').trim(), String(process.ppid));
+    assert.deepEqual(readdirSync('/dev/shm/baton-ports').filter((f) => f.startsWith(`${port}.`)), [], 'nothing left aside');
+  } finally {
+    unlinkSync(lock);
+  }
 });
