@@ -28,10 +28,10 @@ test('a test process killed with SIGKILL leaves nothing running, and its dirs an
 
   // pdeathsig: the kernel kills the servers with their parent (PID 1 then reaps the zombies).
   await waitFor(() => report.pids.every((pid) => !isProcessAlive(pid)), { description: 'the orphaned mariadbd to die', timeoutMs: 15_000 });
-  assert.equal(existsSync(report.dir), true, 'left behind until a sweep');
 
-  const swept = await sweepStaleResources();
-  assert.ok(swept.dirs.includes(report.dir));
+  // Left behind until a sweep: this one, or that of another test process making its MariaDB
+  // template meanwhile (each sweeps once), which may get there first.
+  await sweepStaleResources();
   assert.equal(existsSync(report.dir), false);
   if (withRule) assert.doesNotMatch(execFileSync('iptables', ['-w', '-S', 'INPUT'], { encoding: 'utf8' }), new RegExp(`--dport ${report.port} `));
 });
