@@ -32,7 +32,7 @@ import { ClusterQueue } from './cluster-queue.ts';
 import type { BlockValue, HookClient, RecoveryState, RecoveryStore, TopologyAccess } from './ports.ts';
 import { runRecovery, type RecoveryResult } from './recovery.ts';
 import type { ExecutorSettings } from './settings.ts';
-import { chooseFor, forceMasterFailoverHint, forgeForcedFailoverEntry, gateRecovery, isDeadPrimaryCode } from './steps/decisions.ts';
+import { alreadyRecovered, chooseFor, forceMasterFailoverHint, forgeForcedFailoverEntry, gateRecovery, isDeadPrimaryCode } from './steps/decisions.ts';
 import { needsCachedSnapshot, runEmergencyOperations } from './steps/emergency.ts';
 import { hookValues } from './steps/hook-values.ts';
 import { summarizeHookOutcome } from './hooks-client.ts';
@@ -75,6 +75,8 @@ interface Attempt {
   autoMasterRecovery: boolean;
   /** Instances the analysis mentions (refreshed along with the cached snapshot's). */
   mentioned: InstanceKey[];
+  /** When the analysed snapshot was observed (null for a forced recover, which analyses afresh). */
+  observedAtMs: number | null;
 }
 
 const noteEveryMs = 60_000;
@@ -188,6 +190,7 @@ export class RecoveryExecutor {
       requestId: null,
       autoMasterRecovery,
       mentioned: analysis.entries.flatMap((e) => [keyOf(e.instance), ...e.replicas.map(keyOf)]),
+      observedAtMs: Date.parse(analysis.snapshotObservedAt),
     };
     // 3. detection
     if (!(await this.#registerDetection(attempt, choice))) return;
@@ -248,6 +251,7 @@ export class RecoveryExecutor {
       requestId: command.requestId,
       autoMasterRecovery: clusterFilterMatches(this.#d.settings.clusterFilters, { clusterId: command.clusterId, alias: snapshot.clusterAlias }),
       mentioned: [entry, ...entries].flatMap((e) => [keyOf(e.instance), ...e.replicas.map(keyOf)]),
+      observedAtMs: null,
     };
     if (!(await this.#registerDetection(attempt, choice))) return notAttempted('OnFailureDetectionProcesses failed');
     await this.#registerAndRun(attempt);
@@ -311,6 +315,18 @@ export class RecoveryExecutor {
     const registration = await state.registerRecovery(a.clusterId, block, { forced: a.forced });
     if (!registration.registered) {
       const blockingUid = registration.blockedBy?.uid ?? null;
+      if (alreadyRecovered(registration.blockedBy, failed, a.observedAtMs)) {
+        this.#note(`recovered|${a.clusterId}|${failed}|${blockingUid}`, () =>
+          audit.event(a.clusterId, a.correlationId, 'recovery-skipped', 'skipped', `${a.entry.code} on ${failed} not recovered: already recovered by recovery ${blockingUid}`, {
+            failed,
+            code: a.entry.code,
+            reason: 'already-recovered',
+            recoveryUid: blockingUid,
+            owner: this.#d.owner,
+          }),
+        );
+        return;
+      }
       audit.background('record blocked recovery', () =>
         store.recordBlocked({ clusterId: a.clusterId, clusterAlias: a.clusterAlias, instance: keyOf(a.entry.instance), analysis: a.entry.code, reason: registration.reason, blockingUid, at: startedAt }),
       );

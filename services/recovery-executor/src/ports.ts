@@ -18,6 +18,8 @@ export interface BlockValue {
   /** The executor process that registered it. */
   owner: string;
   startedAtMs: number;
+  /** When the recovery resolved (absent while running, and in blocks written before this field). */
+  resolvedAtMs?: number;
 }
 
 export type BlockReason = 'recovery-block' | 'recently-promoted';

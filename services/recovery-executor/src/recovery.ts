@@ -591,7 +591,7 @@ class RecoveryRun {
     );
     try {
       if (release) await d.state.releaseBlock(clusterId, this.#t.uid);
-      else await d.state.resolveBlock(clusterId, { ...this.#r.block, state: 'resolved', successor: successor ? instanceId(successor.key) : null });
+      else await d.state.resolveBlock(clusterId, { ...this.#r.block, state: 'resolved', successor: successor ? instanceId(successor.key) : null, resolvedAtMs: endedAt.getTime() });
       // The detection row ends with the recovery; its Redis key stays for its period, so the
       // analyses still in flight about the old topology do not register (and hook) it again.
       if (successor) this.#t.write('close detections', () => d.store.closeDetections(clusterId, this.#failed, this.#t.uid, endedAt));

@@ -44,6 +44,7 @@ export function parseBlockValue(raw: string | null | undefined): BlockValue | nu
       state: v.state === 'resolved' ? 'resolved' : 'running',
       owner: typeof v.owner === 'string' ? v.owner : '',
       startedAtMs: typeof v.startedAtMs === 'number' ? v.startedAtMs : 0,
+      ...(typeof v.resolvedAtMs === 'number' ? { resolvedAtMs: v.resolvedAtMs } : {}),
     };
   } catch {
     return null;

@@ -10,7 +10,7 @@ import { ClusterQueue } from '../src/cluster-queue.ts';
 import { blockReason, isCrashed, parseBlockValue } from '../src/registration.ts';
 import { hookListWorstCaseMs } from '../src/settings.ts';
 import { analyze } from '@baton/domain';
-import { chooseFor, clusterPrimaryOf, drainedObservation, forgeForcedFailoverEntry, gateRecovery, positionHolds, recheck, replicasOf, semiSyncFor } from '../src/steps/decisions.ts';
+import { alreadyRecovered, chooseFor, clusterPrimaryOf, drainedObservation, forgeForcedFailoverEntry, gateRecovery, positionHolds, recheck, replicasOf, semiSyncFor } from '../src/steps/decisions.ts';
 import { liveFenceProblem, mayHaveSetReadOnly } from '../src/steps/fencing.ts';
 import { hookValues } from '../src/steps/hook-values.ts';
 import { analysisOf, deadPrimaryCluster, entryOf, healthyCluster, primary, replicaKeys, T0 } from './fakes.ts';
@@ -63,6 +63,23 @@ test('block rules: recently promoted vs any block; a running block without its l
   assert.deepEqual(parseBlockValue(JSON.stringify(b)), b);
   assert.equal(parseBlockValue('not json'), null);
   assert.equal(parseBlockValue(JSON.stringify({ failed: 'x' })), null);
+  assert.deepEqual(parseBlockValue(JSON.stringify({ ...b, resolvedAtMs: 5000 })), { ...b, resolvedAtMs: 5000 });
+});
+
+test('already recovered: the same failure, a successor promoted, observed before the recovery resolved', () => {
+  const resolved = { uid: 'u', failed: 'db0:1', successor: 'db1:1', state: 'resolved' as const, owner: 'o', startedAtMs: 1000, resolvedAtMs: 2000 };
+  const cases: Array<[string, Parameters<typeof alreadyRecovered>, boolean]> = [
+    ['in flight during the recovery', [resolved, 'db0:1', 1500], true],
+    ['observed the moment it resolved', [resolved, 'db0:1', 2000], true],
+    ['observed after it resolved: a new failure', [resolved, 'db0:1', 2001], false],
+    ['another instance failed', [resolved, 'db1:1', 1500], false],
+    ['the recovery promoted nobody', [{ ...resolved, successor: null }, 'db0:1', 1500], false],
+    ['the recovery still runs', [{ ...resolved, state: 'running' as const }, 'db0:1', 1500], false],
+    ['a block without its resolution time', [{ ...resolved, resolvedAtMs: undefined }, 'db0:1', 1500], false],
+    ['a forced recover (no observation time)', [resolved, 'db0:1', null], false],
+    ['no block', [null, 'db0:1', 1500], false],
+  ];
+  for (const [name, args, expected] of cases) assert.equal(alreadyRecovered(...args), expected, name);
 });
 
 test('hook values: orchestrator names, successor only once promoted, lost replicas listed', () => {

@@ -173,6 +173,26 @@ test('blocked by an earlier recovery: recorded (row + event), nothing else', asy
   assert.ok(h.events.some((e) => e.step === 'blocked' && e.status === 'blocked'));
 });
 
+test('an analysis still in flight about a failure already recovered: skipped, not recorded as a blocked recovery', async () => {
+  const h = harness();
+  h.state.block = { uid: 'earlier', failed: 'db1:3306', successor: 'db3:3306', state: 'resolved', owner: 'x', startedAtMs: T0 - 1000, resolvedAtMs: T0 + 200 };
+  h.executor.handleAnalysis(dead(), 'det-1');
+  await h.settle();
+  assert.ok(h.log.includes('register:blocked'));
+  assert.deepEqual(h.store.of('blocked_recoveries'), []);
+  assert.ok(!h.events.some((e) => e.step === 'blocked'));
+  const skipped = h.events.find((e) => e.step === 'recovery-skipped');
+  assert.deepEqual([skipped?.details['reason'], skipped?.details['failed'], skipped?.details['recoveryUid']], ['already-recovered', 'db1:3306', 'earlier']);
+
+  // observed after that recovery resolved: a new failure of the same instance, blocked as usual
+  const later = harness();
+  later.state.block = { ...h.state.block, resolvedAtMs: T0 - 1 };
+  later.executor.handleAnalysis(dead(), 'det-2');
+  await later.settle();
+  assert.equal(later.store.of('blocked_recoveries').length, 1);
+  assert.ok(later.events.some((e) => e.step === 'blocked' && e.details['failed'] === 'db1:3306'));
+});
+
 test('recoveries disabled: the detection is registered, no recovery; a forced recover still runs', async () => {
   const h = harness();
   h.state.disabled = true;

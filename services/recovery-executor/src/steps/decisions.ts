@@ -16,6 +16,7 @@ import {
   type RecoveryChoice,
 } from '@baton/domain';
 import { probeFailed, type DrainResult } from '@baton/mysql';
+import type { BlockValue } from '../ports.ts';
 
 /** Step 1: the function for a row, or null for a code this build does not know (logged, skipped). */
 export function chooseFor(code: string, inGracePeriod: boolean): RecoveryChoice | null {
@@ -173,4 +174,15 @@ export function positionHolds(flavour: 'mariadb' | 'mysql', have: string, need: 
   const a = parsePosition(flavour, have);
   const b = parsePosition(flavour, need);
   return a !== null && b !== null && positionContains(a, b);
+}
+
+/**
+ * An analysis of a failure that `blockedBy` has already recovered: the same failed instance, a
+ * successor promoted, and the analysis observed before that recovery resolved. Such analyses are
+ * still in flight after every failover (snapshots taken before the replicas moved); they are not
+ * blocked recoveries and are not recorded as such (pure).
+ */
+export function alreadyRecovered(blockedBy: BlockValue | null, failed: string, observedAtMs: number | null): boolean {
+  if (!blockedBy || blockedBy.state !== 'resolved' || blockedBy.successor === null || blockedBy.failed !== failed) return false;
+  return observedAtMs !== null && blockedBy.resolvedAtMs !== undefined && observedAtMs <= blockedBy.resolvedAtMs;
 }
