@@ -8,7 +8,7 @@ import { normalizeHooks, type BatonConfig, type NormalizedHook } from '@baton/co
 import { hookKinds, type HookKind } from '@baton/contracts';
 import { analysisPolicyFromConfig, promotionPolicyFromConfig, type PromotionPolicy, type ResolvedAnalysisPolicy } from '@baton/domain';
 import { topicNamesFromConfig, type TopicNames } from '@baton/kafka';
-import type { LocationSettings } from '@baton/mysql';
+import { proberSettingsFromConfig, type LocationSettings } from '@baton/mysql';
 
 export const defaultGroupId = 'baton-recovery-executor';
 export const defaultCommandsGroupId = 'baton-recovery-executor-commands';
@@ -105,7 +105,8 @@ export function recheckPolicyFromConfig(config: Pick<BatonConfig, 'analyzer' | '
 export function executorSettings(config: ConfigSections, overrides: { maxAnalysisAgeMs?: number; fenceTimeoutMs?: number } = {}): ExecutorSettings {
   const r = config.recovery;
   const pollIntervalMs = config.detector.pollIntervalMs;
-  const ceiling = Math.max(1, Math.floor(pollIntervalMs * 0.9));
+  // the executor's own probes (refresh, re-check) use the detector's timeouts and location rules
+  const probe = proberSettingsFromConfig(config);
   const hooks = Object.fromEntries(
     hookKinds.map((kind) => {
       const list = normalizeHooks(r[kind], config.hooks, kind);
@@ -138,18 +139,11 @@ export function executorSettings(config: ConfigSections, overrides: { maxAnalysi
       password: config.mysql.password,
       replicationUser: config.mysql.replicationUser,
       replicationPassword: config.mysql.replicationPassword,
-      connectTimeoutMs: Math.min(config.mysql.connectTimeoutMs, ceiling),
-      probeTimeoutMs: Math.min(config.mysql.probeTimeoutMs, ceiling),
+      connectTimeoutMs: probe.connectTimeoutMs,
+      probeTimeoutMs: probe.queryTimeoutMs,
       operationTimeoutMs: config.mysql.operationTimeoutMs,
     },
-    location: {
-      dataCenterPattern: r.DataCenterPattern,
-      regionPattern: r.RegionPattern,
-      physicalEnvironmentPattern: r.PhysicalEnvironmentPattern,
-      detectDataCenterQuery: r.DetectDataCenterQuery,
-      detectRegionQuery: r.DetectRegionQuery,
-      detectPhysicalEnvironmentQuery: r.DetectPhysicalEnvironmentQuery,
-    },
+    location: probe.location,
     analysisPolicy: recheckPolicyFromConfig(config),
     promotionPolicy: promotionPolicyFromConfig(r),
     reachabilityWindowMs: pollIntervalMs + config.analyzer.reasonableInstanceCheckMs,
