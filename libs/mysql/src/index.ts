@@ -8,3 +8,4 @@ export { toBatonError, isQueryTimeout, mysqlErrorCode } from './errors.ts';
 export * from './probe/index.ts';
 export * from './recovery/index.ts';
 export { ackScopeWhere, type AckScope } from './backend/ack-scope.ts';
+export type { FailureDetectionRow } from './backend/detection-row.ts';

@@ -2,7 +2,7 @@
  * What the routes need from the outside world. start-api.ts wires Redis, the backend, Kafka and
  * the registry follower; route tests pass in-memory fakes (test/fakes.ts).
  */
-import type { AckScope } from '@baton/mysql';
+import type { AckScope, FailureDetectionRow } from '@baton/mysql';
 import type { ClusterRegistration, ClusterSnapshot, Command, InstanceKey } from '@baton/contracts';
 
 /** Redis: the analyzer's cached snapshots and the flags the services keep. Values are the raw strings. */
@@ -72,19 +72,9 @@ export interface RecoveryStepRecord {
   details: Record<string, unknown> | null;
 }
 
-export interface DetectionRecord {
+export interface DetectionRecord extends FailureDetectionRow {
   id: number;
-  uid: string;
-  clusterId: string;
-  clusterAlias: string;
-  instance: InstanceKey;
-  analysis: string;
-  isActionable: boolean;
-  countReplicas: number;
-  replicaHosts: string[];
-  processingNode: string;
   inActivePeriod: boolean;
-  startedAt: Date;
   endedAt: Date | null;
   relatedRecoveryUid: string | null;
   acknowledged: boolean;

@@ -4,7 +4,7 @@
  * mysql2); unit tests pass fakes and check the order of the calls.
  */
 import type { ClusterSnapshot, HookKind, HookResult, InstanceKey, InstanceObservation, RecoveryEvent } from '@baton/contracts';
-import type { CatchUpResult, DetachResult, DrainResult, FenceResult, GtidPosition as ServerGtidPosition, PromoteResult, RepointAllEntry, UnfenceResult, WaitResult } from '@baton/mysql';
+import type { CatchUpResult, DetachResult, DrainResult, FailureDetectionRow, FenceResult, GtidPosition as ServerGtidPosition, PromoteResult, RepointAllEntry, UnfenceResult, WaitResult } from '@baton/mysql';
 import type { DowntimeValue, Lease } from '@baton/state';
 
 /** The value of a cluster's recovery block (anti-flapping): the recovery that holds it. */
@@ -49,18 +49,7 @@ export interface RecoveryState {
   cachedSnapshot(clusterId: string): Promise<ClusterSnapshot | null>;
 }
 
-export interface DetectionRow {
-  uid: string;
-  clusterId: string;
-  clusterAlias: string;
-  instance: InstanceKey;
-  analysis: string;
-  isActionable: boolean;
-  countReplicas: number;
-  replicaHosts: string[];
-  processingNode: string;
-  startedAt: Date;
-}
+export type DetectionRow = FailureDetectionRow;
 
 export interface RecoveryRow {
   uid: string;
