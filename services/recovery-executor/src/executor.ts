@@ -30,7 +30,7 @@ import type { Logger } from '@baton/logging';
 import type { Audit } from './audit.ts';
 import { ClusterQueue } from './cluster-queue.ts';
 import type { BlockValue, HookClient, RecoveryState, RecoveryStore, TopologyAccess } from './ports.ts';
-import { runRecovery, type RecoveryResult } from './recovery.ts';
+import { runRecovery, type RecoveryRequest, type RecoveryResult } from './recovery.ts';
 import type { ExecutorSettings } from './settings.ts';
 import { alreadyRecovered, chooseFor, forceMasterFailoverHint, forgeForcedFailoverEntry, gateRecovery, isDeadPrimaryCode } from './steps/decisions.ts';
 import { needsCachedSnapshot, runEmergencyOperations } from './steps/emergency.ts';
@@ -62,17 +62,10 @@ type Job =
 
 export type AnalysisVerdict = 'stopping' | 'warming-up' | 'too-old' | 'no-problem' | 'queued';
 
-interface Attempt {
-  clusterId: string;
-  clusterAlias: string;
-  entry: AnalysisEntry;
-  correlationId: string | undefined;
-  forced: boolean;
-  skipProcesses: boolean;
-  commandHint: string;
-  requestedCandidate: InstanceKey | null;
+/** What a recovery request is made of, before registration adds the block and the refresh set. */
+interface Attempt
+  extends Pick<RecoveryRequest, 'clusterId' | 'clusterAlias' | 'entry' | 'correlationId' | 'forced' | 'skipProcesses' | 'commandHint' | 'requestedCandidate' | 'autoMasterRecovery'> {
   requestId: string | null;
-  autoMasterRecovery: boolean;
   /** Instances the analysis mentions (refreshed along with the cached snapshot's). */
   mentioned: InstanceKey[];
   /** When the analysed snapshot was observed (null for a forced recover, which analyses afresh). */
