@@ -50,8 +50,8 @@ export interface RunConsumerOptions {
   fromBeginning?: boolean;
   /** How long stop() waits for an in-flight handler before abandoning it (default 10 s). */
   stopTimeoutMs?: number;
-  sessionTimeoutMs?: number;
-  heartbeatIntervalMs?: number;
+  sessionTimeoutMs?: number | undefined;
+  heartbeatIntervalMs?: number | undefined;
   rebalanceTimeoutMs?: number;
   /** Broker-side long-poll when there is nothing to fetch (default 1000 ms). */
   maxWaitTimeMs?: number;

@@ -47,8 +47,8 @@ export function consumeSnapshots(options: ConsumeSnapshotsOptions): Promise<Runn
     logger,
     fromBeginning: options.fromBeginning ?? false,
     partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
-    ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
-    ...(options.heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs: options.heartbeatIntervalMs }),
+    sessionTimeoutMs: options.sessionTimeoutMs,
+    heartbeatIntervalMs: options.heartbeatIntervalMs,
     handler: async ({ envelope, key, partition, offset }) => {
       if (envelope.type !== 'cluster-snapshot') {
         throw new MessageValidationError(`expected a cluster-snapshot, got ${envelope.type}`);

@@ -45,8 +45,8 @@ export function consumeCommands(options: CommandConsumerOptions): Promise<Runnin
     deadLetterProducer: options.deadLetterProducer,
     fromBeginning: false,
     maxWaitTimeMs: 500,
-    ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
-    ...(options.heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs: options.heartbeatIntervalMs }),
+    sessionTimeoutMs: options.sessionTimeoutMs,
+    heartbeatIntervalMs: options.heartbeatIntervalMs,
     handler: async ({ envelope }) => {
       if (envelope.type !== 'command') throw new MessageValidationError(`expected a command, got ${envelope.type}`);
       const command = envelope.payload;

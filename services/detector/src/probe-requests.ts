@@ -38,8 +38,8 @@ export function consumeProbeRequests(options: ProbeRequestConsumerOptions): Prom
     deadLetterProducer: options.deadLetterProducer,
     fromBeginning: false,
     maxWaitTimeMs: 200,
-    ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
-    ...(options.heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs: options.heartbeatIntervalMs }),
+    sessionTimeoutMs: options.sessionTimeoutMs,
+    heartbeatIntervalMs: options.heartbeatIntervalMs,
     handler: async ({ envelope }) => {
       if (envelope.type !== 'probe-request') throw new MessageValidationError(`expected a probe-request, got ${envelope.type}`);
       const { clusterId, instances, reason, requestedBy } = envelope.payload;

@@ -188,8 +188,8 @@ export function consumeCommands(options: CommandConsumerOptions): Promise<Runnin
     deadLetterProducer: options.deadLetterProducer,
     fromBeginning: options.fromBeginning ?? false,
     maxWaitTimeMs: 200,
-    ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
-    ...(options.heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs: options.heartbeatIntervalMs }),
+    sessionTimeoutMs: options.sessionTimeoutMs,
+    heartbeatIntervalMs: options.heartbeatIntervalMs,
     handler: async ({ envelope }) => {
       if (envelope.type !== 'command') throw new MessageValidationError(`expected a command, got ${envelope.type}`);
       await handleCommand(envelope.payload, { messageId: envelope.messageId, correlationId: envelope.correlationId }, options);

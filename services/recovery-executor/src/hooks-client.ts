@@ -54,8 +54,8 @@ export async function startKafkaHookClient(options: KafkaHookClientOptions): Pro
     deadLetterProducer: options.deadLetterProducer,
     fromBeginning: false,
     maxWaitTimeMs: 100,
-    ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
-    ...(options.heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs: options.heartbeatIntervalMs }),
+    sessionTimeoutMs: options.sessionTimeoutMs,
+    heartbeatIntervalMs: options.heartbeatIntervalMs,
     handler: async ({ envelope }) => {
       if (envelope.type !== 'hook-result') return;
       const result = envelope.payload;
