@@ -82,6 +82,16 @@ export class LeaseManager {
     });
   }
 
+  /**
+   * The lease whoever holds it now: for a takeover the backend's epoch already decided (the
+   * holder stopped renewing its recovery). A former holder's next renewal is refused.
+   */
+  async takeOver(clusterId: string, ttlMs: number): Promise<Lease> {
+    const result = await this.attempt(clusterId, ttlMs, scripts.takeOverLock);
+    if (!('lease' in result)) throw new Error('take-over-lock returned no lease');
+    return result.lease;
+  }
+
   /** Who holds the cluster's lock now, if anyone. */
   async holder(clusterId: string): Promise<LeaseHolder | null> {
     const key = this.keys.recoveryLock(clusterId);
@@ -89,13 +99,13 @@ export class LeaseManager {
     return value === null ? null : parseHolder(value, pttl);
   }
 
-  private async attempt(clusterId: string, ttlMs: number): Promise<{ lease: Lease } | { holder: LeaseHolder }> {
+  private async attempt(clusterId: string, ttlMs: number, script = scripts.acquireLock): Promise<{ lease: Lease } | { holder: LeaseHolder }> {
     if (!Number.isInteger(ttlMs) || ttlMs <= 0) throw new RangeError(`ttlMs must be a positive integer, got ${ttlMs}`);
     const lockKey = this.keys.recoveryLock(clusterId);
     const sentAt = performance.now();
     const reply = (await runScript(
       this.redis,
-      scripts.acquireLock,
+      script,
       [lockKey, this.keys.recoveryLockToken(clusterId)],
       [this.owner, ttlMs],
     )) as [number, number | string, number?];

@@ -24,6 +24,7 @@ export const scripts = {
   acquireLock: load('acquire-lock-2.lua'),
   renewLock: load('renew-lock-1.lua'),
   releaseLock: load('release-lock-1.lua'),
+  takeOverLock: load('take-over-lock-2.lua'),
 } as const;
 
 /** A NOSCRIPT reply means the server has not cached the script yet (the reply's error code, not prose). */

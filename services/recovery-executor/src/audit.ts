@@ -35,7 +35,8 @@ export interface RecoveryTrail {
 }
 
 export interface Audit {
-  trail(clusterId: string, correlationId: string | undefined, uid?: string): RecoveryTrail;
+  /** `afterSeq`: a takeover's trail numbers its steps after its predecessor's. */
+  trail(clusterId: string, correlationId: string | undefined, uid?: string, afterSeq?: number): RecoveryTrail;
   /** An event outside any recovery (not awaited by the caller's critical path). */
   event(clusterId: string, correlationId: string | undefined, step: string, status: StepStatus, message: string, details?: Record<string, unknown>): void;
   /** A backend write outside any recovery, in the background. */
@@ -82,9 +83,9 @@ export function createAudit(options: AuditOptions): Audit {
     }
   };
 
-  function trail(clusterId: string, correlationId: string | undefined, uid: string = randomUUID()): RecoveryTrail {
+  function trail(clusterId: string, correlationId: string | undefined, uid: string = randomUUID(), afterSeq = 0): RecoveryTrail {
     let chain: Promise<void> = Promise.resolve();
-    let seq = 0;
+    let seq = afterSeq;
     const steps: Array<{ seq: number; step: string; status: StepStatus }> = [];
     const enqueue = (work: () => Promise<void>): void => {
       chain = chain.then(work);

@@ -14,6 +14,12 @@
  *   7–12 recovery.ts: claim → refresh → re-check → PreFailover → regroup → promote → relocate →
  *      lost replicas → resolve → post hooks
  *
+ * Takeover (conventions §19): a recovery left running by an executor that stopped renewing it in
+ * the backend for recoveryTakeoverAfterMs — found by the sweep (at start-up, then every half of
+ * that period), or by a claim that met it — is queued as a `resume` job on its cluster's worker and
+ * continued under the same uid with a new epoch: rolled forward onto the successor its journal
+ * names, never replaced by a new election.
+ *
  * Analyses come from the consumer; each row becomes a job on its cluster's worker (ClusterQueue),
  * so the consumer never waits for a recovery. Nothing is acted on during the warm-up (the first
  * executorWarmupPolls poll intervals), nor once shutdown began; analyses older than
@@ -27,12 +33,14 @@ import { randomUUID } from 'node:crypto';
 import { instanceId, type AnalysisEntry, type ClusterAnalysis, type Command, type InstanceKey, type InstanceObservation } from '@baton/contracts';
 import { analyze, clusterFilterMatches, type RecoveryChoice } from '@baton/domain';
 import type { Logger } from '@baton/logging';
-import type { Audit } from './audit.ts';
+import type { Audit, RecoveryTrail } from './audit.ts';
 import { ClusterQueue } from './cluster-queue.ts';
-import type { BlockValue, HookClient, RecoveryState, RecoveryStore, TopologyAccess } from './ports.ts';
+import type { BlockValue, HookClient, RecoveryRow, RecoveryState, RecoveryStore, TopologyAccess } from './ports.ts';
 import { runRecovery, type RecoveryRequest, type RecoveryResult } from './recovery.ts';
 import type { ExecutorSettings } from './settings.ts';
-import { alreadyRecovered, chooseFor, forceMasterFailoverHint, forgeForcedFailoverEntry, gateRecovery, isDeadPrimaryCode } from './steps/decisions.ts';
+import type { Fault } from './fault-points.ts';
+import type { RecoveryJournal } from './journal.ts';
+import { alreadyRecovered, chooseFor, forceMasterFailoverHint, forgeForcedFailoverEntry, gateRecovery, isDeadPrimaryCode, takeoverEntry } from './steps/decisions.ts';
 import { needsCachedSnapshot, runEmergencyOperations } from './steps/emergency.ts';
 import { hookValues } from './steps/hook-values.ts';
 import { summarizeHookOutcome } from './hooks-client.ts';
@@ -54,11 +62,15 @@ export interface ExecutorDeps {
   clock?: () => Date;
   /** Start of the warm-up (default: now). */
   startedAtMs?: number;
+  journal: RecoveryJournal;
+  /** Test-only fault points (default: none). */
+  fault?: Fault;
 }
 
 type Job =
   | { kind: 'analysis'; analysis: ClusterAnalysis; entry: AnalysisEntry; correlationId: string | undefined }
-  | { kind: 'recover'; command: RecoverCommand; correlationId: string | undefined };
+  | { kind: 'recover'; command: RecoverCommand; correlationId: string | undefined }
+  | { kind: 'resume'; clusterId: string; uid: string };
 
 export type AnalysisVerdict = 'stopping' | 'warming-up' | 'too-old' | 'no-problem' | 'queued';
 
@@ -88,7 +100,23 @@ export class RecoveryExecutor {
     this.#d = deps;
     this.#clock = deps.clock ?? (() => new Date());
     this.#warmUntilMs = (deps.startedAtMs ?? this.#clock().getTime()) + deps.settings.warmupMs;
-    this.#queue = new ClusterQueue((_clusterId, job) => (job.kind === 'analysis' ? this.#analysisJob(job) : this.#recoverJob(job)), deps.logger);
+    this.#queue = new ClusterQueue((_clusterId, job) => (job.kind === 'analysis' ? this.#analysisJob(job) : job.kind === 'recover' ? this.#recoverJob(job) : this.#resumeJob(job)), deps.logger);
+  }
+
+  /**
+   * The takeover sweep: every running recovery whose executor stopped renewing it is queued for
+   * a takeover (after the warm-up; the journal's transaction decides between executors).
+   */
+  async sweep(): Promise<number> {
+    if (this.#stopping || !this.warmedUp()) return 0;
+    const orphans = await this.#d.journal.orphans(this.#d.settings.takeoverAfterMs);
+    for (const o of orphans) this.#queueResume(o.clusterId, o.uid);
+    return orphans.length;
+  }
+
+  #queueResume(clusterId: string, uid: string): void {
+    if (this.#stopping) return;
+    this.#queue.push(clusterId, `resume:${uid}`, { kind: 'resume', clusterId, uid });
   }
 
   /** Queues every problem row of an analysis on its cluster's worker; returns at once. */
@@ -300,7 +328,7 @@ export class RecoveryExecutor {
 
   /** Step 6, then 7–12. */
   async #registerAndRun(a: Attempt): Promise<void> {
-    const { state, store, audit, logger } = this.#d;
+    const { state, store, audit } = this.#d;
     const failed = instanceId(a.entry.instance);
     const uid = randomUUID();
     const startedAt = this.#clock();
@@ -336,24 +364,22 @@ export class RecoveryExecutor {
       return;
     }
     const trail = audit.trail(a.clusterId, a.correlationId, uid);
-    trail.write('insert recovery row', () =>
-      store.insertRecovery({
-        uid,
-        clusterId: a.clusterId,
-        clusterAlias: a.clusterAlias,
-        failed: keyOf(a.entry.instance),
-        analysis: a.entry.code,
-        commandHint: a.commandHint,
-        countReplicas: a.entry.counts['CountReplicas'] ?? a.entry.replicas.length,
-        replicaHosts: a.entry.replicas.map(instanceId),
-        detectionUid: a.correlationId ?? null,
-        forced: a.forced,
-        requestedCandidate: a.requestedCandidate,
-        requestId: a.requestId,
-        processingNode: this.#d.owner,
-        startedAt,
-      }),
-    );
+    const row: RecoveryRow = {
+      uid,
+      clusterId: a.clusterId,
+      clusterAlias: a.clusterAlias,
+      failed: keyOf(a.entry.instance),
+      analysis: a.entry.code,
+      commandHint: a.commandHint,
+      countReplicas: a.entry.counts['CountReplicas'] ?? a.entry.replicas.length,
+      replicaHosts: a.entry.replicas.map(instanceId),
+      detectionUid: a.correlationId ?? null,
+      forced: a.forced,
+      requestedCandidate: a.requestedCandidate,
+      requestId: a.requestId,
+      processingNode: this.#d.owner,
+      startedAt,
+    };
     trail.step('registered', 'succeeded', `recovery of ${failed} (${a.entry.code}) registered${a.forced ? ' (forced)' : ''}`, {
       code: a.entry.code,
       failed,
@@ -363,28 +389,70 @@ export class RecoveryExecutor {
       replacedBlock: registration.replaced?.uid ?? null,
       detectionUid: a.correlationId ?? null,
     });
-    const cached = await state.cachedSnapshot(a.clusterId).catch(() => null);
+    await this.#run({ ...a, block, row, takeover: false }, trail);
+  }
+
+  /** A takeover of recovery `uid`: its row says what it was about; the journal, what it did. */
+  async #resumeJob(job: Extract<Job, { kind: 'resume' }>): Promise<void> {
+    if (this.#stopping) return;
+    const { journal, state, audit } = this.#d;
+    const stored = await journal.recovery(job.uid);
+    if (!stored) return;
+    const failed = instanceId(stored.failed);
+    const block: BlockValue = { uid: stored.uid, failed, successor: null, state: 'running', owner: this.#d.owner, startedAtMs: stored.startedAt.getTime() };
+    await state.holdBlock(job.clusterId, block);
+    const entry = takeoverEntry(stored);
+    const trail = audit.trail(job.clusterId, stored.detectionUid ?? undefined, stored.uid, await journal.lastStepSeq(stored.uid));
+    await this.#run(
+      {
+        clusterId: stored.clusterId,
+        clusterAlias: stored.clusterAlias,
+        entry,
+        correlationId: stored.detectionUid ?? undefined,
+        forced: stored.forced,
+        skipProcesses: false,
+        commandHint: stored.commandHint,
+        requestedCandidate: stored.requestedCandidate,
+        autoMasterRecovery: clusterFilterMatches(this.#d.settings.clusterFilters, { clusterId: stored.clusterId, alias: stored.clusterAlias }),
+        mentioned: [stored.failed, ...entry.replicas],
+        block,
+        row: { ...stored, countReplicas: entry.replicas.length, processingNode: this.#d.owner },
+        takeover: true,
+      },
+      trail,
+    );
+  }
+
+  /** Steps 7–12 for a registered (or taken over) recovery, with the cluster's instances from the cached snapshot. */
+  async #run(request: Omit<RecoveryRequest, 'instances' | 'previous'> & { mentioned: readonly InstanceKey[] }, trail: RecoveryTrail): Promise<void> {
+    const { state, logger } = this.#d;
+    const cached = await state.cachedSnapshot(request.clusterId).catch(() => null);
     const previous = new Map<string, InstanceObservation>((cached?.instances ?? []).map((i) => [instanceId(i), i]));
     const instances = new Map<string, InstanceKey>();
-    for (const k of [...(cached?.instances ?? []).map(keyOf), ...a.mentioned]) instances.set(instanceId(k), k);
+    for (const k of [...(cached?.instances ?? []).map(keyOf), ...request.mentioned]) instances.set(instanceId(k), k);
+    const { mentioned: _mentioned, ...rest } = request;
     const result = await runRecovery(
       {
         settings: this.#d.settings,
         state,
-        store,
+        store: this.#d.store,
         hooks: this.#d.hooks,
         topology: this.#d.topology,
         logger,
         hostname: this.#d.hostname,
         clock: this.#clock,
         stopping: () => this.#stopping,
+        journal: this.#d.journal,
+        owner: this.#d.owner,
+        fault: this.#d.fault ?? (() => undefined),
       },
-      { ...a, instances: [...instances.values()], previous, block },
+      { ...rest, instances: [...instances.values()], previous },
       trail,
     );
     this.#results.push(result);
     if (this.#results.length > 100) this.#results.shift();
-    logger.info({ ...result, recoveryUid: uid, failed, steps: trail.steps.length }, 'recovery ended');
+    logger.info({ ...result, recoveryUid: result.uid, failed: instanceId(request.entry.instance), steps: trail.steps.length }, 'recovery ended');
+    if (result.takeoverDue) this.#queueResume(request.clusterId, result.takeoverDue);
   }
 
   /** Runs `what` at most once per noteEveryMs per key (repeated skips and blocks each tick). */

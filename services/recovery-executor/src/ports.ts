@@ -38,11 +38,15 @@ export interface RecoveryState {
   registerDetection(clusterId: string, instance: string, detectionUid: string): Promise<boolean>;
   recoveriesDisabled(): Promise<boolean>;
   registerRecovery(clusterId: string, value: BlockValue, options: { forced: boolean }): Promise<RegisterOutcome>;
-  /** Rewrites the block (keeping its TTL) if `value.uid` still holds it. */
+  /** Rewrites the block (keeping its TTL) if `value.uid` still holds it, or sets it when no block is left (Redis restarted). */
   resolveBlock(clusterId: string, value: BlockValue): Promise<boolean>;
   /** Deletes the block if `uid` still holds it. */
   releaseBlock(clusterId: string, uid: string): Promise<boolean>;
   acquireLease(clusterId: string): Promise<Lease | null>;
+  /** The lease whoever holds it (a takeover the backend's epoch decided). */
+  takeOverLease(clusterId: string): Promise<Lease>;
+  /** Holds the block for a recovery being taken over (whatever was there, or nothing after a Redis restart). */
+  holdBlock(clusterId: string, value: BlockValue): Promise<void>;
   setDowntime(clusterId: string, instance: string, value: DowntimeValue, ttlMs: number): Promise<void>;
   endDowntime(clusterId: string, instance: string): Promise<void>;
   /** The latest snapshot the analyzer cached for the cluster, if still there. */
@@ -162,8 +166,11 @@ export interface TopologySession {
   /** START SLAVE again (undo of a drain when the plan fails). */
   restartReplication(instances: readonly InstanceKey[]): Promise<Array<Each<true>>>;
   catchUp(candidate: InstanceKey, source: InstanceKey, untilPosition: string, timeoutMs: number): Promise<CatchUpResult>;
-  promote(candidate: InstanceKey, options: { semiSync: false | { timeoutMs: number } }): Promise<PromoteResult>;
-  repoint(replicas: readonly InstanceKey[], source: InstanceKey, options: { semiSyncReplica: boolean | undefined }): Promise<RepointAllEntry[]>;
+  /** `beforeWritable` runs after RESET SLAVE ALL and before read_only=0; a throw leaves the candidate read-only. */
+  promote(candidate: InstanceKey, options: { semiSync: false | { timeoutMs: number }; beforeWritable?: () => Promise<void> }): Promise<PromoteResult>;
+  repoint(replicas: readonly InstanceKey[], source: InstanceKey, options: { semiSyncReplica: boolean | undefined; onRepointed?: (instance: string) => void }): Promise<RepointAllEntry[]>;
+  /** The instances among `instances` that answer within `timeoutMs` with read_only=0 (writable for an application). */
+  writable(instances: readonly InstanceKey[], timeoutMs: number): Promise<string[]>;
   /** The SQL fence (read_only=1 verified, client connections killed); `timeoutMs` replaces the crash budget (fenceTimeoutMs). */
   fence(failed: InstanceKey, options?: { timeoutMs: number }): Promise<FenceResult>;
   /** force-master-failover: SET GLOBAL read_only=0 again on a live primary fenced by a run that promoted nobody. */

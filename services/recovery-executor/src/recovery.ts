@@ -54,6 +54,9 @@ import {
 import { fenceHookError, fenceHookStatus, fencedStepMessage, fencedStepStatus, fencingResultText, isFenced, liveFenceProblem, mayHaveSetReadOnly, type FencingRecord } from './steps/fencing.ts';
 import { hookValues } from './steps/hook-values.ts';
 import { handleAftermath, moveReplicas, type LostEntry } from './steps/relocate.ts';
+import type { Fault } from './fault-points.ts';
+import { intendedSuccessor, StaleEpochError, stoppedReplicas, type JournalEntry, type RecoveryJournal, type Term } from './journal.ts';
+import type { RecoveryResolution, RecoveryRow } from './ports.ts';
 
 export interface RecoveryDeps {
   settings: ExecutorSettings;
@@ -66,6 +69,11 @@ export interface RecoveryDeps {
   clock: () => Date;
   /** SIGTERM arrived: a recovery that has not touched the topology stops. */
   stopping: () => boolean;
+  journal: RecoveryJournal;
+  /** This process, in the journal. */
+  owner: string;
+  /** Test-only fault points (fault-points.ts); a no-op in production. */
+  fault: Fault;
 }
 
 export interface RecoveryRequest {
@@ -83,12 +91,21 @@ export interface RecoveryRequest {
   /** What was last known of them (the analyzer's cached snapshot). */
   previous: ReadonlyMap<string, InstanceObservation>;
   block: BlockValue;
+  /** The recoveries row the claim writes (a takeover continues the row that exists). */
+  row: RecoveryRow;
+  /** Continue the running recovery `row.uid` whose executor stopped renewing it (journal.takeOver). */
+  takeover: boolean;
 }
 
 export interface RecoveryResult {
   clusterId: string;
   uid: string;
-  outcome: RecoveryOutcome;
+  /** `abandoned`: the run stopped because its epoch passed to another executor; the row is theirs to finish. */
+  outcome: RecoveryOutcome | 'abandoned';
+  /** The recovery term this run held (null when it never claimed one). */
+  epoch: number | null;
+  /** A running recovery of the cluster whose executor stopped renewing it: to be taken over. */
+  takeoverDue: string | null;
   successor: InstanceKey | null;
   lost: string[];
   errors: string[];
@@ -100,6 +117,13 @@ export interface RecoveryResult {
    */
   oldPrimaryNotMoved: string | null;
 }
+
+/**
+ * The run's epoch passed to another executor (or cannot be proven any more): it stops before its
+ * next statement to a server, undoes nothing and resolves nothing; the holder of the newer epoch
+ * finishes the recovery from the journal.
+ */
+class Abandon extends Error {}
 
 /** Ends the run early: `release` gives the block back (nothing was attempted). */
 class Stop extends Error {
@@ -113,6 +137,9 @@ class Stop extends Error {
 }
 
 const sameKey = (a: InstanceKey, b: InstanceKey): boolean => a.host === b.host && a.port === b.port;
+const keyOf = (k: InstanceKey): InstanceKey => ({ host: k.host, port: k.port });
+/** The re-check before read_only=0 asks instances that answered the refresh on open connections. */
+const writableCheckTimeoutMs = 500;
 
 export function runRecovery(deps: RecoveryDeps, request: RecoveryRequest, trail: RecoveryTrail): Promise<RecoveryResult> {
   return new RecoveryRun(deps, request, trail).run();
@@ -147,6 +174,14 @@ class RecoveryRun {
   /** The `fenced` step was recorded at the SQL fence (live primary): the fence hook gets a `fence-hook` step of its own. */
   #sqlFenceRecorded = false;
   #oldPrimaryNotMoved: string | null = null;
+  /** The recovery term (epoch) this run holds once claimed or taken over. */
+  #term: Term | null = null;
+  /** A takeover's journal: what the predecessor decided. */
+  #entries: JournalEntry[] = [];
+  /** Why the run's term is no longer provably its own (the heartbeat was refused). */
+  #superseded: string | null = null;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #takeoverDue: string | null = null;
 
   constructor(deps: RecoveryDeps, request: RecoveryRequest, trail: RecoveryTrail) {
     this.#d = deps;
@@ -162,17 +197,20 @@ class RecoveryRun {
     let release = false;
     let stopRenewing: () => void = () => undefined;
     try {
-      this.#lease = await this.#d.state.acquireLease(this.#r.clusterId);
-      if (!this.#lease) throw new Stop('another recovery holds the cluster lock', 'not-attempted', true);
-      stopRenewing = this.#lease.autoRenew();
-      this.#t.step('claimed', 'succeeded', 'cluster lock acquired', { token: this.#lease.token, ttlMs: this.#lease.ttlMs });
-      const snapshot = await this.#refresh();
+      const snapshot = await this.#claimAndRefresh((stop) => (stopRenewing = stop));
       this.#checkpoint();
-      await this.#preFailover();
-      this.#checkpoint();
-      await this.#regroupAndPromote(snapshot);
+      const target = this.#r.takeover ? this.#rollForwardTarget(snapshot) : null;
+      if (target) {
+        await this.#rollForward(snapshot, target);
+      } else {
+        if (this.#r.takeover) this.#recheck(snapshot);
+        await this.#preFailover();
+        this.#checkpoint();
+        await this.#regroupAndPromote(snapshot);
+      }
       outcome = 'successful';
     } catch (error) {
+      if (error instanceof Abandon || error instanceof StaleEpochError) return this.#abandon(error.message, stopRenewing);
       await this.#settleFencing();
       const stop = error instanceof Stop ? error : null;
       outcome = stop?.outcome ?? 'failed';
@@ -183,10 +221,15 @@ class RecoveryRun {
       const step = outcome === 'not-needed' ? 'problem-gone' : outcome === 'not-attempted' ? 'not-attempted' : 'aborted';
       this.#t.step(step, outcome === 'failed' ? 'failed' : 'skipped', this.#errors.at(-1) ?? '', { outcome });
     }
-    if (outcome === 'failed' && !this.#successor && this.#drained.length > 0) await this.#restartReplication();
-    if (!this.#successor && this.#mayUnfence) await this.#unfenceOldPrimary();
+    if (outcome === 'failed' && !this.#successor && this.#drained.length > 0 && !this.#superseded) await this.#restartReplication();
+    if (!this.#successor && this.#mayUnfence && !this.#superseded) await this.#unfenceOldPrimary();
     await this.#resolve(outcome, release);
     if (this.#attempted && !this.#r.skipProcesses) await this.#postHooks(outcome === 'successful');
+    return this.#end(outcome, stopRenewing);
+  }
+
+  async #end(outcome: RecoveryOutcome | 'abandoned', stopRenewing: () => void): Promise<RecoveryResult> {
+    clearInterval(this.#heartbeat);
     stopRenewing();
     const released = await this.#lease?.release().catch(() => false);
     await this.#session?.close();
@@ -195,6 +238,8 @@ class RecoveryRun {
       clusterId: this.#r.clusterId,
       uid: this.#t.uid,
       outcome,
+      epoch: this.#term?.epoch ?? null,
+      takeoverDue: this.#takeoverDue,
       successor: this.#successor?.key ?? null,
       lost: this.#lost.map((l) => instanceId(l.replica)),
       errors: [...this.#errors],
@@ -203,14 +248,109 @@ class RecoveryRun {
     };
   }
 
-  /** Between steps: the deadline, the lease, and SIGTERM until the topology is touched. */
+  /** The epoch moved on: stop here, touch nothing more, resolve nothing (the newer holder finishes). */
+  async #abandon(reason: string, stopRenewing: () => void): Promise<RecoveryResult> {
+    this.#superseded ??= reason;
+    this.#errors.push(reason);
+    this.#t.step('abandoned', 'failed', `stopped without touching anything more: ${reason}`, { epoch: this.#term?.epoch ?? null });
+    this.#d.logger.warn({ clusterId: this.#r.clusterId, recoveryUid: this.#t.uid, epoch: this.#term?.epoch, reason }, 'recovery abandoned to a newer epoch');
+    return this.#end('abandoned', stopRenewing);
+  }
+
+  /**
+   * Step 7's claim: the Redis lease (fast liveness), then the backend epoch (the authority: one
+   * transaction that raises it and writes the recoveries row, in parallel with the executor's own
+   * probes), or, for a takeover, the lease taken over and the epoch raised past the dead holder's.
+   */
+  async #claimAndRefresh(onRenewing: (stop: () => void) => void): Promise<ClusterSnapshot> {
+    const { clusterId } = this.#r;
+    const { journal, settings, owner } = this.#d;
+    if (this.#r.takeover) {
+      this.#lease = await this.#d.state.takeOverLease(clusterId);
+      onRenewing(this.#lease.autoRenew());
+      const taken = await journal.takeOver(clusterId, this.#t.uid, owner, settings.takeoverAfterMs);
+      if (!taken) throw new Abandon('the recovery no longer needs a takeover (it was resolved, or its executor renewed it)');
+      this.#term = taken.term;
+      this.#entries = taken.entries;
+      this.#startHeartbeat();
+      this.#t.step('taken-over', 'succeeded', `recovery taken over from ${taken.previousExecutor} (epoch ${taken.previousEpoch} → ${taken.term.epoch}, attempt ${taken.term.attempt})`, {
+        token: taken.term.epoch,
+        epoch: taken.term.epoch,
+        attempt: taken.term.attempt,
+        previousEpoch: taken.previousEpoch,
+        previousExecutor: taken.previousExecutor,
+        journal: taken.entries.map((e) => `${e.step}/${e.state}@${e.epoch}`),
+      });
+      return this.#probe();
+    }
+    this.#lease = await this.#d.state.acquireLease(clusterId);
+    if (!this.#lease) throw new Stop('another recovery holds the cluster lock', 'not-attempted', true);
+    onRenewing(this.#lease.autoRenew());
+    const claim = journal.claim(this.#r.row, owner, settings.takeoverAfterMs);
+    claim.catch(() => undefined); // awaited below, after the probes
+    let snapshot: ClusterSnapshot;
+    try {
+      snapshot = await this.#probe();
+    } finally {
+      await this.#claimed(await claim);
+    }
+    return this.#recheck(snapshot);
+  }
+
+  async #claimed(claim: Awaited<ReturnType<RecoveryJournal['claim']>>): Promise<void> {
+    if (!claim.claimed) {
+      if (claim.stale) this.#takeoverDue = claim.runningUid;
+      const why = claim.stale ? 'its executor stopped renewing it, so it is taken over and finished' : 'it must finish first';
+      throw new Stop(`recovery ${claim.runningUid} of this cluster is still running: ${why}`, 'not-attempted', true);
+    }
+    this.#term = claim.term;
+    this.#startHeartbeat();
+    this.#t.step('claimed', 'succeeded', `cluster lock acquired, epoch ${claim.term.epoch}`, { token: claim.term.epoch, epoch: claim.term.epoch, redisToken: this.#lease?.token ?? null, ttlMs: this.#lease?.ttlMs ?? null });
+    this.#d.fault('after-claim');
+  }
+
+  /** The term's sign of life in the backend; refused once the epoch moved on, which ends the run at its next guard. */
+  #startHeartbeat(): void {
+    const term = this.#term as Term;
+    const everyMs = Math.max(100, Math.floor(this.#d.settings.takeoverAfterMs / 3));
+    this.#heartbeat = setInterval(() => {
+      this.#d.journal.heartbeat(term).then(
+        (held) => {
+          if (!held) this.#superseded ??= `epoch ${term.epoch} passed to another executor`;
+        },
+        (err: unknown) => this.#d.logger.warn({ clusterId: term.clusterId, recoveryUid: term.uid, err }, 'recovery heartbeat failed'),
+      );
+    }, everyMs);
+    this.#heartbeat.unref();
+  }
+
+  /**
+   * Before every statement that changes a server: the term must still be this run's, proven by the
+   * backend (a lost Redis lease alone is re-taken when the epoch is still ours: Redis restarted).
+   */
+  async #guard(what: string, intent?: { step: string; data: Record<string, unknown> }): Promise<void> {
+    this.#checkpoint();
+    if (this.#superseded) throw new Abandon(this.#superseded);
+    const term = this.#term;
+    if (!term) throw new Abandon(`no recovery term held before ${what}`);
+    // the journal entry's epoch condition is the check; without one, a read proves the term
+    if (intent) await this.#d.journal.record(term, this.#d.owner, intent.step, 'intent', intent.data);
+    else await this.#d.journal.check(term);
+    if (this.#lease?.lost.aborted) {
+      const lost = String(this.#lease.lost.reason);
+      this.#lease = await this.#d.state.takeOverLease(this.#r.clusterId);
+      this.#lease.autoRenew();
+      this.#t.step('lock-retaken', 'info', `cluster lock ${lost}; epoch ${term.epoch} is still this recovery's, so the lock was taken again`, { epoch: term.epoch, redisToken: this.#lease.token });
+    }
+  }
+
+  /** Between steps: the deadline, and SIGTERM until the topology is touched (the term is #guard's). */
   #checkpoint(): void {
-    if (this.#lease?.lost.aborted) throw new Stop(`cluster lock lost (${String(this.#lease.lost.reason)})`, 'failed', !this.#touched && !this.#attempted);
     if (this.#d.clock().getTime() > this.#deadlineMs) throw new Stop(`recovery deadline of ${this.#d.settings.recoveryDeadlineMs} ms passed`, 'failed', false);
     if (!this.#touched && this.#d.stopping()) throw new Stop('executor stopping before the topology was touched', this.#attempted ? 'failed' : 'not-attempted', true);
   }
 
-  async #refresh(): Promise<ClusterSnapshot> {
+  async #probe(): Promise<ClusterSnapshot> {
     const { clusterId, clusterAlias } = this.#r;
     this.#session = this.#d.topology.open(clusterId);
     const snapshot = await this.#session.refresh({ clusterId, clusterAlias, instances: this.#r.instances, previous: this.#r.previous });
@@ -219,7 +359,26 @@ class RecoveryRun {
       answered,
       unreachable: snapshot.instances.filter((i) => i.lastError !== null).map((i) => ({ instance: instanceId(i), error: i.lastError })),
     });
+    return snapshot;
+  }
+
+  /**
+   * The re-check on the executor's own probes. A takeover does not ask analyze() again (its
+   * predecessor's stopped replicas no longer look like a dead primary's): it goes on while the
+   * failed primary still does not answer, and otherwise stops, restarting what was stopped.
+   */
+  #recheck(snapshot: ClusterSnapshot): ClusterSnapshot {
     const entries = analyze(snapshot, this.#d.clock(), this.#d.settings.analysisPolicy);
+    if (this.#r.takeover && !this.#force) {
+      const failedObs = snapshot.instances.find((i) => sameKey(i, this.#failed));
+      if (failedObs && failedObs.lastError === null) {
+        this.#drained = stoppedReplicas(this.#entries);
+        this.#attempted = true;
+        throw new Stop(`taken over before any promotion, and ${instanceId(this.#failed)} answers again: nothing promoted`, 'failed', false);
+      }
+      this.#t.step('re-checked', 'succeeded', `${instanceId(this.#failed)} still does not answer: the recovery goes on (takeover)`, { code: this.#r.entry.code, takeover: true });
+      return snapshot;
+    }
     if (this.#force) {
       this.#recheckForced(snapshot, entries);
       return snapshot;
@@ -271,6 +430,7 @@ class RecoveryRun {
     const reachability = { nowMs, windowMs: d.settings.reachabilityWindowMs };
     const reachable = replicas.filter((r) => isReplicaReachable(r, reachability));
 
+    await this.#guard('fence and stop replicas', { step: 'stop-replicas', data: { replicas: reachable.map(keyOf), fence: keyOf(this.#failed) } });
     this.#touched = true;
     let fencing: Promise<FencingRecord>;
     if (this.#live) {
@@ -289,6 +449,7 @@ class RecoveryRun {
       replicas: drains.map((x) => (x.ok ? { instance: x.instance, drained: x.result.drained, wait: x.result.waitOutcome, position: x.result.position } : { instance: x.instance, error: x.error })),
       unreachable: replicas.filter((r) => !reachable.includes(r)).map(instanceId),
     });
+    this.#d.fault('after-drain');
     const updated = replicas.map((r) => {
       const result = drains.find((x) => x.instance === instanceId(r));
       if (!result) return r;
@@ -327,38 +488,128 @@ class RecoveryRun {
     this.#checkpoint();
     await this.#prepareCandidate(session, plan);
     await this.#awaitFence(fencing);
-    this.#checkpoint();
-    // the one irreversible step: confirm in Redis that the lock is still ours (one round trip)
-    if (this.#lease && !(await this.#lease.renew())) throw new Stop('cluster lock lost before the promotion', 'failed', false);
+    this.#d.fault('after-fence');
+    await this.#promote(session, snapshot, plan.candidate, failedObs, {
+      expectedPosition: plan.expectedPosition,
+      moves: plan.moves.map(keyOf),
+      lost: plan.lost.map((l) => instanceId(l.replica)),
+    });
+    await this.#relocate(session, plan.candidate, plan.moves);
+  }
 
+  /**
+   * ApplyMySQLPromotion, the one irreversible step: the intent naming the candidate is durable
+   * first (and proves the term), and just before read_only=0 the term is proven again and no other
+   * member of the cluster that answered the refresh may be writable.
+   */
+  async #promote(session: TopologySession, snapshot: ClusterSnapshot, candidate: InstanceKey, failedObs: InstanceObservation | undefined, plan: Record<string, unknown>): Promise<void> {
+    const id = instanceId(candidate);
+    await this.#guard('promote', { step: 'promote', data: { candidate: keyOf(candidate), ...plan } });
     this.#promoteAttempted = true;
-    const promoted = await session.promote(plan.candidate, { semiSync: semiSyncFor(failedObs) });
+    const promoted = await session.promote(candidate, {
+      semiSync: failedObs ? semiSyncFor(failedObs) : false,
+      beforeWritable: async () => {
+        this.#d.fault('after-reset-replica');
+        await this.#beforeWritable(session, snapshot, candidate);
+      },
+    });
     if (!promoted.verified) {
-      this.#t.step('promoted', 'failed', `promotion of ${instanceId(plan.candidate)} did not take effect: ${promoted.problems.join('; ')}`, { problems: promoted.problems });
-      throw new Stop(`promotion of ${instanceId(plan.candidate)} not verified: ${promoted.problems.join('; ')}`, 'failed', false);
+      this.#t.step('promoted', 'failed', `promotion of ${id} did not take effect: ${promoted.problems.join('; ')}`, { problems: promoted.problems });
+      throw new Stop(`promotion of ${id} not verified: ${promoted.problems.join('; ')}`, 'failed', false);
     }
-    this.#successor = { key: plan.candidate, position: promoted.position };
-    this.#t.step('promoted', 'succeeded', `${instanceId(plan.candidate)} is the new primary (writable)`, {
-      successor: instanceId(plan.candidate),
+    this.#successor = { key: candidate, position: promoted.position };
+    this.#t.step('promoted', 'succeeded', `${id} is the new primary (writable)`, {
+      successor: id,
       position: promoted.position,
       semiSync: promoted.semiSyncMasterEnabled,
       elapsedMs: Math.round(promoted.elapsedMs),
+      epoch: this.#term?.epoch ?? null,
+      ...(this.#r.takeover ? { rolledForward: true } : {}),
     });
+    await this.#d.journal.record(this.#term as Term, this.#d.owner, 'promote', 'done', { candidate: keyOf(candidate), position: promoted.position });
+    this.#d.fault('after-read-only-off');
+  }
 
-    const moved = await moveReplicas(session, this.#t, plan.moves, plan.candidate);
+  /** The last re-check before read_only=0: the term, then every other member that answered the refresh must be read-only. */
+  async #beforeWritable(session: TopologySession, snapshot: ClusterSnapshot, candidate: InstanceKey): Promise<void> {
+    await this.#d.journal.check(this.#term as Term);
+    const others = snapshot.instances.filter((i) => i.lastError === null && !sameKey(i, candidate) && !sameKey(i, this.#failed)).map(keyOf);
+    const writable = others.length === 0 ? [] : await session.writable(others, writableCheckTimeoutMs);
+    if (writable.length > 0) {
+      this.#t.step('promotion-refused', 'failed', `${instanceId(candidate)} left read-only: ${writable.join(', ')} answers and is writable`, { candidate: instanceId(candidate), writable });
+      throw new Stop(`promotion of ${instanceId(candidate)} refused: ${writable.join(', ')} answers and is writable (never two writable primaries)`, 'failed', false);
+    }
+  }
+
+  /** Steps 10–11 after the promotion: the replicas moved under the successor, lost replicas and downtimes. */
+  async #relocate(session: TopologySession, successor: InstanceKey, moves: readonly InstanceKey[]): Promise<void> {
+    const d = this.#d;
+    await this.#guard('move replicas');
+    let first = true;
+    const moved = await moveReplicas(session, this.#t, moves, successor, () => {
+      if (first) d.fault('after-first-move');
+      first = false;
+    });
     this.#lost.push(...moved.lost);
     this.#errors.push(...moved.errors);
+    await this.#guard('lost replicas and downtimes');
     const aftermath = await handleAftermath(session, d.state, this.#t, {
       clusterId: this.#r.clusterId,
       failed: this.#failed,
-      successor: plan.candidate,
+      successor,
       lost: this.#lost,
       detachLost: d.settings.detachLostReplicas,
       downtimeMs: d.settings.lostDowntimeMs,
       now: d.clock(),
     });
     this.#errors.push(...aftermath);
-    if (this.#force) this.#recordOldPrimary(plan.candidate);
+    if (this.#force) this.#recordOldPrimary(successor);
+  }
+
+  /**
+   * A takeover's successor: the one the predecessor's journal intended (its promote intent), or
+   * else a member that is already writable with no replication (promoted, the intent not yet
+   * durable: impossible with this executor, but a predecessor may be older). null: nothing was
+   * promoted, and the recovery starts its election over.
+   */
+  #rollForwardTarget(snapshot: ClusterSnapshot): { key: InstanceKey; why: string } | null {
+    const intended = intendedSuccessor(this.#entries);
+    if (intended) return { key: intended, why: "the predecessor's promote intent" };
+    const orphan = snapshot.instances.find((i) => !sameKey(i, this.#failed) && i.lastError === null && i.readOnly === false && i.replication === null);
+    return orphan ? { key: keyOf(orphan), why: 'it is writable with no replication configured' } : null;
+  }
+
+  /**
+   * Roll forward: finish the crashed recovery onto its successor. The old primary is fenced again,
+   * the successor promoted unless it already is (verified by the refresh: writable, no
+   * replication), every answering member not yet replicating from it is moved, the rest named
+   * lost. Another replica is never promoted instead: a successor that does not answer may be
+   * writable, so the recovery fails with the reason and keeps its block.
+   */
+  async #rollForward(snapshot: ClusterSnapshot, target: { key: InstanceKey; why: string }): Promise<void> {
+    const session = this.#session as TopologySession;
+    const id = instanceId(target.key);
+    const obs = snapshot.instances.find((i) => sameKey(i, target.key));
+    this.#attempted = true;
+    if (!obs || obs.lastError !== null) {
+      throw new Stop(`the intended successor ${id} (${target.why}) does not answer: the recovery is not completed, and no other replica is promoted while ${id} may be writable`, 'failed', false);
+    }
+    this.#t.step('rolling-forward', 'info', `completing the recovery onto ${id} (${target.why})`, { successor: id, why: target.why });
+    await this.#guard('fence', { step: 'stop-replicas', data: { replicas: [], fence: keyOf(this.#failed), rollForward: id } });
+    this.#touched = true;
+    await this.#awaitFence(this.#startFencing(session));
+    const failedObs = snapshot.instances.find((i) => sameKey(i, this.#failed));
+    if (obs.readOnly === false && obs.replication === null) {
+      this.#successor = { key: target.key, position: null };
+      this.#t.step('promoted', 'succeeded', `${id} is the new primary (promoted by an earlier attempt; writable with no replication on this refresh)`, { successor: id, rolledForward: true, epoch: this.#term?.epoch ?? null });
+    } else {
+      await this.#promote(session, snapshot, target.key, failedObs, { rollForward: true });
+    }
+    const others = snapshot.instances.filter((i) => !sameKey(i, target.key) && !sameKey(i, this.#failed));
+    const underTarget = (i: InstanceObservation): boolean =>
+      i.replication !== null && sameKey({ host: i.replication.sourceHost, port: i.replication.sourcePort }, target.key) && i.replication.ioThread === 'Yes' && i.replication.sqlThread === 'Yes';
+    this.#lost = others.filter((i) => i.lastError !== null).map((i) => ({ replica: keyOf(i), kind: 'unreachable' as const, reason: `did not answer the takeover's refresh: ${i.lastError ?? ''}` }));
+    await this.#relocate(session, target.key, others.filter((i) => i.lastError === null && !underTarget(i)).map(keyOf));
   }
 
   /**
@@ -455,6 +706,7 @@ class RecoveryRun {
     const timeoutMs = this.#d.settings.bulkWaitTimeoutMs;
     if (plan.catchUpFrom) {
       const { source, untilPosition } = plan.catchUpFrom;
+      await this.#guard('catch-up');
       const caught = await session.catchUp(plan.candidate, source, untilPosition, timeoutMs);
       this.#t.step('caught-up', caught.caughtUp ? 'succeeded' : 'failed', `${instanceId(plan.candidate)} ${caught.caughtUp ? 'caught up' : 'did not catch up'} from ${instanceId(source)}`, {
         source: instanceId(source),
@@ -576,19 +828,25 @@ class RecoveryRun {
     const { clusterId } = this.#r;
     const endedAt = d.clock();
     const successor = this.#successor;
-    this.#t.write('resolve recovery row', () =>
-      d.store.resolveRecovery(this.#t.uid, {
-        outcome,
-        successor: successor?.key ?? null,
-        successorPosition: successor?.position ?? null,
-        lostReplicas: this.#lost.map((l) => instanceId(l.replica)),
-        participants: this.#r.instances.map(instanceId),
-        errors: this.#errors,
-        fencingResult: fencingResultText(this.#fencing),
-        lockToken: this.#lease?.token ?? null,
-        endedAt,
-      }),
-    );
+    // durable before the block and the lock are given up: only then may a later run see it ended
+    if (!this.#term) {
+      // never claimed (the lock or the cluster was taken): the attempt is still on record, already ended
+      this.#t.write('record the unclaimed recovery', async () => {
+        await d.store.insertRecovery(this.#r.row);
+        await d.store.resolveRecovery(this.#t.uid, { ...this.#resolution(outcome, endedAt), lockToken: null });
+      });
+    } else {
+      const resolved = await d.journal
+        .resolve(this.#term, d.owner, { ...this.#resolution(outcome, endedAt), lockToken: this.#term.epoch })
+        .catch((error: unknown) => {
+          this.#errors.push(`resolving the recovery row failed: ${(error as Error).message}`);
+          return false;
+        });
+      if (!resolved) {
+        this.#t.step('resolved', 'failed', `not resolved: epoch ${this.#term.epoch} is no longer this recovery's, or the backend refused (${this.#errors.at(-1) ?? ''})`, { outcome, epoch: this.#term.epoch });
+        return;
+      }
+    }
     try {
       if (release) await d.state.releaseBlock(clusterId, this.#t.uid);
       else await d.state.resolveBlock(clusterId, { ...this.#r.block, state: 'resolved', successor: successor ? instanceId(successor.key) : null, resolvedAtMs: endedAt.getTime() });
@@ -608,6 +866,21 @@ class RecoveryRun {
       blockReleased: release,
       errors: this.#errors,
     });
+  }
+
+  #resolution(outcome: RecoveryOutcome, endedAt: Date): RecoveryResolution {
+    const successor = this.#successor;
+    return {
+      outcome,
+      successor: successor?.key ?? null,
+      successorPosition: successor?.position ?? null,
+      lostReplicas: this.#lost.map((l) => instanceId(l.replica)),
+      participants: this.#r.instances.map(instanceId),
+      errors: this.#errors,
+      fencingResult: fencingResultText(this.#fencing),
+      lockToken: this.#term?.epoch ?? null,
+      endedAt,
+    };
   }
 
   async #postHooks(successful: boolean): Promise<void> {

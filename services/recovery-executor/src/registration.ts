@@ -121,7 +121,19 @@ export class RedisRecoveryState implements RecoveryState {
   }
 
   async resolveBlock(clusterId: string, value: BlockValue): Promise<boolean> {
-    return (await this.#swap(clusterId, value.uid, JSON.stringify(value), 0)).swapped;
+    const json = JSON.stringify(value);
+    const swap = await this.#swap(clusterId, value.uid, json, 0);
+    if (swap.swapped || swap.current !== null) return swap.swapped;
+    // no block at all (Redis lost it mid-recovery): anti-flapping still applies to this recovery
+    return (await this.#swap(clusterId, '', json, this.#o.recoveryBlockMs)).swapped;
+  }
+
+  async holdBlock(clusterId: string, value: BlockValue): Promise<void> {
+    await this.#swap(clusterId, '*', JSON.stringify(value), this.#o.recoveryBlockMs);
+  }
+
+  takeOverLease(clusterId: string) {
+    return this.#o.leases.takeOver(clusterId, this.#o.lockTtlMs);
   }
 
   async releaseBlock(clusterId: string, uid: string): Promise<boolean> {

@@ -55,6 +55,10 @@ export interface ExecutorSettings {
   maxAnalysisAgeMs: number;
   recoveryDeadlineMs: number;
   lockTtlMs: number;
+  /** A running recovery not renewed in the backend for this long is taken over (recoveryTakeoverAfterMs). */
+  takeoverAfterMs: number;
+  /** The analyses consumer group (recovery.executorGroupId). */
+  groupId: string;
   gracePeriodMs: number;
   ioRestartThrottleMs: number;
   detectionPeriodMs: number;
@@ -121,6 +125,8 @@ export function executorSettings(config: ConfigSections, overrides: { maxAnalysi
     maxAnalysisAgeMs: overrides.maxAnalysisAgeMs ?? defaultMaxAnalysisAgeMs,
     recoveryDeadlineMs: r.recoveryDeadlineMs,
     lockTtlMs: r.recoveryLockTtlMs,
+    takeoverAfterMs: r.recoveryTakeoverAfterMs,
+    groupId: r.executorGroupId,
     gracePeriodMs: r.emergencyGracePeriodMs,
     ioRestartThrottleMs: r.ioThreadRestartThrottleMs,
     detectionPeriodMs: r.FailureDetectionPeriodBlockMinutes * 60_000,

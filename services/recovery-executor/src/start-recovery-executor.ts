@@ -20,12 +20,14 @@ import type { Logger } from '@baton/logging';
 import { openBackend, type InstanceAnnotations } from '@baton/mysql';
 import { createKeys, createRedis, LeaseManager, parseCandidateValue, parseDowntimeValue, waitForRedis, type Keys } from '@baton/state';
 import { createAudit } from './audit.ts';
+import { BackendRecoveryJournal } from './backend-journal.ts';
 import { BackendRecoveryStore } from './backend-store.ts';
+import { faultFromEnv } from './fault-points.ts';
 import { consumeCommands } from './commands.ts';
 import { RecoveryExecutor } from './executor.ts';
 import { startKafkaHookClient } from './hooks-client.ts';
 import { RedisRecoveryState } from './registration.ts';
-import { defaultCommandsGroupId, defaultGroupId, executorSettings, hookResultMarginMs, hookResultsGroupPrefix } from './settings.ts';
+import { defaultCommandsGroupId, executorSettings, hookResultMarginMs, hookResultsGroupPrefix } from './settings.ts';
 import { createTopologyAccess } from './steps/topology.ts';
 
 export type { StopStep };
@@ -157,7 +159,29 @@ export async function startRecoveryExecutor(options: StartRecoveryExecutorOption
       lockTtlMs: settings.lockTtlMs,
     });
     const topology = createTopologyAccess({ settings, logger, owner: `recovery-executor:${owner}`, annotations: redisAnnotations(redis, keys, clock), now: clock });
-    const executor = new RecoveryExecutor({ settings, state, store, audit, hooks, topology, logger, owner, hostname: options.hostname ?? osHostname(), clock, startedAtMs });
+    const journal = new BackendRecoveryJournal(db);
+    const executor = new RecoveryExecutor({
+      settings,
+      state,
+      store,
+      audit,
+      hooks,
+      topology,
+      logger,
+      owner,
+      hostname: options.hostname ?? osHostname(),
+      clock,
+      startedAtMs,
+      journal,
+      fault: faultFromEnv(),
+    });
+    // the takeover sweep: at the end of the warm-up, then every half takeover period
+    const sweepEveryMs = Math.max(250, Math.floor(settings.takeoverAfterMs / 2));
+    const sweeper = setInterval(() => {
+      executor.sweep().catch((err: unknown) => logger.warn({ err }, 'takeover sweep failed'));
+    }, sweepEveryMs);
+    sweeper.unref();
+    closers.unshift({ name: 'takeover sweep', run: () => clearInterval(sweeper) });
     const shutdownWaitMs = options.shutdownWaitMs ?? settings.recoveryDeadlineMs;
     closers.unshift({
       name: 'running recoveries',
@@ -193,7 +217,7 @@ export async function startRecoveryExecutor(options: StartRecoveryExecutorOption
       await runConsumer({
         kafka,
         names,
-        groupId: options.groupId ?? defaultGroupId,
+        groupId: options.groupId ?? settings.groupId,
         topics: [topics.analyses],
         logger,
         deadLetterProducer: producer,
@@ -209,7 +233,7 @@ export async function startRecoveryExecutor(options: StartRecoveryExecutorOption
       }),
     );
     await Promise.all(consumers.map((c) => c.ready));
-    logger.info({ groupId: options.groupId ?? defaultGroupId, warmupMs: settings.warmupMs, clusterFilters: settings.clusterFilters }, 'recovery executor consuming analyses');
+    logger.info({ groupId: options.groupId ?? settings.groupId, warmupMs: settings.warmupMs, clusterFilters: settings.clusterFilters }, 'recovery executor consuming analyses');
 
     let stopping: Promise<void> | undefined;
     return { owner, executor, state, consumers, stopSteps: closers, stop: () => (stopping ??= cleanup()) };

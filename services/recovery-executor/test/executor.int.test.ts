@@ -108,7 +108,8 @@ test('DeadMaster analysis in: the executor re-checks, promotes the most advanced
   await waitFor(() => events.some((e) => e.recoveryUid === uid && e.step === 'released'), { description: 'the lock released', timeoutMs: 10_000 });
   const mine = events.filter((e) => e.recoveryUid === uid).sort((a, b) => a.sequence - b.sequence);
   assert.deepEqual(mine.map((e) => e.sequence), mine.map((_, i) => i + 1));
-  const order = ['registered', 'claimed', 'refreshed', 're-checked', 'replicas-stopped', 'candidate-chosen', 'fenced', 'promoted', 'replicas-moved', 'resolved'];
+  // the claim (epoch + recoveries row, one transaction) runs beside the executor's own probes
+  const order = ['registered', 'refreshed', 'claimed', 're-checked', 'replicas-stopped', 'candidate-chosen', 'fenced', 'promoted', 'replicas-moved', 'resolved'];
   const at = order.map((s) => mine.findIndex((e) => e.step === s));
   assert.ok(at.every((i, n) => i >= 0 && (n === 0 || i > (at[n - 1] as number))), `steps in order: ${mine.map((e) => e.step).join(', ')}`);
   const backend = env.backendPool(1);

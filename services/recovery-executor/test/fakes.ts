@@ -26,6 +26,8 @@ import type {
   HookCall,
   HookClient,
   HookOutcome,
+  RecoveryResolution,
+  RecoveryRow,
   RecoveryState,
   RecoveryStore,
   RegisterOutcome,
@@ -33,6 +35,7 @@ import type {
   TopologySession,
 } from '../src/ports.ts';
 import { executorSettings, type ExecutorSettings } from '../src/settings.ts';
+import { StaleEpochError, type ClaimOutcome, type JournalEntry, type JournalState, type OrphanedRecovery, type RecoveryJournal, type StoredRecovery, type Takeover, type Term } from '../src/journal.ts';
 
 export const T0 = Date.parse('2026-11-26T19:30:00.000Z');
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -198,6 +201,14 @@ export class FakeState implements RecoveryState {
     this.log.push('lease.acquire');
     return this.leaseAvailable ? this.lease : null;
   };
+  takeOverLease = async () => {
+    this.log.push('lease.take-over');
+    return this.lease;
+  };
+  holdBlock = async (_c: string, v: BlockValue) => {
+    this.log.push('block.hold');
+    this.block = v;
+  };
   setDowntime = async (_c: string, i: string, v: { endsAt: string | null }) => void this.downtimes.set(i, v.endsAt ?? '');
   endDowntime = async (_c: string, i: string) => void this.downtimes.delete(i);
   cachedSnapshot = async () => this.cached;
@@ -214,6 +225,71 @@ export class FakeStore implements RecoveryStore {
   of(table: string): unknown[] {
     return this.rows.filter((r) => r.table === table).map((r) => r.row);
   }
+}
+
+/**
+ * The journal in memory: one epoch per cluster, entries per recovery; the claim and the resolve
+ * also land in the FakeStore as 'recoveries' and 'recoveries.resolve' rows, as the backend writes
+ * the recoveries row in the same transactions.
+ */
+export class FakeJournal implements RecoveryJournal {
+  epochs = new Map<string, { epoch: number; uid: string | null; idleMs: number }>();
+  entries = new Map<string, JournalEntry[]>();
+  running = new Map<string, StoredRecovery>();
+  constructor(
+    private readonly log: Call[],
+    private readonly store: FakeStore,
+  ) {}
+  #held(t: Term): boolean {
+    const e = this.epochs.get(t.clusterId);
+    return e?.epoch === t.epoch && e.uid === t.uid;
+  }
+  #append(t: Term, step: string, state: JournalState, data: Record<string, unknown>): void {
+    const list = this.entries.get(t.uid) ?? [];
+    list.push({ step, state, epoch: t.epoch, attempt: t.attempt, executor: 'test-owner', data, at: new Date(T0) });
+    this.entries.set(t.uid, list);
+  }
+  claim = async (row: RecoveryRow): Promise<ClaimOutcome> => {
+    const e = this.epochs.get(row.clusterId) ?? { epoch: 0, uid: null, idleMs: 0 };
+    if (e.uid && this.running.has(e.uid)) return { claimed: false, runningUid: e.uid, stale: e.idleMs > 5000 };
+    const term = { clusterId: row.clusterId, uid: row.uid, epoch: e.epoch + 1, attempt: 1 };
+    this.epochs.set(row.clusterId, { epoch: term.epoch, uid: row.uid, idleMs: 0 });
+    this.running.set(row.uid, { ...row });
+    this.store.rows.push({ table: 'recoveries', row });
+    this.#append(term, 'claim', 'done', {});
+    this.log.push('journal.claim');
+    return { claimed: true, term };
+  };
+  takeOver = async (clusterId: string, uid: string): Promise<Takeover | null> => {
+    const e = this.epochs.get(clusterId);
+    if (!e || e.uid !== uid || !this.running.has(uid)) return null;
+    const previous = (this.entries.get(uid) ?? []).at(-1);
+    const term = { clusterId, uid, epoch: e.epoch + 1, attempt: (previous?.attempt ?? 1) + 1 };
+    this.epochs.set(clusterId, { epoch: term.epoch, uid, idleMs: 0 });
+    this.#append(term, 'takeover', 'done', {});
+    this.log.push('journal.take-over');
+    return { term, previousEpoch: e.epoch, previousExecutor: 'dead-owner', entries: [...(this.entries.get(uid) ?? [])] };
+  };
+  record = async (t: Term, _executor: string, step: string, state: JournalState, data: Record<string, unknown> = {}) => {
+    if (!this.#held(t)) throw new StaleEpochError(t, step);
+    this.#append(t, step, state, data);
+    this.log.push(`journal.${step}:${state}`);
+  };
+  heartbeat = async (t: Term) => this.#held(t);
+  check = async (t: Term) => {
+    if (!this.#held(t)) throw new StaleEpochError(t, 'check');
+  };
+  resolve = async (t: Term, _executor: string, r: RecoveryResolution) => {
+    if (!this.#held(t)) return false;
+    this.running.delete(t.uid);
+    this.store.rows.push({ table: 'recoveries.resolve', row: { uid: t.uid, ...r } });
+    this.#append(t, 'resolved', 'done', { outcome: r.outcome });
+    return true;
+  };
+  orphans = async (): Promise<OrphanedRecovery[]> =>
+    [...this.epochs.entries()].filter(([, e]) => e.uid && this.running.has(e.uid) && e.idleMs > 5000).map(([clusterId, e]) => ({ clusterId, uid: e.uid as string, epoch: e.epoch, executor: 'dead-owner', idleMs: e.idleMs }));
+  recovery = async (uid: string) => this.running.get(uid) ?? null;
+  lastStepSeq = async () => 0;
 }
 
 export class FakeHooks implements HookClient {
@@ -271,6 +347,8 @@ export class FakeTopology implements TopologyAccess {
   syncOutcomes = new Map<string, WaitOutcome>();
   /** read_only as unfence reads it back. */
   unfenceReadOnly = false;
+  /** Members the re-check before read_only=0 finds writable. */
+  writableOthers = new Set<string>();
   last: ClusterSnapshot | null = null;
   constructor(private readonly log: Call[]) {}
   restartIoThread = async (k: InstanceKey) => void this.log.push(`io-restart:${id(k)}`);
@@ -295,8 +373,9 @@ export class FakeTopology implements TopologyAccess {
         log.push(`catch-up:${id(candidate)}<-${id(source)}`);
         return { instance: id(candidate), caughtUp: true, waitOutcome: 'reached', position: untilPosition, stateAtEnd: null, previousSource: primary, elapsedMs: 1 };
       },
-      promote: async (candidate): Promise<PromoteResult> => {
+      promote: async (candidate, o): Promise<PromoteResult> => {
         log.push(`promote:${id(candidate)}`);
+        await o.beforeWritable?.();
         const ok = this.promoteVerified;
         return { instance: id(candidate), flavour: 'mariadb', verified: ok, problems: ok ? [] : ['read_only is 1'], readOnly: !ok, superReadOnly: null, replicationCleared: true, semiSyncMasterEnabled: null, position: '0-1-100', elapsedMs: 2 };
       },
@@ -330,6 +409,10 @@ export class FakeTopology implements TopologyAccess {
         log.push(`detach:${replicas.map(id).join(',')}`);
         return replicas.map((k) => ({ instance: id(k), ok: true as const, result: { instance: id(k), oldHost: 'db1', newHost: '//db1', alreadyDetached: false, elapsedMs: 1 } }));
       },
+      writable: async (instances) => {
+        log.push(`writable?:${instances.map(id).join(',')}`);
+        return instances.filter((k) => this.writableOthers.has(id(k))).map(id);
+      },
       close: async () => void log.push('close'),
     };
   }
@@ -342,6 +425,7 @@ export interface Harness {
   store: FakeStore;
   hooks: FakeHooks;
   topology: FakeTopology;
+  journal: FakeJournal;
   executor: RecoveryExecutor;
   settings: ExecutorSettings;
   now: { ms: number };
@@ -357,6 +441,7 @@ export function harness(options: { env?: Record<string, string>; warm?: boolean 
   const store = new FakeStore();
   const hooks = new FakeHooks(log);
   const topology = new FakeTopology(log);
+  const journal = new FakeJournal(log, store);
   const settings = testSettings(options.env);
   const now = { ms: T0 + 50 };
   const clock = () => new Date(now.ms);
@@ -373,6 +458,7 @@ export function harness(options: { env?: Record<string, string>; warm?: boolean 
     hostname: 'baton-host',
     clock,
     startedAtMs: options.warm === false ? now.ms : now.ms - settings.warmupMs - 1,
+    journal,
   });
   return {
     log,
@@ -381,6 +467,7 @@ export function harness(options: { env?: Record<string, string>; warm?: boolean 
     store,
     hooks,
     topology,
+    journal,
     executor,
     settings,
     now,

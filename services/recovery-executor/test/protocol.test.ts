@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analysisOf, deadPrimaryCluster, harness, id, primary, replicaKeys, T0 } from './fakes.ts';
+import { analysisOf, deadPrimaryCluster, harness, healthyCluster, id, primary, replicaKeys, T0 } from './fakes.ts';
 
 const dead = () => analysisOf(deadPrimaryCluster());
 
@@ -20,11 +20,16 @@ test('dead primary: detection, registration, then claim → refresh → re-check
     'hook:OnFailureDetectionProcesses',
     'register',
     'lease.acquire',
+    'journal.claim',
     'refresh',
     'hook:PreFailoverProcesses',
+    'journal.stop-replicas:intent',
     'fence:db1:3306',
     'drain:db2:3306,db3:3306,db4:3306',
+    'journal.promote:intent',
     'promote:db3:3306',
+    'writable?:db2:3306,db4:3306',
+    'journal.promote:done',
     'repoint:db2:3306,db4:3306->db3:3306',
     'block.resolve',
     'hook:PostMasterFailoverProcesses',
@@ -34,8 +39,9 @@ test('dead primary: detection, registration, then claim → refresh → re-check
   ]);
   assert.deepEqual(h.steps(), [
     'registered:succeeded',
-    'claimed:succeeded',
+    // the claim's transaction runs beside the executor's own probes
     'refreshed:succeeded',
+    'claimed:succeeded',
     're-checked:succeeded',
     'pre-failover-hooks:succeeded',
     'replicas-stopped:succeeded',
@@ -56,7 +62,7 @@ test('dead primary: detection, registration, then claim → refresh → re-check
   assert.equal(resolution?.outcome, 'successful');
   assert.equal(resolution?.successor?.host, 'db3');
   assert.equal(resolution?.fencingResult, 'unreachable');
-  assert.equal(resolution?.lockToken, 7);
+  assert.equal(resolution?.lockToken, 1, 'the fencing token is the backend epoch (the first claim of the cluster)');
   const rows = (h.store.of('recovery_steps') as Array<{ seq: number; step: string }>).map((r) => `${r.seq}:${r.step}`);
   const numbered = h.events.filter((e) => e.recoveryUid !== '').map((e) => `${e.sequence}:${e.step}`);
   assert.deepEqual(rows, numbered, 'one step row per event, same numbers');
@@ -231,7 +237,7 @@ test('the cluster lock is held elsewhere: not attempted, block given back', asyn
   assert.equal(resolution?.outcome, 'not-attempted');
 });
 
-test('a lost lease aborts before the next step', async () => {
+test('a lost Redis lease is taken again while the epoch is still the recovery\'s (Redis restarted): the run goes on', async () => {
   const h = harness();
   h.topology.refreshed = () => {
     h.state.lease.controller.abort('taken');
@@ -239,8 +245,76 @@ test('a lost lease aborts before the next step', async () => {
   };
   h.executor.handleAnalysis(dead(), 'det-1');
   await h.settle();
-  assert.ok(!h.log.some((c) => /^(hook:Pre|drain|promote)/.test(c)), h.log.join(' '));
-  assert.ok(h.steps().includes('aborted:failed'));
+  assert.ok(h.log.includes('lease.take-over'), h.log.join(' '));
+  assert.ok(h.steps().includes('lock-retaken:info'));
+  assert.ok(h.steps().includes('resolved:succeeded'));
+});
+
+test('an epoch that moved on stops the run before its next statement: nothing more done, nothing undone, nothing resolved', async () => {
+  const h = harness();
+  h.topology.refreshed = () => {
+    // another executor took the recovery over while this one was probing
+    for (const e of h.journal.epochs.values()) e.epoch += 1;
+    return deadPrimaryCluster();
+  };
+  h.executor.handleAnalysis(dead(), 'det-1');
+  await h.settle();
+  assert.ok(!h.log.some((c) => /^(drain|promote|repoint|restart|unfence|fence)/.test(c)), h.log.join(' '));
+  assert.ok(h.steps().includes('abandoned:failed'));
+  assert.equal(h.store.of('recoveries.resolve').length, 0);
+  assert.ok(!h.log.includes('block.resolve') && !h.log.includes('block.release'), 'the block stays with the recovery');
+});
+
+test('the re-check before read_only=0 refuses the promotion when another member answers writable', async () => {
+  const h = harness();
+  h.topology.writableOthers.add('db4:3306');
+  h.executor.handleAnalysis(dead(), 'det-1');
+  await h.settle();
+  assert.ok(h.steps().includes('promotion-refused:failed'), h.steps().join(' '));
+  assert.ok(!h.log.some((c) => c.startsWith('repoint')));
+  const [resolution] = h.store.of('recoveries.resolve') as Array<{ outcome: string; successor: unknown }>;
+  assert.equal(resolution?.outcome, 'failed');
+  assert.equal(resolution?.successor, null);
+});
+
+test('a takeover rolls forward onto the successor its predecessor\'s journal intended: no new election', async () => {
+  const h = harness();
+  h.state.cached = deadPrimaryCluster();
+  const uid = 'crashed-1';
+  const row = { uid, clusterId: 'c1', clusterAlias: 'c1', failed: primary, analysis: 'DeadMaster', commandHint: '', countReplicas: 3, replicaHosts: replicaKeys.map(id), detectionUid: null, forced: false, requestedCandidate: null, requestId: null, processingNode: 'dead-owner', startedAt: new Date(T0) };
+  await h.journal.claim(row);
+  const term = { clusterId: 'c1', uid, epoch: 1, attempt: 1 };
+  await h.journal.record(term, 'dead-owner', 'stop-replicas', 'intent', { replicas: replicaKeys });
+  await h.journal.record(term, 'dead-owner', 'promote', 'intent', { candidate: replicaKeys[1] });
+  (h.journal.epochs.get('c1') as { idleMs: number }).idleMs = 60_000;
+  assert.equal(await h.executor.sweep(), 1);
+  await h.settle();
+  assert.ok(h.log.includes('journal.take-over'), h.log.join(' '));
+  assert.deepEqual(h.log.filter((c) => c.startsWith('promote:')), ['promote:db3:3306'], 'the intended successor, and only it');
+  assert.ok(!h.log.some((c) => c.startsWith('drain')), 'no new election');
+  assert.ok(h.log.includes('repoint:db2:3306,db4:3306->db3:3306'), h.log.join(' '));
+  const [resolution] = h.store.of('recoveries.resolve') as Array<{ uid: string; outcome: string; successor: unknown }>;
+  assert.equal(resolution?.uid, uid);
+  assert.equal(resolution?.outcome, 'successful');
+  assert.deepEqual(resolution?.successor, replicaKeys[1]);
+  assert.ok(h.steps().includes('taken-over:succeeded') && h.steps().includes('rolling-forward:info'), h.steps().join(' '));
+});
+
+test('a takeover with nothing promoted, and the failed primary answering again, restarts what its predecessor stopped', async () => {
+  const h = harness();
+  h.state.cached = deadPrimaryCluster();
+  h.topology.refreshed = () => healthyCluster();
+  const uid = 'crashed-2';
+  const row = { uid, clusterId: 'c1', clusterAlias: 'c1', failed: primary, analysis: 'DeadMaster', commandHint: '', countReplicas: 3, replicaHosts: replicaKeys.map(id), detectionUid: null, forced: false, requestedCandidate: null, requestId: null, processingNode: 'dead-owner', startedAt: new Date(T0) };
+  await h.journal.claim(row);
+  await h.journal.record({ clusterId: 'c1', uid, epoch: 1, attempt: 1 }, 'dead-owner', 'stop-replicas', 'intent', { replicas: replicaKeys });
+  (h.journal.epochs.get('c1') as { idleMs: number }).idleMs = 60_000;
+  await h.executor.sweep();
+  await h.settle();
+  assert.ok(!h.log.some((c) => c.startsWith('promote')), h.log.join(' '));
+  assert.ok(h.log.includes('restart:db2:3306,db3:3306,db4:3306'), h.log.join(' '));
+  const [resolution] = h.store.of('recoveries.resolve') as Array<{ outcome: string }>;
+  assert.equal(resolution?.outcome, 'failed');
 });
 
 test('a failed detection hook ends this attempt (the next one goes on without hooks)', async () => {

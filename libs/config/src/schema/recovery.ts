@@ -84,6 +84,12 @@ const batonKeys = {
   recoveryLockTtlMs: integer(40_000, 'TTL of the per-cluster recovery lock (renewed at half); above recoveryDeadlineMs.', {
     min: 100,
   }),
+  recoveryTakeoverAfterMs: integer(
+    5000,
+    'A running recovery whose executor has not renewed it (in the backend) for this long is taken over and finished by another executor.',
+    { min: 500 },
+  ),
+  executorGroupId: text('baton-recovery-executor', 'Consumer group of the executors\' analyses (one group per deployment; each member gets some clusters).'),
   emergencyGracePeriodMs: integer(5000, 'After emergency IO-thread restarts, dead-primary recoveries wait this long.'),
   emergentReadThrottleMs: integer(1000, 'At most one emergent re-read per instance in this window.', { min: 1 }),
   ioThreadRestartThrottleMs: integer(30_000, 'At most one emergency IO-thread restart per primary and per replica in this window.', {

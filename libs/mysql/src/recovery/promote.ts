@@ -4,6 +4,7 @@
  *   STOP SLAVE; RESET SLAVE ALL                       (1198 otherwise: the slave must be stopped first)
  *   [SET GLOBAL rpl_semi_sync_master_timeout = ?]     semi-sync only
  *   [SET GLOBAL rpl_semi_sync_master_enabled = ON]    semi-sync only: before writes are let in
+ *   (beforeWritable: the caller's last re-check; a throw leaves the server read-only)
  *   [SET GLOBAL super_read_only = 0]                  MySQL with useSuperReadOnly
  *   SET GLOBAL read_only = 0
  *   verify: @@read_only = 0 (and super_read_only = 0), SHOW [ALL] SLAVE[S] STATUS empty,
@@ -28,6 +29,12 @@ export interface PromoteOptions {
   semiSync?: boolean | { timeoutMs?: number };
   /** Timeout of each statement. Default: the connection's query timeout. */
   statementTimeoutMs?: number;
+  /**
+   * Runs after replication is reset and before read_only=0 (the last moment a promotion can
+   * still be refused without a writable server): the caller's re-check that nobody else is
+   * writable and that its term still holds. A throw leaves the candidate read-only.
+   */
+  beforeWritable?: () => Promise<void>;
 }
 
 export interface PromoteResult {
@@ -70,6 +77,7 @@ export async function promote(conn: InstanceConnection, options: PromoteOptions)
     }
     await runStatement(conn, step, `SET GLOBAL ${names.masterEnabled}`, () => conn.exec(`SET GLOBAL ${names.masterEnabled} = ON`, [], q));
   }
+  await options.beforeWritable?.();
   if (superReadOnly) await runStatement(conn, step, 'SET GLOBAL super_read_only', () => conn.exec('SET GLOBAL super_read_only = 0', [], q));
   await runStatement(conn, step, 'SET GLOBAL read_only', () => conn.exec('SET GLOBAL read_only = 0', [], q));
 

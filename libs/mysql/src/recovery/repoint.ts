@@ -69,6 +69,8 @@ export type RepointAllEntry =
 export interface RepointAllOptions extends RepointOptions {
   /** Replicas moved at the same time. Default 5 (MaxConcurrentReplicaOperations). */
   maxConcurrency?: number;
+  /** Called as each replica's repoint returns, before the others finish. */
+  onRepointed?: (instance: string) => void;
 }
 
 /** Repoints every replica; the entries are in the order of `replicas`. Never rejects. */
@@ -78,7 +80,12 @@ export async function repointAll(
   options: RepointAllOptions,
 ): Promise<RepointAllEntry[]> {
   const { maxConcurrency = 5, ...rest } = options;
-  const settled = await mapWithConcurrency(replicas, maxConcurrency, (conn) => repoint(conn, newSource, rest));
+  const { onRepointed, ...each } = rest;
+  const settled = await mapWithConcurrency(replicas, maxConcurrency, async (conn) => {
+    const result = await repoint(conn, newSource, each);
+    onRepointed?.(conn.instance);
+    return result;
+  });
   return settled.map((s, i): RepointAllEntry => {
     const instance = (replicas[i] as InstanceConnection).instance;
     return s.status === 'fulfilled' ? { instance, ok: true, result: s.value } : { instance, ok: false, error: stepError(s.reason, 'repoint', instance) };

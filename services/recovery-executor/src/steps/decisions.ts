@@ -156,6 +156,35 @@ export function forgeForcedFailoverEntry(snapshot: ClusterSnapshot, entries: rea
   return { ok: true, entry };
 }
 
+/**
+ * The analysis entry a takeover continues under: the one its recoveries row recorded (the failed
+ * instance, the code, the replicas it named), with nothing of the original analysis' counts.
+ */
+export function takeoverEntry(stored: { failed: InstanceKey; analysis: string; replicaHosts: readonly string[] }): AnalysisEntry {
+  const replicas = stored.replicaHosts.map((h) => {
+    const cut = h.lastIndexOf(':');
+    return { host: h.slice(0, cut), port: Number(h.slice(cut + 1)) };
+  });
+  return {
+    instance: { host: stored.failed.host, port: stored.failed.port },
+    code: stored.analysis,
+    description: 'taken over from a recovery whose executor stopped renewing it',
+    structureWarnings: [],
+    isMaster: true,
+    isCoMaster: false,
+    isActionable: true,
+    isDowntimed: false,
+    isReplicasDowntimed: false,
+    skippableDueToDowntime: false,
+    lastCheckValid: false,
+    lastCheckPartialSuccess: false,
+    sourceKey: null,
+    replicationDepth: 0,
+    counts: { CountReplicas: replicas.length },
+    replicas,
+  };
+}
+
 /** A GTID position text of the given flavour (MariaDB domain-server-seq list, MySQL GTID set); null when it does not parse. */
 function parsePosition(flavour: 'mariadb' | 'mysql', text: string): GtidPosition | null {
   if (flavour === 'mariadb') {

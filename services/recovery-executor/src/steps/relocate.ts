@@ -22,10 +22,16 @@ export interface RelocateResult {
   errors: string[];
 }
 
-export async function moveReplicas(session: TopologySession, trail: RecoveryTrail, moves: readonly InstanceKey[], successor: InstanceKey): Promise<RelocateResult> {
+export async function moveReplicas(
+  session: TopologySession,
+  trail: RecoveryTrail,
+  moves: readonly InstanceKey[],
+  successor: InstanceKey,
+  onRepointed?: (instance: string) => void,
+): Promise<RelocateResult> {
   const result: RelocateResult = { moved: [], lost: [], errors: [] };
   if (moves.length === 0) return result;
-  const entries = await session.repoint(moves, successor, { semiSyncReplica: undefined });
+  const entries = await session.repoint(moves, successor, { semiSyncReplica: undefined, ...(onRepointed ? { onRepointed } : {}) });
   for (const e of entries) {
     const key = moves.find((k) => instanceId(k) === e.instance) ?? parseKey(e.instance);
     if (e.ok && e.result.running) {

@@ -103,10 +103,10 @@ export function createTopologyAccess(options: TopologyAccessOptions): TopologyAc
       };
 
       /** The refresh's connection when it is still open, else a short-lived one of its own. */
-      const withConnection = async <T>(key: InstanceKey, fn: (c: InstanceConnection) => Promise<T>): Promise<T> => {
+      const withConnection = async <T>(key: InstanceKey, fn: (c: InstanceConnection) => Promise<T>, connectTimeoutMs = m.connectTimeoutMs): Promise<T> => {
         const open = conns.get(instanceId(key));
         if (open && !open.closed) return fn(open);
-        const c = await connect({ host: key.host, port: key.port, user: m.user, password: m.password, connectTimeoutMs: m.connectTimeoutMs, queryTimeoutMs: statementTimeoutMs });
+        const c = await connect({ host: key.host, port: key.port, user: m.user, password: m.password, connectTimeoutMs, queryTimeoutMs: statementTimeoutMs });
         try {
           return await fn(c);
         } finally {
@@ -168,14 +168,31 @@ export function createTopologyAccess(options: TopologyAccessOptions): TopologyAc
             return true as const;
           }),
         catchUp: (candidate, source, untilPosition, timeoutMs) => catchUpFrom(conn(candidate), source, { ...replication, targetPosition: untilPosition, timeoutMs, statementTimeoutMs }),
-        promote: (candidate, o) => promote(conn(candidate), { useSuperReadOnly: settings.useSuperReadOnly, semiSync: o.semiSync, statementTimeoutMs }),
+        promote: (candidate, o) =>
+          promote(conn(candidate), { useSuperReadOnly: settings.useSuperReadOnly, semiSync: o.semiSync, statementTimeoutMs, ...(o.beforeWritable ? { beforeWritable: o.beforeWritable } : {}) }),
+        async writable(instances, timeoutMs): Promise<string[]> {
+          const answers = await Promise.all(
+            instances.map(async (k) => {
+              const read = withConnection(k, (c) => c.query('SELECT @@GLOBAL.read_only AS ro', [], { timeoutMs }), timeoutMs);
+              const row = await deadline(read, timeoutMs + 50, () => undefined).catch(() => null);
+              return row?.[0] && Number(row[0]['ro']) === 0 ? instanceId(k) : null;
+            }),
+          );
+          return answers.filter((a): a is string => a !== null);
+        },
         async repoint(replicas, source, o): Promise<RepointAllEntry[]> {
           const open = replicas.filter((k) => conns.get(instanceId(k))?.closed === false);
           const missing = replicas.filter((k) => !open.includes(k));
           const moved = await repointAll(
             open.map((k) => conn(k)),
             source,
-            { ...replication, maxConcurrency: settings.maxConcurrentReplicaOperations, statementTimeoutMs, ...(o.semiSyncReplica === undefined ? {} : { semiSyncReplica: o.semiSyncReplica }) },
+            {
+              ...replication,
+              maxConcurrency: settings.maxConcurrentReplicaOperations,
+              statementTimeoutMs,
+              ...(o.semiSyncReplica === undefined ? {} : { semiSyncReplica: o.semiSyncReplica }),
+              ...(o.onRepointed ? { onRepointed: o.onRepointed } : {}),
+            },
           );
           const unreachable: RepointAllEntry[] = missing.map((k) => ({
             instance: instanceId(k),
