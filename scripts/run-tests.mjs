@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Finds the test files and hands them to node's own test runner (through tsx for TypeScript).
-//   unit: *.test.ts that are not *.int.test.ts (no network, seconds)
-//   int:  *.int.test.ts (real Kafka, Redis, MariaDB)
-//   all:  both, unit first
+//   unit:  *.test.ts that are neither *.int.test.ts nor *.chaos.test.ts (no network, seconds)
+//   int:   *.int.test.ts (real Kafka, Redis, MariaDB)
+//   chaos: *.chaos.test.ts (Baton's services as separate processes, killed, frozen and restarted,
+//          with their infrastructure; one file at a time by default, BATON_CHAOS_CONCURRENCY)
+//   all:   unit and int in one run, then chaos in a run of its own (its own concurrency)
 // Node 20's --test takes no globs, hence this script.
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -12,6 +14,11 @@ const root = new URL('..', import.meta.url).pathname;
 const mode = process.argv[2] ?? 'all';
 const filter = process.argv[3];
 const skip = new Set(['node_modules', '.git', 'dist', '.sandbox', 'target']);
+const modes = ['unit', 'int', 'chaos', 'all'];
+if (!modes.includes(mode)) {
+  console.error(`unknown mode ${mode}: one of ${modes.join(', ')}`);
+  process.exit(2);
+}
 
 function walk(dir, out) {
   for (const name of readdirSync(dir)) {
@@ -24,28 +31,48 @@ function walk(dir, out) {
 }
 
 const files = ['libs', 'services', 'test'].flatMap((d) => walk(join(root, d), [])).sort();
-const unit = files.filter((f) => !f.endsWith('.int.test.ts'));
-const int = files.filter((f) => f.endsWith('.int.test.ts'));
-const selected = (mode === 'unit' ? unit : mode === 'int' ? int : [...unit, ...int]).filter((f) => !filter || f.includes(filter));
-if (selected.length === 0) {
+const isInt = (f) => f.endsWith('.int.test.ts');
+const isChaos = (f) => f.endsWith('.chaos.test.ts');
+const unit = files.filter((f) => !isInt(f) && !isChaos(f));
+const int = files.filter(isInt);
+const chaos = files.filter(isChaos);
+const pick = (list) => list.filter((f) => !filter || f.includes(filter));
+// each run: its files and its concurrency
+const runs = (mode === 'unit'
+  ? [{ files: pick(unit), concurrency: process.env.BATON_TEST_CONCURRENCY ?? '2' }]
+  : mode === 'int'
+    ? [{ files: pick(int), concurrency: process.env.BATON_TEST_CONCURRENCY ?? '3' }]
+    : mode === 'chaos'
+      ? [{ files: pick(chaos), concurrency: process.env.BATON_CHAOS_CONCURRENCY ?? '1' }]
+      : [
+          { files: pick([...unit, ...int]), concurrency: process.env.BATON_TEST_CONCURRENCY ?? '3' },
+          { files: pick(chaos), concurrency: process.env.BATON_CHAOS_CONCURRENCY ?? '1' },
+        ]
+).filter((run) => run.files.length > 0);
+if (runs.length === 0) {
   console.error(`no test files for mode ${mode}${filter ? ` and filter ${filter}` : ''}`);
   process.exit(1);
 }
-const concurrency = process.env.BATON_TEST_CONCURRENCY ?? (mode === 'unit' ? '2' : '3');
-const result = spawnSync(
-  process.execPath,
-  [
-    '--import',
-    'tsx',
-    '--test',
-    `--test-concurrency=${concurrency}`,
-    // A hung file, or one that leaked a handle and never exits, fails after 5 minutes instead of
-    // holding CI until its hard limit (the timeout bounds each file and each test). Not
-    // --test-force-exit: with concurrency it silently drops test verdicts (nodejs/node#64833).
-    `--test-timeout=${process.env.BATON_TEST_TIMEOUT_MS ?? '300000'}`,
-    '--test-reporter=spec',
-    ...selected,
-  ],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
-);
-process.exit(result.status ?? 1);
+
+let status = 0;
+for (const run of runs) {
+  const result = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--test',
+      `--test-concurrency=${run.concurrency}`,
+      // A hung file, or one that leaked a handle and never exits, fails after 5 minutes instead of
+      // holding CI until its hard limit (the timeout bounds each file and each test). Not
+      // --test-force-exit: with concurrency it silently drops test verdicts (nodejs/node#64833).
+      `--test-timeout=${process.env.BATON_TEST_TIMEOUT_MS ?? '300000'}`,
+      '--test-reporter=spec',
+      ...run.files,
+    ],
+    { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+  );
+  // a failed run does not skip the next: every tier's verdicts are reported
+  if ((result.status ?? 1) !== 0 && status === 0) status = result.status ?? 1;
+}
+process.exit(status);

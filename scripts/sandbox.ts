@@ -13,8 +13,10 @@ import { loadConfig } from '@baton/config';
 import { createLogger } from '@baton/logging';
 import { openBackend } from '@baton/mysql';
 import { allTopics, ensureServiceTopics, kafkaFromConfig, topicNamesFromConfig } from '@baton/kafka';
-import { ensureKafka, ensureRedis, startTopology, type Topology } from '@baton/testing';
-import { sandboxServices, startService } from './sandbox/services.ts';
+import { ensureKafka, ensureRedis, startServiceProcess, startTopology, type Topology } from '@baton/testing';
+
+/** Every Baton service, each its own process with the sandbox configuration, in this start order. */
+const sandboxServices = ['hook-runner', 'analyzer', 'recovery-executor', 'detector', 'api'] as const;
 
 const root = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 const logger = createLogger({ service: 'sandbox', level: process.env['BATON_LOG_LEVEL'] ?? 'warn' });
@@ -74,8 +76,8 @@ async function main(): Promise<void> {
 
   const services = [];
   for (const name of sandboxServices) {
-    const service = startService(root, name, configFile, `${root}/.sandbox/logs`);
-    cleanups.push({ what: `${name} (pid ${service.pid})`, run: () => service.stop() });
+    const service = startServiceProcess({ root, name, configFile, logFile: `${root}/.sandbox/logs/${name}.log` });
+    cleanups.push({ what: `${name} (pid ${service.pid})`, run: async () => void (await service.stop()) });
     services.push(service);
   }
   const state = {

@@ -2,7 +2,8 @@
  * One Baton test environment on the real infrastructure: the shared Kafka broker with topics of
  * its own (a unique namespace), the shared Redis with a key prefix of its own, a backend database
  * of its own on the MariaDB at 127.0.0.1:3306 (BATON_TEST_MYSQL_* override it), and the BATON__*
- * variables that point a service's configuration at all three.
+ * variables that point a service's configuration at all three. A test that crashes or restarts
+ * the broker or Redis passes its own (`brokers`, `redisUrl`: a private broker, a private server).
  *
  * A subpath export (`@baton/testing/baton-env`), not the main entry: it needs Baton's own
  * libraries, and the tests of @baton/kafka and @baton/mysql import `@baton/testing`.
@@ -47,6 +48,10 @@ export interface BatonTestEnvOptions {
   groupTimeouts?: GroupTimeouts;
   /** Default: `testLogger(label)`. */
   logger?: Logger;
+  /** A broker other than the shared one (e.g. `startPrivateKafka().brokers`); the topics are created there. */
+  brokers?: readonly string[];
+  /** A Redis other than the shared one (e.g. `startRedisServer().url`). */
+  redisUrl?: string;
 }
 
 export interface TestConsumerOptions {
@@ -144,7 +149,10 @@ export async function startBatonTestEnv(options: BatonTestEnvOptions): Promise<B
     return finished;
   };
 
-  const [{ brokers }, redisEndpoint] = await Promise.all([ensureKafka(), ensureRedis()]);
+  const [brokers, redisUrl] = await Promise.all([
+    options.brokers ? [...options.brokers] : ensureKafka().then((k) => k.brokers),
+    options.redisUrl ?? ensureRedis().then((r) => r.url),
+  ]);
   const namespace = uniqueName(options.label);
   const names = topicNames(namespace);
   const keyPrefix = uniqueKeyPrefix(options.label).replace(/:$/, '');
@@ -161,7 +169,7 @@ export async function startBatonTestEnv(options: BatonTestEnvOptions): Promise<B
           BATON__KAFKA__HEARTBEAT_INTERVAL_MS: String(options.groupTimeouts.heartbeatIntervalMs),
         }
       : {}),
-    BATON__REDIS__URL: redisEndpoint.url,
+    BATON__REDIS__URL: redisUrl,
     BATON__REDIS__KEY_PREFIX: keyPrefix,
     ...(withBackend
       ? {
@@ -202,7 +210,7 @@ export async function startBatonTestEnv(options: BatonTestEnvOptions): Promise<B
       });
     }
 
-    const redis = createRedis({ url: redisEndpoint.url, connectTimeoutMs: 2000, commandTimeoutMs: 2000, maxRetriesPerRequest: 1 }, logger, 'baton-test');
+    const redis = createRedis({ url: redisUrl, connectTimeoutMs: 2000, commandTimeoutMs: 2000, maxRetriesPerRequest: 1 }, logger, 'baton-test');
     push('close redis', async () => {
       // QUIT needs a connection; one that never came up is only dropped
       if (redis.status === 'ready') await redis.quit();
@@ -227,7 +235,7 @@ export async function startBatonTestEnv(options: BatonTestEnvOptions): Promise<B
       producer,
       publisher,
       redis,
-      redisUrl: redisEndpoint.url,
+      redisUrl,
       keyPrefix,
       keys: createKeys(keyPrefix),
       backendServer,

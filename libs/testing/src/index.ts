@@ -4,3 +4,5 @@ export { allocatePorts, isPortFree, PortAllocationError, type PortBlock, type Al
 export { waitFor, sleep, WaitTimeoutError, type WaitForOptions } from './wait-for.ts';
 export { onProcessExit, isProcessAlive } from './process-cleanup.ts';
 export { ensureKafka, kafkaAnswers, uniqueName, type EnsureKafkaOptions, type KafkaEndpoint } from './kafka.ts';
+export { startServiceProcess, type ServiceProcess, type ServiceProcessOptions, type ServiceExit } from './service-process.ts';
+export { startPrivateKafka, type PrivateKafka, type PrivateKafkaOptions } from './kafka-broker.ts';

@@ -3,10 +3,11 @@
  *  1. BATON_REDIS_URL when set (CI or a developer's own server);
  *  2. 127.0.0.1:6379 when it answers PING;
  *  3. otherwise its own `redis-server` (no persistence) on a free port, a child of this process
- *     that is stopped at process exit (`startRedisServer()` gives a test one of its own).
+ *     that is stopped at process exit (`startRedisServer()` gives a test one of its own, which it
+ *     may also crash and restart empty on the same port).
  * Tests share the server, so every test uses its own key prefix (`uniqueKeyPrefix`).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
@@ -27,7 +28,14 @@ export interface RedisEndpoint {
 }
 
 export interface OwnedRedis extends RedisEndpoint {
-  pid: number;
+  /** The current server's PID (a new one after restart()). */
+  readonly pid: number;
+  /**
+   * A crash and a restart: SIGKILLs the server and starts a new one on the same port, with no
+   * data (it never persists), resolving once it answers PING. The port and the dir stay owned
+   * until stop(). Clients see their connections drop and reconnect to an empty server.
+   */
+  restart(): Promise<void>;
   /** Kills the server (SIGKILL: it keeps no data), removes its dir, releases its port. Safe twice. */
   stop(): Promise<void>;
 }
@@ -88,43 +96,86 @@ export async function startRedisServer(): Promise<OwnedRedis> {
     '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
     '--dir', dir, '--logfile', join(dir, 'redis.log'),
   ]);
-  const child = spawn(cmd, args, { stdio: 'ignore' });
-  let running = true;
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.once('error', () => resolve());
-  }).then(() => {
-    running = false;
-  });
+  // the current server; restart() replaces it
+  let server = spawnServer(cmd, args);
+  let stopped = false;
   const cleanup = (): void => {
-    if (running) child.kill('SIGKILL');
+    if (server.running) server.child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
     ports.release();
   };
   const unregister = onProcessExit(cleanup);
   let stopping: Promise<void> | undefined;
+  let restarting: Promise<void> = Promise.resolve();
+  const kill = async (): Promise<void> => {
+    if (server.running) server.child.kill('SIGKILL');
+    await server.exited;
+  };
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
+      stopped = true;
       unregister();
-      if (running) child.kill('SIGKILL');
-      await exited;
+      await restarting.catch(() => undefined);
+      await kill();
       cleanup();
     })();
     return stopping;
   };
-  try {
-    await waitFor(
+  const answering = (): Promise<void> =>
+    waitFor(
       () => {
-        if (!running) throw new DependencyUnavailableError(`redis-server exited during start (see ${dir}/redis.log)`);
+        if (!server.running) throw new DependencyUnavailableError(`redis-server exited during start (see ${dir}/redis.log)`);
         return pingRedis('127.0.0.1', port, 200);
       },
       { description: `redis-server on 127.0.0.1:${port}`, timeoutMs: 10_000 },
-    );
+    ).then(() => undefined);
+  try {
+    await answering();
   } catch (error) {
     await stop();
     throw new DependencyUnavailableError(`could not start redis-server: ${(error as Error).message}`, { cause: error });
   }
-  return { url: `redis://127.0.0.1:${port}`, host: '127.0.0.1', port, source: 'spawned', pid: child.pid as number, stop };
+  const restart = (): Promise<void> => {
+    // one restart at a time; each one a kill and a start of its own
+    restarting = restarting.catch(() => undefined).then(async () => {
+      if (stopped) throw new DependencyUnavailableError(`redis-server on 127.0.0.1:${port} was stopped: cannot restart it`);
+      await kill();
+      server = spawnServer(cmd, args);
+      await answering().catch((error: unknown) => {
+        throw new DependencyUnavailableError(`could not restart redis-server: ${(error as Error).message}`, { cause: error });
+      });
+    });
+    return restarting;
+  };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    host: '127.0.0.1',
+    port,
+    source: 'spawned',
+    get pid() {
+      return server.child.pid as number;
+    },
+    restart,
+    stop,
+  };
+}
+
+interface RedisChild {
+  child: ChildProcess;
+  running: boolean;
+  exited: Promise<void>;
+}
+
+function spawnServer(cmd: string, args: string[]): RedisChild {
+  const child = spawn(cmd, args, { stdio: 'ignore' });
+  const state: RedisChild = { child, running: true, exited: Promise.resolve() };
+  state.exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
+  }).then(() => {
+    state.running = false;
+  });
+  return state;
 }
 
 /** A key prefix no other test (or test process) uses: `baton-test:<label>:<pid>:<random>:`. */

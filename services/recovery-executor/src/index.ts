@@ -12,3 +12,6 @@ export { createTopologyAccess } from './steps/topology.ts';
 export { hookValues, instanceTypeOf } from './steps/hook-values.ts';
 export { chooseFor, gateRecovery, recheck, isDeadPrimaryCode, drainedObservation, replicasOf, semiSyncFor } from './steps/decisions.ts';
 export type * from './ports.ts';
+export { faultPoints, faultFromEnv, type FaultPoint } from './fault-points.ts';
+export { BackendRecoveryJournal } from './backend-journal.ts';
+export { StaleEpochError, intendedSuccessor, stoppedReplicas, type RecoveryJournal, type JournalEntry, type Term } from './journal.ts';
