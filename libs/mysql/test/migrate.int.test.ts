@@ -30,9 +30,11 @@ test('migrate creates a fresh database, applies every migration once, and is ide
   assert.deepEqual(await tablesOf(pool, database), [
     'analysis_changelog',
     'blocked_recoveries',
+    'cluster_epochs',
     'failure_detections',
     'global_recovery_switch_history',
     'recoveries',
+    'recovery_journal',
     'recovery_steps',
     'schema_migrations',
   ]);
