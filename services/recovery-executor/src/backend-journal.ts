@@ -10,6 +10,7 @@
  */
 import type { BackendDb, Queryable } from '@baton/mysql';
 import { StaleEpochError, type ClaimOutcome, type JournalEntry, type JournalState, type OrphanedRecovery, type RecoveryJournal, type StoredRecovery, type Takeover, type Term } from './journal.ts';
+import { recoveryInsert, resolutionSet } from './backend-store.ts';
 import type { RecoveryResolution, RecoveryRow } from './ports.ts';
 
 type Row = Awaited<ReturnType<Queryable['query']>>[number];
@@ -50,32 +51,8 @@ export class BackendRecoveryJournal implements RecoveryJournal {
       if (held?.['running_uid']) return { claimed: false, runningUid: String(held['running_uid']), stale: Number(held['idle_ms']) > takeoverAfterMs };
       const epoch = Number(held?.['epoch'] ?? 0) + 1;
       await tx.exec(`UPDATE cluster_epochs SET epoch = ?, recovery_uid = ?, executor = ?, renewed_at = NOW(3), updated_at = NOW(3) WHERE cluster_id = ?`, [epoch, row.uid, executor, row.clusterId]);
-      await tx.exec(
-        `INSERT INTO recoveries (uid, cluster_id, cluster_alias, failed_host, failed_port, analysis, recovery_type, command_hint,
-           count_affected_replicas, replica_hosts, detection_uid, forced, request_id, candidate_requested_host, candidate_requested_port,
-           processing_node, lock_token, epoch, attempt, started_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'MasterRecoveryGTID', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`,
-        [
-          row.uid,
-          row.clusterId,
-          row.clusterAlias,
-          row.failed.host,
-          row.failed.port,
-          row.analysis,
-          row.commandHint,
-          row.countReplicas,
-          json(row.replicaHosts),
-          row.detectionUid,
-          row.forced ? 1 : 0,
-          row.requestId,
-          row.requestedCandidate?.host ?? null,
-          row.requestedCandidate?.port ?? null,
-          row.processingNode,
-          epoch,
-          epoch,
-          row.startedAt,
-        ],
-      );
+      const insert = recoveryInsert(row, epoch);
+      await tx.exec(insert.sql, insert.values);
       await this.#append(tx, row.uid, row.clusterId, epoch, 1, 'claim', 'done', executor, { failed: row.failed, analysis: row.analysis });
       return { claimed: true, term: { clusterId: row.clusterId, uid: row.uid, epoch, attempt: 1 } };
     });
@@ -120,28 +97,11 @@ export class BackendRecoveryJournal implements RecoveryJournal {
 
   async resolve(term: Term, executor: string, r: RecoveryResolution): Promise<boolean> {
     return this.#db.transaction(async (tx) => {
+      const set = resolutionSet({ ...r, lockToken: term.epoch });
       const updated = await tx.exec(
-        `UPDATE recoveries SET is_successful = ?, outcome = ?, successor_host = ?, successor_port = ?, successor_binlog_coordinates = ?,
-           lost_replicas = ?, participating_instances = ?, all_errors = ?, fencing_result = ?, lock_token = ?, epoch = ?, ended_at = ?
+        `UPDATE recoveries SET ${set.sql}, epoch = ?
          WHERE uid = ? AND EXISTS (SELECT 1 FROM cluster_epochs e WHERE e.cluster_id = ? AND e.epoch = ? AND e.recovery_uid = ?)`,
-        [
-          r.outcome === 'successful' ? 1 : 0,
-          r.outcome,
-          r.successor?.host ?? null,
-          r.successor?.port ?? null,
-          r.successorPosition,
-          json(r.lostReplicas),
-          json(r.participants),
-          json(r.errors),
-          r.fencingResult,
-          term.epoch,
-          term.epoch,
-          r.endedAt,
-          term.uid,
-          term.clusterId,
-          term.epoch,
-          term.uid,
-        ],
+        [...set.values, term.epoch, term.uid, term.clusterId, term.epoch, term.uid],
       );
       if (updated.affectedRows !== 1) return false;
       await this.#append(tx, term.uid, term.clusterId, term.epoch, term.attempt, 'resolved', 'done', executor, { outcome: r.outcome, successor: r.successor });

@@ -33,6 +33,57 @@ function detectionWhere(s: AckScope, uids: readonly string[]): { sql: string; va
   }
 }
 
+/** The recoveries row's INSERT (the journal's claim adds the epoch it was claimed under). */
+export function recoveryInsert(r: RecoveryRow, epoch: number | null = null): { sql: string; values: unknown[] } {
+  return {
+    sql: `INSERT INTO recoveries (uid, cluster_id, cluster_alias, failed_host, failed_port, analysis, recovery_type, command_hint,
+         count_affected_replicas, replica_hosts, detection_uid, forced, request_id, candidate_requested_host, candidate_requested_port,
+         processing_node, lock_token, epoch, attempt, started_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'MasterRecoveryGTID', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`,
+    values: [
+      r.uid,
+      r.clusterId,
+      r.clusterAlias,
+      r.failed.host,
+      r.failed.port,
+      r.analysis,
+      r.commandHint,
+      r.countReplicas,
+      json(r.replicaHosts),
+      r.detectionUid,
+      r.forced ? 1 : 0,
+      r.requestId,
+      r.requestedCandidate?.host ?? null,
+      r.requestedCandidate?.port ?? null,
+      r.processingNode,
+      epoch,
+      epoch,
+      r.startedAt,
+    ],
+  };
+}
+
+/** The SET list of a recovery's resolution (the journal's resolve adds its epoch condition). */
+export function resolutionSet(r: RecoveryResolution): { sql: string; values: unknown[] } {
+  return {
+    sql: `is_successful = ?, outcome = ?, successor_host = ?, successor_port = ?, successor_binlog_coordinates = ?,
+         lost_replicas = ?, participating_instances = ?, all_errors = ?, fencing_result = ?, lock_token = ?, ended_at = ?`,
+    values: [
+      r.outcome === 'successful' ? 1 : 0,
+      r.outcome,
+      r.successor?.host ?? null,
+      r.successor?.port ?? null,
+      r.successorPosition,
+      json(r.lostReplicas),
+      json(r.participants),
+      json(r.errors),
+      r.fencingResult,
+      r.lockToken,
+      r.endedAt,
+    ],
+  };
+}
+
 export class BackendRecoveryStore implements RecoveryStore {
   readonly #db: Queryable & Pick<BackendDb, 'transaction'>;
 
@@ -60,52 +111,13 @@ export class BackendRecoveryStore implements RecoveryStore {
   }
 
   async insertRecovery(r: RecoveryRow): Promise<void> {
-    await this.#db.exec(
-      `INSERT INTO recoveries (uid, cluster_id, cluster_alias, failed_host, failed_port, analysis, recovery_type, command_hint,
-         count_affected_replicas, replica_hosts, detection_uid, forced, request_id, candidate_requested_host, candidate_requested_port,
-         processing_node, started_at)
-       VALUES (?, ?, ?, ?, ?, ?, 'MasterRecoveryGTID', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        r.uid,
-        r.clusterId,
-        r.clusterAlias,
-        r.failed.host,
-        r.failed.port,
-        r.analysis,
-        r.commandHint,
-        r.countReplicas,
-        json(r.replicaHosts),
-        r.detectionUid,
-        r.forced ? 1 : 0,
-        r.requestId,
-        r.requestedCandidate?.host ?? null,
-        r.requestedCandidate?.port ?? null,
-        r.processingNode,
-        r.startedAt,
-      ],
-    );
+    const insert = recoveryInsert(r);
+    await this.#db.exec(insert.sql, insert.values);
   }
 
   async resolveRecovery(uid: string, r: RecoveryResolution): Promise<void> {
-    await this.#db.exec(
-      `UPDATE recoveries SET is_successful = ?, outcome = ?, successor_host = ?, successor_port = ?, successor_binlog_coordinates = ?,
-         lost_replicas = ?, participating_instances = ?, all_errors = ?, fencing_result = ?, lock_token = ?, ended_at = ?
-       WHERE uid = ?`,
-      [
-        r.outcome === 'successful' ? 1 : 0,
-        r.outcome,
-        r.successor?.host ?? null,
-        r.successor?.port ?? null,
-        r.successorPosition,
-        json(r.lostReplicas),
-        json(r.participants),
-        json(r.errors),
-        r.fencingResult,
-        r.lockToken,
-        r.endedAt,
-        uid,
-      ],
-    );
+    const set = resolutionSet(r);
+    await this.#db.exec(`UPDATE recoveries SET ${set.sql} WHERE uid = ?`, [...set.values, uid]);
   }
 
   async recordBlocked(r: BlockedRow): Promise<void> {

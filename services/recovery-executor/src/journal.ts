@@ -62,20 +62,7 @@ export interface OrphanedRecovery {
 }
 
 /** What a takeover needs to know of the recovery it continues (its recoveries row). */
-export interface StoredRecovery {
-  uid: string;
-  clusterId: string;
-  clusterAlias: string;
-  failed: InstanceKey;
-  analysis: string;
-  commandHint: string;
-  forced: boolean;
-  requestId: string | null;
-  requestedCandidate: InstanceKey | null;
-  detectionUid: string | null;
-  replicaHosts: string[];
-  startedAt: Date;
-}
+export type StoredRecovery = Omit<RecoveryRow, 'countReplicas' | 'processingNode'>;
 
 export interface RecoveryJournal {
   claim(row: RecoveryRow, executor: string, takeoverAfterMs: number): Promise<ClaimOutcome>;

@@ -135,24 +135,7 @@ export function forgeForcedFailoverEntry(snapshot: ClusterSnapshot, entries: rea
   // isActionable as orchestrator's executeCheckAndRecoverFunction sets it from the function (DeadMaster's is)
   const entry: AnalysisEntry = real
     ? { ...real, code: 'DeadMaster', isActionable: true }
-    : {
-        instance: { host: instance.host, port: instance.port },
-        code: 'DeadMaster',
-        description: '',
-        structureWarnings: [],
-        isMaster: true,
-        isCoMaster: false,
-        isActionable: true,
-        isDowntimed: false,
-        isReplicasDowntimed: false,
-        skippableDueToDowntime: false,
-        lastCheckValid: primary.lastError === null,
-        lastCheckPartialSuccess: primary.lastCheckPartialSuccess,
-        sourceKey: null,
-        replicationDepth: 0,
-        counts: { CountReplicas: replicas.length },
-        replicas: replicas.map((r) => ({ host: r.host, port: r.port })),
-      };
+    : primaryEntry(instance, 'DeadMaster', replicas, { description: '', lastCheckValid: primary.lastError === null, lastCheckPartialSuccess: primary.lastCheckPartialSuccess });
   return { ok: true, entry };
 }
 
@@ -165,10 +148,23 @@ export function takeoverEntry(stored: { failed: InstanceKey; analysis: string; r
     const cut = h.lastIndexOf(':');
     return { host: h.slice(0, cut), port: Number(h.slice(cut + 1)) };
   });
-  return {
-    instance: { host: stored.failed.host, port: stored.failed.port },
-    code: stored.analysis,
+  return primaryEntry(stored.failed, stored.analysis, replicas, {
     description: 'taken over from a recovery whose executor stopped renewing it',
+    lastCheckValid: false,
+    lastCheckPartialSuccess: false,
+  });
+}
+
+/** An actionable analysis entry of a primary made up from what is known of it (no analysis at hand). */
+function primaryEntry(
+  instance: InstanceKey,
+  code: string,
+  replicas: readonly InstanceKey[],
+  known: { description: string; lastCheckValid: boolean; lastCheckPartialSuccess: boolean },
+): AnalysisEntry {
+  return {
+    instance: { host: instance.host, port: instance.port },
+    code,
     structureWarnings: [],
     isMaster: true,
     isCoMaster: false,
@@ -176,12 +172,11 @@ export function takeoverEntry(stored: { failed: InstanceKey; analysis: string; r
     isDowntimed: false,
     isReplicasDowntimed: false,
     skippableDueToDowntime: false,
-    lastCheckValid: false,
-    lastCheckPartialSuccess: false,
     sourceKey: null,
     replicationDepth: 0,
     counts: { CountReplicas: replicas.length },
-    replicas,
+    replicas: replicas.map((r) => ({ host: r.host, port: r.port })),
+    ...known,
   };
 }
 
