@@ -333,9 +333,15 @@ class RecoveryRun {
     if (this.#superseded) throw new Abandon(this.#superseded);
     const term = this.#term;
     if (!term) throw new Abandon(`no recovery term held before ${what}`);
-    // the journal entry's epoch condition is the check; without one, a read proves the term
-    if (intent) await this.#d.journal.record(term, this.#d.owner, intent.step, 'intent', intent.data);
-    else await this.#d.journal.check(term);
+    // the journal entry's epoch condition is the check; without one, a read proves the term. A
+    // backend that cannot answer proves nothing: stop, undo nothing, and let the next holder resume.
+    try {
+      if (intent) await this.#d.journal.record(term, this.#d.owner, intent.step, 'intent', intent.data);
+      else await this.#d.journal.check(term);
+    } catch (error) {
+      if (error instanceof StaleEpochError) throw error;
+      throw new Abandon(`the backend could not prove epoch ${term.epoch} before ${what}: ${(error as Error).message}`);
+    }
     if (this.#lease?.lost.aborted) {
       const lost = String(this.#lease.lost.reason);
       this.#lease = await this.#d.state.takeOverLease(this.#r.clusterId);

@@ -507,3 +507,14 @@ test('fencing is recorded even when the run stops between the fence and the prom
   assert.equal(cResolution?.fencingResult, 'unreachable; hook succeeded');
   assert.match(cResolution?.errors.at(-1) ?? '', /catch-up/);
 });
+
+test('a backend that cannot prove the epoch stops the run like a stale one: nothing more done, nothing undone', async () => {
+  const h = harness();
+  h.journal.record = async () => {
+    throw new Error('connect ECONNREFUSED backend');
+  };
+  h.executor.handleAnalysis(dead(), 'det-1');
+  await h.settle();
+  assert.ok(!h.log.some((c) => /^(drain|promote|repoint|restart|unfence|fence)/.test(c)), h.log.join(' '));
+  assert.ok(h.steps().includes('abandoned:failed'), h.steps().join(' '));
+});
