@@ -10,23 +10,31 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { expectOneSuccessful, killPrimary, recoveries, runScenario } from '../support/chaos-scenario.ts';
+import { expectOneSuccessful, killPrimary, recoveries, runScenario, type ScenarioContext } from '../support/chaos-scenario.ts';
 
 test('kill -9 of the primary under write load: one promotion, nothing acked lost', async (t) => {
   const ctx = await runScenario(t, { name: 'baseline', fault: killPrimary });
   await expectOneSuccessful(ctx);
 });
 
+/** A PreFailover hook that takes `seconds`, so the recovery is surely in flight when the fault lands. */
+const slowPreFailover = (seconds: number): string => JSON.stringify([{ name: 'slow', argv: ['sleep', String(seconds)], timeoutMs: 10_000 }]);
+
+/** The fault: kill -9 of the primary, then `restart` once the recovery has claimed its epoch. */
+const restartOnceClaimed =
+  (restart: (c: ScenarioContext) => Promise<void>) =>
+  async (c: ScenarioContext): Promise<void> => {
+    const at = Date.now();
+    await killPrimary(c);
+    await c.env.waitForEvent((e) => e.clusterId === c.clusterId && e.step === 'claimed', { afterMs: at, description: 'the recovery claimed', timeoutMs: 30_000 });
+    await restart(c);
+  };
+
 test('Redis restarted (data gone) in the middle of a recovery: no second promotion, the epoch keeps increasing', async (t) => {
   const ctx = await runScenario(t, {
     name: 'redis-restart',
-    env: { redis: 'private', env: { BATON__RECOVERY__PRE_FAILOVER_PROCESSES: JSON.stringify([{ name: 'slow', argv: ['sleep', '1.5'], timeoutMs: 10_000 }]) } },
-    fault: async (c) => {
-      const at = Date.now();
-      await killPrimary(c);
-      await c.env.waitForEvent((e) => e.clusterId === c.clusterId && e.step === 'claimed', { afterMs: at, description: 'the recovery claimed', timeoutMs: 30_000 });
-      await (c.env.redis as NonNullable<typeof c.env.redis>).restart();
-    },
+    env: { redis: 'private', env: { BATON__RECOVERY__PRE_FAILOVER_PROCESSES: slowPreFailover(1.5) } },
+    fault: restartOnceClaimed((c) => (c.env.redis as NonNullable<typeof c.env.redis>).restart()),
   });
   const row = await expectOneSuccessful(ctx);
   const [epochs] = await ctx.env.backend.query('SELECT epoch FROM recovery_journal ORDER BY id');
@@ -42,17 +50,12 @@ test('Kafka broker restarted in the middle of a recovery, a hook request in flig
     env: {
       kafka: 'private',
       env: {
-        BATON__RECOVERY__PRE_FAILOVER_PROCESSES: JSON.stringify([{ name: 'slow', argv: ['sleep', '1'], timeoutMs: 10_000 }]),
+        BATON__RECOVERY__PRE_FAILOVER_PROCESSES: slowPreFailover(1),
         // a recovery that fails blocks the cluster for this long only: then the next analysis retries
         BATON__RECOVERY__RECOVERY_PERIOD_BLOCK_SECONDS: '5',
       },
     },
-    fault: async (c) => {
-      const at = Date.now();
-      await killPrimary(c);
-      await c.env.waitForEvent((e) => e.clusterId === c.clusterId && e.step === 'claimed', { afterMs: at, description: 'the recovery claimed', timeoutMs: 30_000 });
-      await (c.env.kafka as NonNullable<typeof c.env.kafka>).restart();
-    },
+    fault: restartOnceClaimed((c) => (c.env.kafka as NonNullable<typeof c.env.kafka>).restart()),
   });
   const all = await recoveries(ctx);
   const failed = all.filter((r) => r.outcome === 'failed');

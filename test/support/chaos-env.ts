@@ -37,6 +37,7 @@ import type { Pool } from 'mysql2/promise';
 import { createEnvelope, topics, type ClusterSnapshot, type Command, type RecoveryEvent } from '@baton/contracts';
 import { startPrivateKafka, startRedisServer, startServiceProcess, waitFor, type Credentials, type OwnedRedis, type PrivateKafka, type ServiceProcess, type Topology } from '@baton/testing';
 import { quickGroupTimeouts, startBatonTestEnv, type BatonTestEnv } from '@baton/testing/baton-env';
+import { waitForRecoveryEvent, type Seen } from './recovery-events.ts';
 import { defaultCommandsGroupId as detectorCommandsGroup, defaultGroupId as detectorGroup } from '@baton/detector';
 import { defaultGroupId as hookRunnerGroup } from '@baton/hook-runner';
 import { defaultCommandsGroupId as executorCommandsGroup } from '@baton/recovery-executor';
@@ -76,10 +77,8 @@ export interface StartExecutorOptions {
   waitWarm?: boolean;
 }
 
-export interface Seen<T> {
-  payload: T;
-  receivedAtMs: number;
-}
+export type { Seen };
+
 
 export interface ChaosEnv {
   readonly label: string;
@@ -290,21 +289,8 @@ export async function startChaosEnv(options: ChaosEnvOptions): Promise<ChaosEnv>
         });
         await Promise.all(executors.filter((e) => e.running).map((e) => waitWarm(e))).catch((error: unknown) => Promise.reject(fail(error)));
       },
-      async waitForEvent(predicate, o = {}) {
-        const after = o.afterMs ?? 0;
-        let found: RecoveryEvent | undefined;
-        await waitFor(
-          () => {
-            found = events.find((e) => e.receivedAtMs >= after && predicate(e.payload))?.payload;
-            return found !== undefined;
-          },
-          { description: o.description ?? 'a recovery event', timeoutMs: o.timeoutMs ?? 60_000, intervalMs: 10 },
-        ).catch((error: unknown) => {
-          const recent = events.slice(-15).map((e) => `${e.payload.clusterId}:${e.payload.step}:${e.payload.status}`);
-          throw fail(new Error(`${(error as Error).message}; recent events ${recent.join(' ') || 'none'}`, { cause: error }));
-        });
-        return found as RecoveryEvent;
-      },
+      waitForEvent: (predicate, o = {}) =>
+        waitForRecoveryEvent(events, predicate, o, { timeoutMs: 60_000, intervalMs: 10 }).catch((error: unknown) => Promise.reject(fail(error))),
       stop,
     };
   } catch (error) {

@@ -13,6 +13,7 @@ import type { Logger } from '@baton/logging';
 import type { Keys } from '@baton/state';
 import { waitFor, type Credentials, type Topology } from '@baton/testing';
 import { quickGroupTimeouts, startBatonTestEnv, testLogger, type BatonTestEnv } from '@baton/testing/baton-env';
+import { waitForRecoveryEvent, type Seen } from './recovery-events.ts';
 import type { Pool } from 'mysql2/promise';
 import type { Redis } from 'ioredis';
 import { startAnalyzer, type RunningAnalyzer } from '@baton/analyzer';
@@ -21,12 +22,8 @@ import { startHookRunner, type RunningHookRunner } from '@baton/hook-runner';
 import { startRecoveryExecutor, type RunningRecoveryExecutor } from '@baton/recovery-executor';
 
 export { testLogger };
+export type { Seen };
 
-export interface Seen<T> {
-  payload: T;
-  correlationId: string | undefined;
-  receivedAtMs: number;
-}
 
 export interface Pipeline {
   config: BatonConfig;
@@ -180,21 +177,7 @@ async function launchPipeline(options: PipelineOptions, infra: BatonTestEnv): Pr
       const key = 'clusterId' in command && command.clusterId ? command.clusterId : 'global';
       await publisher.publish(topics.commands, key, createEnvelope('command', command, { producer: 'test', ...(correlationId ? { correlationId } : {}) }));
     },
-    async waitForEvent(predicate, o = {}) {
-      const after = o.afterMs ?? 0;
-      let found: RecoveryEvent | undefined;
-      await waitFor(
-        () => {
-          found = events.find((e) => e.receivedAtMs >= after && predicate(e.payload))?.payload;
-          return found !== undefined;
-        },
-        { description: o.description ?? 'a recovery event', timeoutMs: o.timeoutMs ?? 30_000, intervalMs: 5 },
-      ).catch((error: unknown) => {
-        const recent = events.slice(-15).map((e) => `${e.payload.clusterId}:${e.payload.step}:${e.payload.status}`);
-        throw new Error(`${(error as Error).message}; recent events ${recent.join(' ')}`, { cause: error });
-      });
-      return found as RecoveryEvent;
-    },
+    waitForEvent: (predicate, o = {}) => waitForRecoveryEvent(events, predicate, o, { timeoutMs: 30_000, intervalMs: 5 }),
     startDetector: launch,
     async register(topology, alias) {
       // Ports are reused between topologies: retire the clusters registered before, so a new
