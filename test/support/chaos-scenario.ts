@@ -42,6 +42,11 @@ export interface ScenarioContext {
   clusterId: string;
   /** Set by the runner just before `fault` runs. */
   faultAtMs: number;
+  /**
+   * Instances the fault leaves aside on purpose (a demoted old primary, a candidate left read-only
+   * after a failed promotion): at the end each may be read-only in any replication state, never writable.
+   */
+  setAside: string[];
 }
 
 export interface ScenarioOptions {
@@ -54,6 +59,13 @@ export interface ScenarioOptions {
   verify?(ctx: ScenarioContext, final: FinalTopology): Promise<void>;
   /** How long the cluster may take to become steady after the fault (default 90 s). */
   steadyWithinMs?: number;
+  /** The topology's replication (default semi-sync, 10 s ack timeout). */
+  semiSync?: boolean | { timeoutMs: number };
+  /**
+   * The old primary ends as a demoted primary Baton keeps fenced (a read-only root, never writable)
+   * rather than gone or rejoined: a scenario that brings a hung or cut-off primary back.
+   */
+  oldPrimaryDemoted?: boolean;
 }
 
 /** Takeovers in the chaos suite: a dead executor's recovery is continued after 2 s without renewal. */
@@ -68,7 +80,7 @@ const steadyForMs = 2000;
 
 export async function runScenario(t: TestContext, options: ScenarioOptions): Promise<ScenarioContext> {
   const label = options.name.split(/\W+/)[0] ?? 'chaos';
-  const topology = await startTopology({ replicas: 3, semiSync: true });
+  const topology = await startTopology({ replicas: 3, semiSync: options.semiSync ?? true });
   t.after(() => topology.stop());
   const env = await startChaosEnv({ label, ...options.env, env: { ...chaosServiceEnv, ...options.env?.env } });
   t.after(() => env.stop(t));
@@ -76,24 +88,30 @@ export async function runScenario(t: TestContext, options: ScenarioOptions): Pro
   await env.register(topology, clusterId);
 
   const instances = chaosInstances(topology.instances);
+  const oldPrimary = `${topology.primary.host}:${topology.primary.port}`;
   const admin = topology.credentials.admin;
   const sampler = startInvariantSampler({ instances, user: admin.user, password: admin.password, intervalMs: 25 });
   const app = topology.credentials.app;
   const writer = await startAppWriter({ instances, user: app.user, password: app.password });
-  const ctx: ScenarioContext = { env, topology, clusterId, faultAtMs: 0 };
+  const ctx: ScenarioContext = { env, topology, clusterId, faultAtMs: 0, setAside: options.oldPrimaryDemoted ? [oldPrimary] : [] };
+  const demoted = { get demoted(): string[] { return ctx.setAside; } };
   const violations: Violation[] = [];
   let final: FinalTopology | undefined;
+  let faultError: unknown;
   try {
     await waitFor(() => writer.ackedCount >= 50, { description: 'the writer acknowledged writes before the fault', timeoutMs: 20_000 });
     ctx.faultAtMs = Date.now();
-    await options.fault(ctx);
+    await options.fault(ctx).catch((error: unknown) => {
+      faultError = error;
+      throw error;
+    });
     // steady: the final topology passes and nothing is running, for steadyForMs in a row
     let steadySince = 0;
     await waitFor(
       async () => {
         const f = await readFinalTopology(instances, admin);
         const running = await runningRecoveries(env);
-        const ok = checkFinalTopology(f).length === 0 && running === 0;
+        const ok = checkFinalTopology(f, undefined, demoted).length === 0 && running === 0;
         if (!ok) steadySince = 0;
         else steadySince ||= Date.now();
         final = f;
@@ -106,7 +124,7 @@ export async function runScenario(t: TestContext, options: ScenarioOptions): Pro
     const samples = await sampler.stop();
     violations.push(...checkSplitBrain(samples));
     final = await readFinalTopology(instances, admin);
-    violations.push(...checkFinalTopology(final));
+    violations.push(...checkFinalTopology(final, undefined, demoted));
     const primary = final.instances.find((i) => i.answered && i.writable === true && i.replicatingFrom === null);
     if (primary) {
       const target = instances.find((i) => i.id === primary.id);
@@ -120,7 +138,8 @@ export async function runScenario(t: TestContext, options: ScenarioOptions): Pro
     violations.push(...checkRecoveryRows(rows as Array<{ uid: string; outcome: string | null; ended_at: Date | null }>));
     violations.push(...checkPromotions(await promotionSteps(env)));
     if (violations.length > 0) {
-      assert.fail(formatReport({ scenario: options.name, faultAtMs: ctx.faultAtMs, violations, samples }));
+      const also = faultError === undefined ? '' : `\n  and the scenario's own steps failed: ${(faultError as Error).message ?? String(faultError)}`;
+      assert.fail(formatReport({ scenario: options.name, faultAtMs: ctx.faultAtMs, violations, samples }) + also);
     }
     assert.ok(written.acked.length > 0, 'the writer acknowledged writes');
   }

@@ -36,6 +36,7 @@ export function unknownInstance(host: string, port: number, overrides: Partial<I
     downtime: null,
     isCoMaster: false,
     isBinlogServer: false,
+    promotionEpoch: null,
     ...overrides,
   };
 }

@@ -5,12 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AnalysisEntry, InstanceObservation } from '@baton/contracts';
-import { analysisCodes, analyze, primaryAnalysisRules, type AnalysisCode, type AnalysisContext, type AnalysisPolicyInput } from '../src/index.ts';
+import { analysisCodes, analyze, primaryAnalysisRules, writableRootRules, type AnalysisCode, type AnalysisContext, type AnalysisPolicyInput } from '../src/index.ts';
 import {
   NOW,
   binlogServer,
   dead,
   delayed,
+  downtimed,
+  epochOf,
   ioConnecting,
   ioStopped,
   lagging,
@@ -20,6 +22,7 @@ import {
   replica,
   replicatesFrom,
   semiSync,
+  set,
   snapshot,
   sqlStopped,
 } from './builders.ts';
@@ -349,6 +352,74 @@ const cases: Case[] = [
     host: 'r1',
     code: null,
   },
+  // 30, 31 (Baton): two writable roots, told apart by their promotion epoch
+  {
+    name: 'an old primary back writable with epoch 3 beside the primary Baton promoted at epoch 5',
+    instances: () => { const old = primary('p1', epochOf(3)); return [old, replica('r1', old), primary('p2', epochOf(5))]; },
+    host: 'p1',
+    code: 'MultipleWritableMasters',
+  },
+  {
+    name: 'an old primary without an epoch (Baton never promoted it) beside one at epoch 1: no epoch is the oldest',
+    instances: () => [primary('p1'), primary('p2', epochOf(1))],
+    host: 'p1',
+    code: 'MultipleWritableMasters',
+  },
+  {
+    name: 'a downtimed old primary is still reported (a failover downtimes the very instance that comes back)',
+    instances: () => [primary('p1', downtimed()), primary('p2', epochOf(2))],
+    host: 'p1',
+    code: 'MultipleWritableMasters',
+  },
+  {
+    name: 'near miss: the newest root keeps its own code (a healthy leaf: nothing)',
+    instances: () => [primary('p1', epochOf(3)), primary('p2', epochOf(5))],
+    host: 'p2',
+    code: null,
+  },
+  {
+    name: 'near miss: one writable root and one read-only root is one primary',
+    instances: () => { const m = p(); return [m, replica('r1', m), primary('p2', readOnly, epochOf(9))]; },
+    host: 'p1',
+    code: null,
+  },
+  {
+    name: 'near miss: a writable replica replicates, so it is no root',
+    instances: () => { const m = p(); return [m, replica('r1', m, set({ readOnly: false }), epochOf(7))]; },
+    host: 'p1',
+    code: null,
+  },
+  {
+    name: 'near miss: a root that does not answer is not a writable root (its own code stands)',
+    instances: () => [primary('p1', dead), primary('p2', epochOf(2))],
+    host: 'p1',
+    code: 'DeadMasterWithoutReplicas',
+  },
+  {
+    name: 'two roots made by hand, neither with an epoch: undecided',
+    instances: () => [primary('p1'), primary('p2')],
+    host: 'p2',
+    code: 'MultipleWritableMastersUndecided',
+  },
+  {
+    name: 'two roots at the same epoch: undecided (both of them)',
+    instances: () => [primary('p1', epochOf(4)), primary('p2', epochOf(4))],
+    host: 'p1',
+    code: 'MultipleWritableMastersUndecided',
+  },
+  {
+    name: 'near miss: of three roots at 5, 5 and 3 the one at 3 is stale, not undecided',
+    instances: () => [primary('p1', epochOf(5)), primary('p2', epochOf(5)), primary('p3', epochOf(3))],
+    host: 'p3',
+    code: 'MultipleWritableMasters',
+  },
+  {
+    name: 'near miss: a lone writable root without an epoch is just the primary',
+    instances: () => { const m = p(); return [m, replica('r1', m), replica('r2', m)]; },
+    policy: { includeNoProblem: true },
+    host: 'p1',
+    code: 'NoProblem',
+  },
   // NoProblem
   { name: 'healthy cluster reports nothing', instances: () => { const m = p(); return [m, replica('r1', m), replica('r2', m)]; }, host: 'p1', code: null },
   {
@@ -376,6 +447,13 @@ for (const c of cases) {
 test('every analysis code except group replication is produced by at least one case', () => {
   const produced = new Set(cases.map((c) => c.code));
   for (const code of analysisCodes) assert.ok(produced.has(code), `no case produces ${code}`);
+});
+
+test("Baton's writable-root rows come first in classify and only the stale one is actionable", () => {
+  assert.deepEqual(writableRootRules.map((r) => [r.row, r.code, r.isActionable]), [
+    [30, 'MultipleWritableMasters', true],
+    [31, 'MultipleWritableMastersUndecided', false],
+  ]);
 });
 
 test('the rule table is in the reference order and actionable exactly where a real recovery exists', () => {

@@ -150,6 +150,8 @@ export const mysql = (executed: string, mode = 'ON'): Mod => (i) => ({
 export const noGtid: Mod = repl({ usingGtid: 'No', autoPosition: false });
 
 export const readOnly: Mod = set({ readOnly: true });
+/** baton_meta.promotion_epoch as the probe read it. */
+export const epochOf = (epoch: number | null): Mod => set({ promotionEpoch: epoch });
 export const notLogging: Mod = set({ logSlaveUpdates: false });
 export const binlogFormat = (f: 'STATEMENT' | 'MIXED' | 'ROW'): Mod => set({ binlogFormat: f });
 export const version = (v: string): Mod => set({ version: v });

@@ -17,6 +17,7 @@ import {
 /** orchestrator's function → Baton's kind (functions Baton does not implement register a detection only). */
 const expectedKind: Record<RecoveryFunction, RecoveryKind> = {
   checkAndRecoverDeadMaster: 'recover-dead-primary',
+  checkAndFenceStaleMaster: 'fence-stale-primary',
   checkAndRecoverDeadIntermediateMaster: 'recover-dead-intermediate-primary',
   checkAndRecoverGenericProblem: 'generic-noop',
   checkAndRecoverLockedSemiSyncMaster: 'generic-noop',
@@ -40,7 +41,7 @@ for (const code of analysisCodes) {
     assert.equal(c.kind, expectedKind[recoveryFunctionByCode[code]]);
     assert.equal(c.orchestratorFunction, recoveryFunctionByCode[code]);
     assert.equal(c.registersDetection, c.kind !== 'none');
-    assert.equal(c.actionable, c.kind === 'recover-dead-primary' || c.kind === 'recover-dead-intermediate-primary');
+    assert.equal(c.actionable, c.kind === 'recover-dead-primary' || c.kind === 'recover-dead-intermediate-primary' || c.kind === 'fence-stale-primary');
     assert.equal(c.gracePeriodApplied, false);
   });
 }
@@ -48,6 +49,14 @@ for (const code of analysisCodes) {
 test('only DeadMaster and DeadMasterAndSomeReplicas recover a dead primary', () => {
   const recovering = analysisCodes.filter((c) => chooseRecovery(c, { inGracePeriod: false }).kind === 'recover-dead-primary');
   assert.deepEqual(recovering, ['DeadMaster', 'DeadMasterAndSomeReplicas']);
+});
+
+test('two writable roots: the stale one is fenced (actionable, never a promotion), a tie only registers the detection', () => {
+  const stale = chooseRecovery('MultipleWritableMasters', { inGracePeriod: false });
+  assert.deepEqual([stale.kind, stale.actionable, stale.registersDetection, stale.orchestratorFunction], ['fence-stale-primary', true, true, 'checkAndFenceStaleMaster']);
+  assert.equal(chooseRecovery('MultipleWritableMasters', { inGracePeriod: true }).kind, 'fence-stale-primary', 'no grace period for a split brain');
+  const tied = chooseRecovery('MultipleWritableMastersUndecided', { inGracePeriod: false });
+  assert.deepEqual([tied.kind, tied.actionable, tied.registersDetection], ['generic-noop', false, true]);
 });
 
 test('reference rows: generic no-op registers a detection, none does nothing', () => {

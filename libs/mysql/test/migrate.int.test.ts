@@ -31,6 +31,7 @@ test('migrate creates a fresh database, applies every migration once, and is ide
     'analysis_changelog',
     'blocked_recoveries',
     'cluster_epochs',
+    'demoted_primaries',
     'failure_detections',
     'global_recovery_switch_history',
     'recoveries',

@@ -13,6 +13,8 @@ export interface FakeServer {
   semiSyncStatus: Rows;
   replicaHosts: Rows;
   dumpThreads: Rows;
+  /** baton_meta.promotion_epoch's rows; absent: the schema does not exist (errno 1049, a server Baton never promoted). */
+  promotionEpoch?: Rows;
   /** Answers of other statements (detect queries) by exact SQL. */
   other?: Record<string, Rows>;
   /** Connects fail (connection refused). */
@@ -79,6 +81,10 @@ export class FakeConnection implements InstanceConnection {
     if (sql.startsWith('SHOW GLOBAL STATUS')) return s.semiSyncStatus;
     if (sql === 'SHOW SLAVE HOSTS' || sql === 'SHOW REPLICAS') return s.replicaHosts;
     if (sql.includes('PROCESSLIST')) return s.dumpThreads;
+    if (sql.includes('baton_meta.promotion_epoch')) {
+      if (s.promotionEpoch) return s.promotionEpoch;
+      throw new BatonError('BATON_MYSQL_ERROR', "Unknown database 'baton_meta'", { errno: 1049, mysqlCode: 'ER_BAD_DB_ERROR', sqlState: '42000' });
+    }
     const other = s.other?.[sql];
     if (other) return other;
     throw new BatonError('BATON_MYSQL_ERROR', `unexpected statement ${sql}`);

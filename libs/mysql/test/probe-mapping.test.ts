@@ -8,6 +8,8 @@ import {
   mapConnectedReplicas,
   mapIdentity,
   mapProbeRows,
+  mapPromotionEpoch,
+  isNoEpochError,
   mapReplication,
   mapSemiSync,
   matchPattern,
@@ -207,9 +209,11 @@ test('mapProbeRows: a MySQL 8 replica end to end', () => {
       semiSyncStatus: f.mysql8SemiSyncStatus,
       replicaHosts: f.mysql8Replicas,
       dumpThreads: [{ HOST: '10.0.0.3:51234' }],
+      promotionEpoch: [{ epoch: 12 }],
     },
     3306,
   );
+  assert.equal(facts.promotionEpoch, 12);
   assert.equal(facts.flavour, 'mysql');
   assert.equal(facts.mariadbGtid, null);
   assert.deepEqual(facts.mysqlGtid, {
@@ -220,6 +224,19 @@ test('mapProbeRows: a MySQL 8 replica end to end', () => {
   });
   assert.deepEqual(facts.binlogCoordinates, { file: 'binlog.000007', pos: 1200 });
   assert.deepEqual(facts.connectedReplicas, [{ host: 'db-3.dc1.example.com', port: 3306 }]);
+});
+
+test('promotion epoch: the row, no row, no table (not read), odd values; which errors mean "no epoch"', () => {
+  assert.equal(mapPromotionEpoch([{ epoch: 3 }]), 3);
+  assert.equal(mapPromotionEpoch([{ epoch: '41' }]), 41, 'a BIGINT may come back as text');
+  assert.equal(mapPromotionEpoch([]), null);
+  assert.equal(mapPromotionEpoch(null), null);
+  assert.equal(mapPromotionEpoch([{ epoch: null }]), null);
+  assert.equal(mapPromotionEpoch([{ epoch: -1 }]), null);
+  for (const errno of [1049, 1146, 1142]) assert.equal(isNoEpochError({ errno }), true, String(errno));
+  assert.equal(isNoEpochError({ errno: 2013 }), false, 'a lost connection is a failed probe');
+  assert.equal(isNoEpochError(new Error('timeout')), false);
+  assert.equal(isNoEpochError(null), false);
 });
 
 test('co-master: our source is also one of our replicas', () => {

@@ -48,11 +48,21 @@ test('a successful probe: facts read, every freshness time = now, valid against 
   assert.deepEqual(o.connectedReplicas, [replicaKey]);
   assert.equal(o.mariadbGtid?.binlogPos, '0-1-10');
   assert.equal(o.semiSync?.masterStatus, true);
-  // Six round trips on the primary: variables, master status, slave status, semi-sync status, slave hosts, processlist.
+  // Seven round trips on the primary: variables, master status, slave status, semi-sync status, slave hosts, processlist, epoch.
   assert.deepEqual(
     net.connections[0]?.statements.map((s) => s.split(' WHERE ')[0]),
-    ['SHOW GLOBAL VARIABLES', 'SHOW MASTER STATUS', 'SHOW ALL SLAVES STATUS', 'SHOW GLOBAL STATUS', 'SHOW SLAVE HOSTS', "SELECT HOST FROM information_schema.PROCESSLIST"],
+    [
+      'SHOW GLOBAL VARIABLES',
+      'SHOW MASTER STATUS',
+      'SHOW ALL SLAVES STATUS',
+      'SHOW GLOBAL STATUS',
+      'SHOW SLAVE HOSTS',
+      'SELECT HOST FROM information_schema.PROCESSLIST',
+      'SELECT epoch FROM baton_meta.promotion_epoch',
+    ],
   );
+  // the fake has no baton_meta schema (errno 1049): no epoch, not a failed probe
+  assert.equal(o.promotionEpoch, null);
 });
 
 test('one persistent connection across probes; reconnect on the next probe after it broke; onConnectionBroken fires', async () => {
@@ -107,6 +117,32 @@ test('failure after the identity query answered is a partial success; previous f
   assert.match(o.lastError ?? '', /^BATON_PROBE_TIMEOUT: mysql query timed out \(PROTOCOL_SEQUENCE_TIMEOUT\)$/);
   assert.deepEqual(o.replication, ok.replication);
   assert.equal(o.serverId, 2);
+});
+
+test('promotion epoch: the row is read; a missing table is no epoch; a timeout of the read fails the probe', async () => {
+  const server = healthyPrimary();
+  server.promotionEpoch = [{ epoch: 7 }];
+  const { prober, clock: c } = setup({ [id(primaryKey)]: server });
+  const withRow = await prober.probe();
+  assertSchema(InstanceObservation, withRow, 'observation');
+  assert.equal(withRow.promotionEpoch, 7);
+
+  c.advance(1000);
+  server.promotionEpoch = [];
+  assert.equal((await prober.probe()).promotionEpoch, null, 'no row');
+
+  c.advance(1000);
+  server.promotionEpoch = undefined;
+  server.failOn = { prefix: 'SELECT epoch', error: Object.assign(new Error("Table 'baton_meta.promotion_epoch' doesn't exist"), { errno: 1146 }) };
+  const noTable = await prober.probe();
+  assert.equal(noTable.lastError, null);
+  assert.equal(noTable.promotionEpoch, null);
+
+  c.advance(1000);
+  server.failOn = { prefix: 'SELECT epoch', error: new ProbeTimeoutError('mysql query timed out', { mysqlCode: 'PROTOCOL_SEQUENCE_TIMEOUT' }), closes: true };
+  const timedOut = await prober.probe();
+  assert.match(timedOut.lastError ?? '', /^BATON_PROBE_TIMEOUT/);
+  assert.equal(timedOut.lastCheckPartialSuccess, true);
 });
 
 test('a refused connect: not even partial; a later success clears the error', async () => {

@@ -101,7 +101,7 @@ test('promote as an account without the privileges fails with errno 1227 and the
     assert.equal(e.code, recoveryErrorCodes.statementFailed);
     assert.equal(e.step, 'promote');
     assert.equal(e.errno, 1227);
-    assert.equal(e.statement, 'STOP SLAVE');
+    assert.equal(e.statement, 'STOP ALL SLAVES');
     return true;
   });
   // Nothing changed: the admin account can still drain it normally.

@@ -9,7 +9,7 @@ import type { InstanceConnection, Row } from '../src/index.ts';
 export interface FakeReplicaModel {
   version: string;
   versionComment?: string;
-  /** SHOW [ALL] SLAVE[S] STATUS rows; emptied by RESET ... ALL. */
+  /** SHOW [ALL] SLAVE[S] STATUS rows; RESET SLAVE ['name'] ALL removes its connection (MariaDB), RESET REPLICA/SLAVE ALL every row (MySQL). */
   replicaRows: Record<string, unknown>[];
   /** Answers of MASTER_GTID_WAIT / WAIT_FOR_EXECUTED_GTID_SET, one per call (the last repeats). */
   waitResults: number[];
@@ -22,6 +22,10 @@ export interface FakeReplicaModel {
   /** A statement (matched by prefix) answers with this error. */
   failOn?: { prefix: string; error: Error };
   processlist?: Record<string, unknown>[];
+  /** baton_meta.promotion_epoch's epoch; undefined: the schema does not exist yet (the INSERT fails with 1049 until CREATE TABLE). */
+  promotionEpoch?: number;
+  /** The own position (gtid_binlog_pos / gtid_executed). Default 0-1-7 / uuid-a:1-7. */
+  ownPosition?: string;
 }
 
 export function mariadbModel(overrides: Partial<FakeReplicaModel> = {}): FakeReplicaModel {
@@ -53,6 +57,8 @@ export class ScriptedConnection implements InstanceConnection {
   readonly calls: { sql: string; values: readonly unknown[] }[] = [];
   readonly model: FakeReplicaModel;
   readonly instance: string;
+  /** CREATE TABLE baton_meta.promotion_epoch ran. */
+  epochTable = false;
   #closed = false;
 
   constructor(model: FakeReplicaModel, instance = '10.0.0.2:3306') {
@@ -89,20 +95,29 @@ export class ScriptedConnection implements InstanceConnection {
       return Object.entries(m.semiSync).map(([Variable_name, Value]) => ({ Variable_name, Value }));
     }
     if (/MASTER_GTID_WAIT|WAIT_FOR_EXECUTED_GTID_SET/.test(sql)) return [{ r: m.waitResults.length > 1 ? m.waitResults.shift() : m.waitResults[0] }];
-    if (sql.includes('gtid_slave_pos')) return [{ slavePos: '0-1-7', currentPos: '0-1-7', binlogPos: '0-1-7' }];
-    if (sql.includes('gtid_executed')) return [{ executed: 'uuid-a:1-7' }];
+    const mariadb = /mariadb/i.test(m.version);
+    const own = m.ownPosition ?? (mariadb ? '0-1-7' : 'uuid-a:1-7');
     if (sql.startsWith('SELECT @@GLOBAL.read_only')) {
       const semi = Object.entries(m.semiSync).find(([k]) => /_(master|source)_enabled$/.test(k))?.[1];
-      return [{ ro: m.stuckReadOnly ?? m.readOnly, sro: m.superReadOnly, semi: semi === 'ON' ? 1 : 0 }];
+      return [{ ro: m.stuckReadOnly ?? m.readOnly, sro: m.superReadOnly, semi: semi === 'ON' ? 1 : 0, epoch: m.promotionEpoch ?? null, pos: own }];
     }
+    if (sql.includes('gtid_slave_pos')) return [{ slavePos: '0-1-7', currentPos: '0-1-7', binlogPos: own }];
+    if (sql.includes('gtid_executed')) return [{ executed: own }];
     if (sql.includes('PROCESSLIST')) return m.processlist ?? [];
-    if (/^RESET (SLAVE|REPLICA) ALL$/.test(sql)) m.replicaRows = [];
+    if (sql.startsWith('INSERT INTO baton_meta.promotion_epoch')) {
+      if (m.promotionEpoch === undefined && !this.epochTable) throw Object.assign(new Error("Unknown database 'baton_meta'"), { errno: 1049, code: 'ER_BAD_DB_ERROR' });
+      m.promotionEpoch = Math.max(m.promotionEpoch ?? 0, Number(values[1]));
+    }
+    if (sql.startsWith('CREATE TABLE IF NOT EXISTS baton_meta')) this.epochTable = true;
+    if (/^RESET (SLAVE|REPLICA) ALL$/.test(sql)) m.replicaRows = mariadb ? m.replicaRows.filter((r) => r['Connection_name'] !== '') : [];
+    if (sql === 'RESET SLAVE ? ALL') m.replicaRows = m.replicaRows.filter((r) => r['Connection_name'] !== values[0]);
     const set = /^SET GLOBAL (\w+) = (\w+|\?)$/.exec(sql);
     if (set) {
       const [, name = '', raw = ''] = set;
       const value = raw === '?' ? String(values[0]) : raw;
-      if (name === 'read_only') m.readOnly = Number(value);
-      else if (name === 'super_read_only') m.superReadOnly = Number(value);
+      // as MySQL: read_only=0 clears super_read_only, super_read_only=1 sets read_only
+      if (name === 'read_only') [m.readOnly, m.superReadOnly] = [Number(value), Number(value) === 0 ? 0 : m.superReadOnly];
+      else if (name === 'super_read_only') [m.superReadOnly, m.readOnly] = [Number(value), Number(value) === 1 ? 1 : m.readOnly];
       else if (name in m.semiSync) m.semiSync[name] = value;
     }
     return [];

@@ -1,12 +1,13 @@
 /**
  * The statements each recovery step sends, in order, on MariaDB and on MySQL (scripted
  * connection; the MySQL variants have no integration test here). The orders matter: STOP SLAVE
- * before CHANGE MASTER / RESET SLAVE ALL (ERROR 1198 otherwise), semi-sync master before
- * read_only=0, the semi-sync replica switch before START SLAVE.
+ * before CHANGE MASTER / RESET SLAVE ALL (ERROR 1198 otherwise), every check and the epoch write
+ * before read_only=0, semi-sync master before read_only=0 but after the epoch write, the semi-sync
+ * replica switch before START SLAVE.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { catchUpFrom, changeSourceSql, dialectFor, promote, repoint, stopReplicaAndDrain, unfence, type Dialect } from '../src/index.ts';
+import { catchUpFrom, changeSourceSql, dialectFor, promote, repoint, resetAllConnectionsSql, stopReplicaAndDrain, unfence, type Dialect } from '../src/index.ts';
 import { mariadbModel, mysqlModel, ScriptedConnection } from './recovery-fakes.ts';
 
 const creds = { replicationUser: 'repl', replicationPassword: 'pw' };
@@ -87,45 +88,211 @@ test('drain gives up early when the SQL thread stops (apply error) instead of wa
   assert.equal(conn.statements.filter((s) => s.includes('MASTER_GTID_WAIT')).length, 1);
 });
 
-test('promote on MariaDB with semi-sync: stop, reset, semi-sync master on, then read_only=0, then verify', async () => {
-  const conn = new ScriptedConnection(mariadbModel());
-  const result = await promote(conn, { useSuperReadOnly: true, semiSync: { timeoutMs: 5000 } });
-  const order = conn.statements.filter((s) => !s.startsWith('SHOW') && !s.includes('gtid_'));
-  assert.deepEqual(order, [
-    'STOP SLAVE',
+const epoch = { clusterId: 'c1', epoch: 5, recoveryUid: 'rec-1' };
+const ownPositionSelect = (columns: string) => `SELECT @@GLOBAL.read_only AS ro${columns}`;
+
+test('promote on MariaDB: every connection reset by name, verified, epoch written while read-only, semi-sync, then read_only=0, verified', async () => {
+  const model = mariadbModel();
+  model.replicaRows.push({ ...model.replicaRows[0], Connection_name: 'extra', Master_Host: '127.0.0.1', Master_Port: 1 });
+  const conn = new ScriptedConnection(model);
+  const result = await promote(conn, { useSuperReadOnly: true, semiSync: { timeoutMs: 5000 }, epoch });
+  assert.deepEqual(conn.statements.map((s) => s.split('\n')[0]), [
+    "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('rpl_semi_sync_master_enabled', 'rpl_semi_sync_source_enabled', 'rpl_semi_sync_slave_enabled', 'rpl_semi_sync_replica_enabled')",
+    'STOP ALL SLAVES',
+    'SHOW ALL SLAVES STATUS',
     'RESET SLAVE ALL',
+    'RESET SLAVE ? ALL',
+    'SHOW ALL SLAVES STATUS',
+    ownPositionSelect(', @@GLOBAL.gtid_binlog_pos AS pos'),
+    // first promotion of this cluster: no baton_meta yet (1049), created, written again
+    'INSERT INTO baton_meta.promotion_epoch (id, cluster_id, epoch, primary_host, primary_port, recovery_uid, promoted_at)',
+    'CREATE DATABASE IF NOT EXISTS baton_meta',
+    'CREATE TABLE IF NOT EXISTS baton_meta.promotion_epoch (',
+    'INSERT INTO baton_meta.promotion_epoch (id, cluster_id, epoch, primary_host, primary_port, recovery_uid, promoted_at)',
     'SET GLOBAL rpl_semi_sync_master_timeout = ?',
     'SET GLOBAL rpl_semi_sync_master_enabled = ON',
     'SET GLOBAL read_only = 0',
-    'SELECT @@GLOBAL.read_only AS ro, @@GLOBAL.rpl_semi_sync_master_enabled AS semi',
+    ownPositionSelect(', @@GLOBAL.rpl_semi_sync_master_enabled AS semi, (SELECT epoch FROM baton_meta.promotion_epoch WHERE id = 1) AS epoch, @@GLOBAL.gtid_binlog_pos AS pos'),
+    'SHOW ALL SLAVES STATUS',
   ]);
-  assert.equal(result.verified, true);
+  assert.deepEqual(conn.calls.find((c) => c.sql === 'RESET SLAVE ? ALL')?.values, ['extra']);
+  assert.deepEqual(conn.calls.filter((c) => c.sql.startsWith('INSERT')).at(-1)?.values, ['c1', 5, '10.0.0.2', 3306, 'rec-1']);
+  assert.equal(result.verified, true, result.problems.join('; '));
+  assert.deepEqual(result.clearedConnections, ['', 'extra']);
   assert.equal(result.semiSyncMasterEnabled, true);
   assert.equal(result.superReadOnly, null);
+  assert.equal(result.promotionEpoch, 5);
+  assert.equal(result.restoredReadOnly, null);
+  assert.equal(result.position, '0-1-7');
 });
 
-test('promote on MySQL 8 with super_read_only: super_read_only=0 before read_only=0, verified both', async () => {
+test('promote on MySQL 8: one RESET REPLICA ALL for every channel; super_read_only cleared for the epoch write, read_only=1 still on', async () => {
+  const model = mysqlModel({ promotionEpoch: 4 });
+  const conn = new ScriptedConnection(model);
+  const result = await promote(conn, { useSuperReadOnly: true, semiSync: true, epoch });
+  assert.deepEqual(conn.statements.filter((s) => !s.startsWith('SHOW')).map((s) => s.split('\n')[0]), [
+    'STOP REPLICA',
+    'RESET REPLICA ALL',
+    ownPositionSelect(', @@GLOBAL.super_read_only AS sro, @@GLOBAL.gtid_executed AS pos'),
+    'SET GLOBAL super_read_only = 0',
+    'INSERT INTO baton_meta.promotion_epoch (id, cluster_id, epoch, primary_host, primary_port, recovery_uid, promoted_at)',
+    'SET GLOBAL rpl_semi_sync_source_enabled = ON',
+    'SET GLOBAL read_only = 0',
+    ownPositionSelect(', @@GLOBAL.super_read_only AS sro, @@GLOBAL.rpl_semi_sync_source_enabled AS semi, (SELECT epoch FROM baton_meta.promotion_epoch WHERE id = 1) AS epoch, @@GLOBAL.gtid_executed AS pos'),
+  ]);
+  assert.equal(result.verified, true, result.problems.join('; '));
+  assert.equal(result.superReadOnly, false);
+  assert.equal(result.promotionEpoch, 5);
+});
+
+test('promote on MySQL 8 without an epoch: super_read_only=0 right before read_only=0', async () => {
   const conn = new ScriptedConnection(mysqlModel());
   const result = await promote(conn, { useSuperReadOnly: true, semiSync: true });
-  const order = conn.statements.filter((s) => !s.startsWith('SHOW') && !s.includes('gtid_'));
-  assert.deepEqual(order, [
+  assert.deepEqual(conn.statements.filter((s) => !s.startsWith('SHOW') && !s.startsWith('SELECT')), [
     'STOP REPLICA',
     'RESET REPLICA ALL',
     'SET GLOBAL rpl_semi_sync_source_enabled = ON',
     'SET GLOBAL super_read_only = 0',
     'SET GLOBAL read_only = 0',
-    'SELECT @@GLOBAL.read_only AS ro, @@GLOBAL.super_read_only AS sro, @@GLOBAL.rpl_semi_sync_source_enabled AS semi',
   ]);
   assert.equal(result.verified, true);
-  assert.equal(result.superReadOnly, false);
+  assert.equal(result.promotionEpoch, null);
 });
 
-test('promote reports verified=false with the reasons when the server did not take it', async () => {
+test('promote: a semi-sync master already ON is switched off for the epoch write (no replica could ack it), then on again', async () => {
+  const conn = new ScriptedConnection(mariadbModel({ semiSync: { rpl_semi_sync_master_enabled: 'ON', rpl_semi_sync_slave_enabled: 'ON' }, promotionEpoch: 2 }));
+  const result = await promote(conn, { useSuperReadOnly: false, epoch });
+  assert.deepEqual(conn.statements.filter((s) => s.startsWith('SET') || s.startsWith('INSERT')).map((s) => s.split(' (')[0]), [
+    'SET GLOBAL rpl_semi_sync_master_enabled = OFF',
+    'INSERT INTO baton_meta.promotion_epoch',
+    'SET GLOBAL rpl_semi_sync_master_enabled = ON',
+    'SET GLOBAL read_only = 0',
+  ]);
+  assert.equal(result.verified, true, result.problems.join('; '));
+  assert.equal(result.semiSyncMasterEnabled, null, 'not asked for');
+});
+
+test('promote: the epoch never goes down (a higher one already in the row stays and verifies)', async () => {
+  const conn = new ScriptedConnection(mariadbModel({ promotionEpoch: 9 }));
+  const result = await promote(conn, { useSuperReadOnly: false, epoch });
+  assert.equal(result.verified, true, result.problems.join('; '));
+  assert.equal(result.promotionEpoch, 9);
+  assert.match(conn.statements.find((s) => s.startsWith('INSERT')) ?? '', /epoch = GREATEST\(epoch, VALUES\(epoch\)\)$/);
+});
+
+test('promote: a connection left after the reset fails verification before anything is writable', async () => {
+  const model = mariadbModel();
+  const conn = new ScriptedConnection(model);
+  const result = await promote(conn, {
+    useSuperReadOnly: false,
+    epoch,
+    afterClear: async () => {
+      model.replicaRows.push({ Connection_name: 'late', Master_Host: '127.0.0.1', Master_Port: 1, Slave_IO_Running: 'Connecting', Slave_SQL_Running: 'No' });
+    },
+    beforeWritable: async () => assert.fail('never reached'),
+  });
+  assert.equal(result.verified, false);
+  assert.deepEqual(result.problems, ["replication still configured after the reset: 'late' (127.0.0.1:1)"]);
+  assert.equal(result.readOnly, true);
+  assert.equal(result.restoredReadOnly, null, 'never writable');
+  assert.equal(result.replicationCleared, false);
+  assert.equal(conn.statements.some((s) => s.startsWith('INSERT') || s.startsWith('SET GLOBAL read_only')), false);
+});
+
+test('promote: a candidate whose own position lacks expectedPosition stays read-only; one that holds it is promoted', async () => {
+  const behind = new ScriptedConnection(mariadbModel({ ownPosition: '0-1-7' }));
+  const refused = await promote(behind, { useSuperReadOnly: false, expectedPosition: '0-1-9' });
+  assert.equal(refused.verified, false);
+  assert.deepEqual(refused.problems, ['its own position 0-1-7 does not hold 0-1-9, the position it was chosen for']);
+  assert.equal(refused.readOnly, true);
+  assert.equal(behind.statements.includes('SET GLOBAL read_only = 0'), false);
+  const ahead = new ScriptedConnection(mariadbModel({ ownPosition: '0-1-9,1-2-3' }));
+  assert.equal((await promote(ahead, { useSuperReadOnly: false, expectedPosition: '0-1-9' })).verified, true);
+  const mysql = new ScriptedConnection(mysqlModel({ ownPosition: 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa:1-10' }));
+  assert.equal((await promote(mysql, { useSuperReadOnly: true, expectedPosition: 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa:1-11' })).verified, false);
+});
+
+test('promote: a candidate that already reads writable and fails verification is set read-only (it is a root now)', async () => {
+  const conn = new ScriptedConnection(mariadbModel({ readOnly: 0, ownPosition: '0-1-7' }));
+  const result = await promote(conn, { useSuperReadOnly: false, expectedPosition: '0-1-9' });
+  assert.equal(result.verified, false);
+  assert.equal(result.restoredReadOnly, true);
+  assert.equal(result.readOnly, true);
+  assert.equal(conn.statements.at(-2), 'SET GLOBAL read_only = 1');
+});
+
+test('promote: a verification problem after read_only=0 sets read_only=1 again, read back', async () => {
+  const conn = new ScriptedConnection(mariadbModel({ semiSync: { rpl_semi_sync_master_enabled: 'OFF', rpl_semi_sync_slave_enabled: 'ON' } }));
+  const original = conn.exec.bind(conn);
+  // the server ignores the semi-sync switch
+  conn.exec = (async (sql: string, values?: readonly unknown[]) => (sql.includes('rpl_semi_sync_master_enabled = ON') ? { affectedRows: 0 } : original(sql, values))) as typeof conn.exec;
+  const result = await promote(conn, { useSuperReadOnly: true, semiSync: true });
+  assert.equal(result.verified, false);
+  assert.deepEqual(result.problems, ['rpl_semi_sync_master_enabled is 0']);
+  assert.equal(result.restoredReadOnly, true);
+  assert.equal(result.readOnly, true);
+  assert.deepEqual(conn.statements.slice(-2), ['SET GLOBAL read_only = 1', 'SELECT @@GLOBAL.read_only AS ro']);
+});
+
+test('promote reports verified=false with the reasons when the server did not take read_only=0', async () => {
   const conn = new ScriptedConnection(mariadbModel({ stuckReadOnly: 1 }));
   const result = await promote(conn, { useSuperReadOnly: false });
   assert.equal(result.verified, false);
   assert.deepEqual(result.problems, ['read_only is 1']);
   assert.equal(result.readOnly, true);
+  assert.equal(result.restoredReadOnly, true);
+});
+
+test('promote: a statement failure after read_only=0 restores read_only=1 (MySQL: super_read_only=1) and says so on the error', async () => {
+  const conn = new ScriptedConnection(mysqlModel());
+  await assert.rejects(
+    promote(conn, { useSuperReadOnly: true, afterWritable: async () => Promise.reject(Object.assign(new Error('boom'), { errno: 1105 })) }),
+    (e: unknown) => {
+      assert.equal((e as { restoredReadOnly?: boolean }).restoredReadOnly, true);
+      return true;
+    },
+  );
+  assert.deepEqual(conn.statements.slice(-2), ['SET GLOBAL super_read_only = 1', 'SELECT @@GLOBAL.read_only AS ro, @@GLOBAL.super_read_only AS sro']);
+  assert.deepEqual([conn.model.readOnly, conn.model.superReadOnly], [1, 1]);
+});
+
+test('promote: when read_only cannot be set back the result says restoredReadOnly=false, with the reason', async () => {
+  const conn = new ScriptedConnection(mariadbModel({ stuckReadOnly: 1, failOn: { prefix: 'SET GLOBAL read_only = 1', error: Object.assign(new Error('Lock wait timeout exceeded'), { errno: 1205 }) } }));
+  const result = await promote(conn, { useSuperReadOnly: false });
+  assert.equal(result.verified, false);
+  assert.equal(result.restoredReadOnly, false);
+  assert.deepEqual(result.problems, ['read_only is 1', 'read_only could not be set back to 1: Lock wait timeout exceeded']);
+});
+
+test('promote: beforeWritable refusing leaves the candidate read-only, super_read_only set again (MySQL), never writable', async () => {
+  const conn = new ScriptedConnection(mysqlModel({ promotionEpoch: 1 }));
+  await assert.rejects(promote(conn, { useSuperReadOnly: true, epoch, beforeWritable: async () => Promise.reject(new Error('term lost')) }), (e: unknown) => {
+    assert.equal((e as Error).message, 'term lost');
+    assert.equal((e as { restoredReadOnly?: boolean }).restoredReadOnly, undefined, 'never writable');
+    return true;
+  });
+  assert.equal(conn.statements.includes('SET GLOBAL read_only = 0'), false);
+  assert.equal(conn.statements.at(-1), 'SET GLOBAL super_read_only = 1');
+  assert.deepEqual([conn.model.readOnly, conn.model.superReadOnly], [1, 1]);
+});
+
+test('promote refuses a bad epoch before sending anything', async () => {
+  const conn = new ScriptedConnection(mariadbModel());
+  await assert.rejects(promote(conn, { useSuperReadOnly: false, epoch: { ...epoch, epoch: -1 } }), { code: 'BATON_RECOVERY_INVALID_ARGUMENT' });
+  await assert.rejects(promote(conn, { useSuperReadOnly: false, epoch: { ...epoch, clusterId: '' } }), { code: 'BATON_RECOVERY_INVALID_ARGUMENT' });
+  assert.deepEqual(conn.statements, []);
+});
+
+test('resetAllConnectionsSql: MariaDB one RESET per connection (names bound), MySQL one for every channel, none without connections', () => {
+  const maria = dialectFor('10.11.19-MariaDB') as Dialect;
+  assert.deepEqual(resetAllConnectionsSql(maria, ['', "it's"]), [
+    { label: 'RESET SLAVE ALL', sql: 'RESET SLAVE ALL', values: [] },
+    { label: "RESET SLAVE 'name' ALL", sql: 'RESET SLAVE ? ALL', values: ["it's"] },
+  ]);
+  assert.deepEqual(resetAllConnectionsSql(dialectFor('8.0.36') as Dialect, ['', 'ch2']), [{ label: 'RESET REPLICA ALL', sql: 'RESET REPLICA ALL', values: [] }]);
+  assert.deepEqual(resetAllConnectionsSql(maria, []), []);
+  assert.equal(maria.stopAllReplicas, 'STOP ALL SLAVES');
+  assert.equal((dialectFor('5.7.44') as Dialect).stopAllReplicas, 'STOP SLAVE');
 });
 
 test('repoint on MySQL 8: STOP REPLICA, semi-sync replica switch, CHANGE REPLICATION SOURCE, START REPLICA', async () => {

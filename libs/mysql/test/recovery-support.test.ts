@@ -116,7 +116,7 @@ test('fence reasons from the connect: refused or timed out → unreachable, refu
   assert.doesNotMatch(JSON.stringify([refused, hung, auth]), /sekret/);
 });
 
-test('fence after connecting: fenced and kills all but replication and spared users; timeout; not-verified', async () => {
+test('fence after connecting: kills every client but replication (Baton\'s own account\'s other sessions too) before read_only and again after; timeout; not-verified', async () => {
   const model = mariadbModel({
     readOnly: 0,
     processlist: [
@@ -130,9 +130,15 @@ test('fence after connecting: fenced and kills all but replication and spared us
   assert.equal(fenced.fenced, true);
   assert.equal(fenced.reason, 'fenced');
   assert.equal(fenced.readOnly, true);
-  assert.equal(fenced.killedConnections, 2);
-  assert.deepEqual(live.calls.filter((c) => c.sql.startsWith('KILL')).map((c) => c.values[0]), [11, 13]);
-  assert.equal(live.statements[0], 'SET GLOBAL read_only = 1');
+  // the scripted processlist does not shrink: both passes see all three
+  assert.equal(fenced.killedConnections, 6);
+  assert.equal(fenced.killedBeforeReadOnly, 3);
+  assert.deepEqual(live.calls.filter((c) => c.sql.startsWith('KILL')).map((c) => c.values[0]), [11, 12, 13, 11, 12, 13]);
+  const order = live.calls.map((c) => c.sql).filter((sql) => sql.startsWith('KILL') || sql.startsWith('SET GLOBAL read_only'));
+  assert.equal(order.indexOf('SET GLOBAL read_only = 1'), 3, `read_only after the first kills: ${order.join(' | ')}`);
+  const spared = new ScriptedConnection(mariadbModel({ readOnly: 0, processlist: [{ id: 11, user: 'app' }, { id: 12, user: 'baton' }] }));
+  await fence(target, { connect: async () => spared, spareUsers: ['baton'] });
+  assert.deepEqual(spared.calls.filter((c) => c.sql.startsWith('KILL')).map((c) => c.values[0]), [11, 11], 'spareUsers are never killed');
   assert.equal(live.closed, true);
 
   const hung = new ScriptedConnection(mariadbModel({ failOn: { prefix: 'SET GLOBAL read_only', error: new ProbeTimeoutError('mysql query timed out') } }));

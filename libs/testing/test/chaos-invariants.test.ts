@@ -129,7 +129,10 @@ const replica = (id: string, from: string, over: Partial<FinalInstance> = {}): F
 const dead = (id: string): FinalInstance => ({ id, answered: false, writable: null, replicatingFrom: null, ioRunning: false, sqlRunning: false, error: 'ECONNREFUSED' });
 
 test('checkFinalTopology', async (t) => {
-  const cases: Array<{ name: string; instances: FinalInstance[]; survivors?: string[]; problems: RegExp[] }> = [
+  const cases: Array<{ name: string; instances: FinalInstance[]; survivors?: string[]; demoted?: string[]; problems: RegExp[] }> = [
+    { name: 'the demoted old primary kept fenced: a read-only root', instances: [primary(A, { writable: false }), primary(B), replica(C, B)], demoted: [A], problems: [] },
+    { name: 'the demoted old primary writable again', instances: [primary(A), primary(B), replica(C, B)], demoted: [A], problems: [/2 answering instances are writable/] },
+    { name: 'the demoted old primary is the only writable one', instances: [primary(A), replica(B, A), replica(C, A)], demoted: [A], problems: [/the demoted primary 127.0.0.1:3301 is the writable one/] },
     { name: 'healthy: B primary, C under it, the old primary dead', instances: [dead(A), primary(B), replica(C, B)], problems: [] },
     { name: 'healthy: the old primary back as a replica', instances: [replica(A, B), primary(B), replica(C, B)], survivors: [A, B, C], problems: [] },
     { name: 'two roots: both writable', instances: [primary(A), primary(B), replica(C, B)], problems: [/2 answering instances are writable: 127.0.0.1:3301, 127.0.0.1:3302/] },
@@ -151,7 +154,7 @@ test('checkFinalTopology', async (t) => {
   ];
   for (const c of cases) {
     await t.test(c.name, () => {
-      const violations = checkFinalTopology({ instances: c.instances }, c.survivors);
+      const violations = checkFinalTopology({ instances: c.instances }, c.survivors, { demoted: c.demoted ?? [] });
       assert.equal(violations.length, c.problems.length, violations.map((v) => v.message).join('\n'));
       c.problems.forEach((re, i) => {
         assert.equal(violations[i]?.invariant, 'final-topology');

@@ -10,7 +10,9 @@
  *   4  the global switch: recoveries disabled ⇒ stop, unless forced
  *   5  RecoverMasterClusterFilters (default [] ⇒ nothing is recovered automatically), unless forced
  *   6  recovery registration against the anti-flapping block (stable cluster id; blocked attempts
- *      recorded in blocked_recoveries and as an event); forced recoveries replace the block
+ *      recorded in blocked_recoveries and as an event); forced recoveries replace the block of a
+ *      resolved recovery, never that of a running one (answered `recover-not-attempted`, reason
+ *      `recovery-running`, with the running recovery's uid)
  *   7–12 recovery.ts: claim → refresh → re-check → PreFailover → regroup → promote → relocate →
  *      lost replicas → resolve → post hooks
  *
@@ -35,13 +37,15 @@ import { analyze, clusterFilterMatches, type RecoveryChoice } from '@baton/domai
 import type { Logger } from '@baton/logging';
 import type { Audit, RecoveryTrail } from './audit.ts';
 import { ClusterQueue } from './cluster-queue.ts';
-import type { BlockValue, HookClient, RecoveryRow, RecoveryState, RecoveryStore, TopologyAccess } from './ports.ts';
+import { noFenceKeeping, noFenceLines, type BlockValue, type FenceKeeping, type HookClient, type RecoveryRow, type RecoveryState, type RecoveryStore, type RefusalReason, type TopologyAccess } from './ports.ts';
 import { runRecovery, type RecoveryRequest, type RecoveryResult } from './recovery.ts';
 import type { ExecutorSettings } from './settings.ts';
-import type { Fault } from './fault-points.ts';
+import type { Fault, FaultAction } from './fault-points.ts';
 import type { RecoveryJournal } from './journal.ts';
-import { alreadyRecovered, chooseFor, forceMasterFailoverHint, forgeForcedFailoverEntry, gateRecovery, isDeadPrimaryCode, takeoverEntry } from './steps/decisions.ts';
+import type { FenceLines } from './fence-lines.ts';
+import { alreadyRecovered, chooseFor, clusterPrimaryOf, forceMasterFailoverHint, forgeForcedFailoverEntry, gateRecovery, isDeadPrimaryCode, takeoverEntry } from './steps/decisions.ts';
 import { needsCachedSnapshot, runEmergencyOperations } from './steps/emergency.ts';
+import { fenceStaleRoot } from './steps/fence-stale-root.ts';
 import { hookValues } from './steps/hook-values.ts';
 import { summarizeHookOutcome } from './hooks-client.ts';
 
@@ -65,6 +69,12 @@ export interface ExecutorDeps {
   journal: RecoveryJournal;
   /** Test-only fault points (default: none). */
   fault?: Fault;
+  /** Test-only fault actions (default: none). */
+  faultAction?: FaultAction | null;
+  /** Keeps demoted primaries fenced (default: keeps nothing, for unit tests). */
+  keeper?: FenceKeeping;
+  /** Idle connections to every cluster's primary, fired at a failover (default: none). */
+  lines?: FenceLines;
 }
 
 type Job =
@@ -124,6 +134,7 @@ export class RecoveryExecutor {
     if (this.#stopping) return 'stopping';
     if (this.#clock().getTime() < this.#warmUntilMs) return 'warming-up';
     if (this.#tooOld(analysis)) return 'too-old';
+    this.#trackPrimary(analysis.clusterId);
     if (!analysis.hasProblem) return 'no-problem';
     for (const entry of analysis.entries) {
       if (entry.code === 'NoProblem' || entry.skippableDueToDowntime) continue;
@@ -132,13 +143,34 @@ export class RecoveryExecutor {
     return 'queued';
   }
 
-  /** Queues a forced recovery (after the warm-up); false once shutdown began. */
+  /**
+   * Queues a forced recovery (after the warm-up); false once shutdown began. While a recovery of
+   * the cluster runs (and has not crashed) it is refused at once: its job would wait on the
+   * cluster's worker behind that recovery and only then find the block resolved and replace it,
+   * answering a request made about a topology that no longer exists. The registration's
+   * compare-and-swap still refuses it for a recovery that starts in between (or runs elsewhere).
+   */
   async recover(command: RecoverCommand, correlationId: string | undefined): Promise<boolean> {
     const wait = this.#warmUntilMs - this.#clock().getTime();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait).unref());
     if (this.#stopping) return false;
+    const running = await this.#d.state.runningRecovery(command.clusterId);
+    if (running) {
+      this.#recoverRefused(command.clusterId, correlationId ?? command.requestId, command.requestId, command.instance, 'recovery-running', running);
+      return true;
+    }
     this.#queue.push(command.clusterId, `recover:${command.requestId}`, { kind: 'recover', command, correlationId });
     return true;
+  }
+
+  /** Keeps the fence line to the cluster's primary (as the analyzer last cached it) open. */
+  #trackPrimary(clusterId: string): void {
+    const lines = this.#d.lines;
+    if (!lines?.due(clusterId)) return;
+    this.#d.state.cachedSnapshot(clusterId).then(
+      (snapshot) => lines.track(clusterId, snapshot ? clusterPrimaryOf(snapshot) : null),
+      (err: unknown) => this.#d.logger.debug({ clusterId, err }, 'cached snapshot not read for the fence line'),
+    );
   }
 
   /** SIGTERM: no new work; queued jobs are dropped; a recovery that has not touched the topology stops at its next step. */
@@ -230,18 +262,18 @@ export class RecoveryExecutor {
       }
       return;
     }
+    if (choice.kind === 'fence-stale-primary') {
+      const s = this.#d.settings;
+      await fenceStaleRoot({ topology: this.#d.topology, keeper: this.#d.keeper ?? noFenceKeeping, audit: this.#d.audit, timeoutMs: Math.max(s.fenceTimeoutMs, s.mysql.operationTimeoutMs) }, clusterId, entry, correlationId);
+      return;
+    }
     await this.#registerAndRun(attempt);
   }
 
   async #recoverJob(job: Extract<Job, { kind: 'recover' }>): Promise<void> {
     const { command } = job;
     const correlationId = job.correlationId ?? command.requestId;
-    const notAttempted = (reason: string): void =>
-      this.#d.audit.event(command.clusterId, correlationId, 'recover-not-attempted', 'skipped', `recovery not attempted: ${reason}`, {
-        requestId: command.requestId,
-        instance: instanceId(command.instance),
-        reason,
-      });
+    const notAttempted = (reason: string): void => this.#recoverNotAttempted(command.clusterId, correlationId, command.requestId, command.instance, reason, `recovery not attempted: ${reason}`);
     if (this.#stopping) return notAttempted('executor stopping');
     const force = command.commandHint === forceMasterFailoverHint;
     if (command.commandHint !== '' && !force) return notAttempted(`command hint ${command.commandHint} is not supported by this executor`);
@@ -276,6 +308,24 @@ export class RecoveryExecutor {
     };
     if (!(await this.#registerDetection(attempt, choice))) return notAttempted('OnFailureDetectionProcesses failed');
     await this.#registerAndRun(attempt);
+  }
+
+  /** The answer to a forced recover that does nothing (the api's 409 reads `reason` by `requestId`). */
+  #recoverNotAttempted(clusterId: string, correlationId: string | undefined, requestId: string | null, instance: InstanceKey, reason: string, message: string, extra: Record<string, unknown> = {}): void {
+    this.#d.audit.event(clusterId, correlationId, 'recover-not-attempted', 'skipped', message, { requestId, instance: instanceId(instance), reason, ...extra });
+  }
+
+  /** A forced recover refused by the block: a running recovery's uid goes with the answer, for the operator to follow it. */
+  #recoverRefused(clusterId: string, correlationId: string | undefined, requestId: string | null, instance: InstanceKey, reason: RefusalReason, blockedBy: BlockValue | null): void {
+    const running = reason === 'recovery-running' && blockedBy ? blockedBy : null;
+    const message = running
+      ? `recovery not attempted: recovery ${running.uid} of ${clusterId} (of ${running.failed}, by ${running.owner}) is still running`
+      : `recovery not attempted: the recovery block of ${clusterId} is held (${blockedBy?.uid ?? 'unreadable value'})`;
+    this.#d.logger.info({ clusterId, requestId, reason, runningRecoveryUid: running?.uid ?? null }, 'forced recovery refused');
+    this.#recoverNotAttempted(clusterId, correlationId, requestId, instance, reason, message, {
+      runningRecoveryUid: running?.uid ?? null,
+      blockingUid: blockedBy?.uid ?? null,
+    });
   }
 
   /** Step 3. false when a detection hook failed (this attempt ends; orchestrator's next tick goes on without hooks). */
@@ -335,6 +385,12 @@ export class RecoveryExecutor {
     const block: BlockValue = { uid, failed, successor: null, state: 'running', owner: this.#d.owner, startedAtMs: startedAt.getTime() };
     const registration = await state.registerRecovery(a.clusterId, block, { forced: a.forced });
     if (!registration.registered) {
+      if (registration.reason === 'recovery-running' || a.forced) {
+        // an operator's request: answered (the api waits for it), not counted as a blocked automatic recovery
+        this.#recoverRefused(a.clusterId, a.correlationId, a.requestId, a.entry.instance, registration.reason, registration.blockedBy);
+        return;
+      }
+      const reason = registration.reason;
       const blockingUid = registration.blockedBy?.uid ?? null;
       if (alreadyRecovered(registration.blockedBy, failed, a.observedAtMs)) {
         this.#note(`recovered|${a.clusterId}|${failed}|${blockingUid}`, () =>
@@ -349,13 +405,13 @@ export class RecoveryExecutor {
         return;
       }
       audit.background('record blocked recovery', () =>
-        store.recordBlocked({ clusterId: a.clusterId, clusterAlias: a.clusterAlias, instance: keyOf(a.entry.instance), analysis: a.entry.code, reason: registration.reason, blockingUid, at: startedAt }),
+        store.recordBlocked({ clusterId: a.clusterId, clusterAlias: a.clusterAlias, instance: keyOf(a.entry.instance), analysis: a.entry.code, reason, blockingUid, at: startedAt }),
       );
       this.#note(`blocked|${a.clusterId}|${failed}|${blockingUid}`, () =>
-        audit.event(a.clusterId, a.correlationId, 'blocked', 'blocked', `recovery of ${failed} blocked (${registration.reason}) by recovery ${blockingUid ?? '?'}`, {
+        audit.event(a.clusterId, a.correlationId, 'blocked', 'blocked', `recovery of ${failed} blocked (${reason}) by recovery ${blockingUid ?? '?'}`, {
           failed,
           code: a.entry.code,
-          reason: registration.reason,
+          reason,
           blockingUid,
           blockingSuccessor: registration.blockedBy?.successor ?? null,
           owner: this.#d.owner,
@@ -445,6 +501,9 @@ export class RecoveryExecutor {
         journal: this.#d.journal,
         owner: this.#d.owner,
         fault: this.#d.fault ?? (() => undefined),
+        faultAction: this.#d.faultAction ?? null,
+        keeper: this.#d.keeper ?? noFenceKeeping,
+        lines: this.#d.lines ?? noFenceLines,
       },
       { ...rest, instances: [...instances.values()], previous },
       trail,

@@ -30,3 +30,33 @@ export function faultFromEnv(env: NodeJS.ProcessEnv = process.env): Fault {
     process.kill(process.pid, 'SIGKILL');
   };
 }
+
+/**
+ * Test-only fault actions, with BATON_FAULT_ACTION=<action>: a real change made to a server at one
+ * point of a recovery, once per process.
+ *   promote-extra-connection  right after promote cleared the candidate's replication connections
+ *                             and before it verifies that none is left, a named MariaDB connection
+ *                             (`CHANGE MASTER 'baton_fault' TO ...`, never started) is added on the
+ *                             candidate — as a concurrent operator or tool could — so the
+ *                             verification fails for real on the first candidate only.
+ */
+export type FaultAction = (action: 'promote-extra-connection', target: { host: string; port: number; user: string; password: string }) => Promise<void>;
+
+export function faultActionFromEnv(env: NodeJS.ProcessEnv = process.env): FaultAction | null {
+  const wanted = env['BATON_FAULT_ACTION'];
+  if (!wanted) return null;
+  if (wanted !== 'promote-extra-connection') throw new Error(`BATON_FAULT_ACTION=${wanted} is not a fault action (promote-extra-connection)`);
+  let done = false;
+  return async (action, target) => {
+    if (action !== wanted || done) return;
+    done = true;
+    writeSync(2, `fault action ${action} on ${target.host}:${target.port}\n`);
+    const { connectInstance } = await import('@baton/mysql');
+    const conn = await connectInstance({ ...target, connectTimeoutMs: 2000, queryTimeoutMs: 2000 });
+    try {
+      await conn.exec("CHANGE MASTER 'baton_fault' TO MASTER_HOST = '127.0.0.1', MASTER_PORT = 9, MASTER_USER = 'baton_fault', MASTER_PASSWORD = 'baton_fault'");
+    } finally {
+      await conn.close();
+    }
+  };
+}

@@ -99,6 +99,7 @@ export function intendedSuccessor(entries: readonly JournalEntry[]): InstanceKey
   for (let i = entries.length - 1; i >= 0; i--) {
     const e = entries[i] as JournalEntry;
     if (e.step !== 'promote') continue;
+    if (e.state === 'failed') return null; // its promotion did not verify and it was set back to read-only
     const c = e.data['candidate'] as { host?: unknown; port?: unknown } | undefined;
     if (c && typeof c.host === 'string' && typeof c.port === 'number') return { host: c.host, port: c.port };
   }

@@ -4,8 +4,10 @@
  * mysql2); unit tests pass fakes and check the order of the calls.
  */
 import type { ClusterSnapshot, HookKind, HookResult, InstanceKey, InstanceObservation, RecoveryEvent } from '@baton/contracts';
-import type { CatchUpResult, DetachResult, DrainResult, FailureDetectionRow, FenceResult, GtidPosition as ServerGtidPosition, PromoteResult, RepointAllEntry, UnfenceResult, WaitResult } from '@baton/mysql';
+import type { CatchUpResult, DetachResult, DrainResult, FailureDetectionRow, FenceResult, HeldFence, GtidPosition as ServerGtidPosition, PromoteResult, RepointAllEntry, UnfenceResult, WaitResult } from '@baton/mysql';
 import type { DowntimeValue, Lease } from '@baton/state';
+import type { DemotedPrimary } from './fence-keeper.ts';
+import type { FiredLine } from './fence-lines.ts';
 
 /** The value of a cluster's recovery block (anti-flapping): the recovery that holds it. */
 export interface BlockValue {
@@ -24,9 +26,12 @@ export interface BlockValue {
 
 export type BlockReason = 'recovery-block' | 'recently-promoted';
 
+/** Why a registration was refused: a block, or (forced) another recovery of the cluster still running. */
+export type RefusalReason = BlockReason | 'recovery-running';
+
 export type RegisterOutcome =
-  | { registered: true; /** a crashed recovery's block or, when forced, any block that was replaced */ replaced: BlockValue | null }
-  | { registered: false; reason: BlockReason; blockedBy: BlockValue | null };
+  | { registered: true; /** a crashed recovery's block or, when forced, the resolved recovery's block that was replaced */ replaced: BlockValue | null }
+  | { registered: false; reason: RefusalReason; blockedBy: BlockValue | null };
 
 /** Redis state of recoveries (registration.ts). */
 export interface RecoveryState {
@@ -37,7 +42,10 @@ export interface RecoveryState {
   /** true when this is the first detection of the instance in its active period. */
   registerDetection(clusterId: string, instance: string, detectionUid: string): Promise<boolean>;
   recoveriesDisabled(): Promise<boolean>;
+  /** A forced registration replaces only a resolved recovery's block (or none); a running one refuses it (`recovery-running`). */
   registerRecovery(clusterId: string, value: BlockValue, options: { forced: boolean }): Promise<RegisterOutcome>;
+  /** The block of a recovery of the cluster that is running and not crashed, else null. */
+  runningRecovery(clusterId: string): Promise<BlockValue | null>;
   /** Rewrites the block (keeping its TTL) if `value.uid` still holds it, or sets it when no block is left (Redis restarted). */
   resolveBlock(clusterId: string, value: BlockValue): Promise<boolean>;
   /** Deletes the block if `uid` still holds it. */
@@ -160,6 +168,44 @@ export interface RefreshRequest {
  * One recovery's access to the cluster's servers (steps/topology.ts): the refresh opens a
  * connection to every instance that answers and the later steps reuse them.
  */
+export interface SessionPromoteOptions {
+  semiSync: false | { timeoutMs: number };
+  /** Runs after replication is cleared and verified, before read_only=0; a throw leaves the candidate read-only. */
+  beforeWritable?: () => Promise<void>;
+  /** Test-only: runs right after the replication connections are cleared, before their verification. */
+  afterClear?: () => Promise<void>;
+  /** The candidate must still hold this GTID position once its replication is cleared. */
+  expectedPosition?: string;
+  /** The promotion epoch written into the candidate (baton_meta.promotion_epoch). */
+  epoch?: { clusterId: string; epoch: number; recoveryUid: string };
+}
+
+/** The executor's fence keeper (fence-keeper.ts) as a recovery uses it. */
+export interface FenceKeeping {
+  adopt(clusterId: string, held: HeldFence): void;
+  /** A fence line fired at a hung primary (fence-lines.ts): the keeper finishes the fence once it runs. */
+  adoptLine(clusterId: string, instance: InstanceKey, fired: FiredLine): void;
+  watch(d: DemotedPrimary): void;
+  persist(d: DemotedPrimary): Promise<void>;
+  release(clusterId: string, instance: InstanceKey): Promise<{ fencedByKeeper: boolean }>;
+}
+
+/** The executor's fence lines (fence-lines.ts) as a recovery uses them. */
+export interface FenceLineFiring {
+  fire(clusterId: string, instance: InstanceKey): FiredLine | null;
+}
+
+export const noFenceLines: FenceLineFiring = { fire: () => null };
+
+/** A keeper that keeps nothing (unit tests of the protocol). */
+export const noFenceKeeping: FenceKeeping = {
+  adopt: (_clusterId, held) => held.conn.destroy(),
+  adoptLine: (_clusterId, _instance, fired) => fired.conn.destroy(),
+  watch: () => undefined,
+  persist: async () => undefined,
+  release: async () => ({ fencedByKeeper: false }),
+};
+
 export interface TopologySession {
   refresh(request: RefreshRequest): Promise<ClusterSnapshot>;
   drain(instances: readonly InstanceKey[], timeoutMs: number): Promise<Array<Each<DrainResult>>>;
@@ -167,12 +213,12 @@ export interface TopologySession {
   restartReplication(instances: readonly InstanceKey[]): Promise<Array<Each<true>>>;
   catchUp(candidate: InstanceKey, source: InstanceKey, untilPosition: string, timeoutMs: number): Promise<CatchUpResult>;
   /** `beforeWritable` runs after RESET SLAVE ALL and before read_only=0; a throw leaves the candidate read-only. */
-  promote(candidate: InstanceKey, options: { semiSync: false | { timeoutMs: number }; beforeWritable?: () => Promise<void> }): Promise<PromoteResult>;
+  promote(candidate: InstanceKey, options: SessionPromoteOptions): Promise<PromoteResult>;
   repoint(replicas: readonly InstanceKey[], source: InstanceKey, options: { semiSyncReplica: boolean | undefined; onRepointed?: (instance: string) => void }): Promise<RepointAllEntry[]>;
   /** The instances among `instances` that answer within `timeoutMs` with read_only=0 (writable for an application). */
   writable(instances: readonly InstanceKey[], timeoutMs: number): Promise<string[]>;
   /** The SQL fence (read_only=1 verified, client connections killed); `timeoutMs` replaces the crash budget (fenceTimeoutMs). */
-  fence(failed: InstanceKey, options?: { timeoutMs: number }): Promise<FenceResult>;
+  fence(failed: InstanceKey, options?: { timeoutMs?: number; hold?: (held: HeldFence) => void }): Promise<FenceResult>;
   /** force-master-failover: SET GLOBAL read_only=0 again on a live primary fenced by a run that promoted nobody. */
   unfence(instance: InstanceKey): Promise<UnfenceResult>;
   /** The instance's GTID positions; `ownPosition` is what its binlog holds (MariaDB gtid_binlog_pos, MySQL gtid_executed). */

@@ -35,10 +35,11 @@ import { instanceId, type AnalysisEntry, type ClusterSnapshot, type HookKind, ty
 import { analyze, isReplicaReachable, planPromotion, type PromotionPlanOk } from '@baton/domain';
 import type { Logger } from '@baton/logging';
 import type { FenceResult } from '@baton/mysql';
+import type { DemotedPrimary } from './fence-keeper.ts';
 import type { Lease } from '@baton/state';
 import type { RecoveryTrail } from './audit.ts';
 import { summarizeHookOutcome } from './hooks-client.ts';
-import type { BlockValue, HookClient, HookOutcome, RecoveryOutcome, RecoveryState, RecoveryStore, TopologyAccess, TopologySession } from './ports.ts';
+import type { BlockValue, FenceKeeping, FenceLineFiring, HookClient, HookOutcome, RecoveryOutcome, RecoveryState, RecoveryStore, TopologyAccess, TopologySession } from './ports.ts';
 import { fenceHookDeadlineReserveMs, type ExecutorSettings } from './settings.ts';
 import {
   clusterPrimaryOf,
@@ -51,10 +52,10 @@ import {
   replicasOf,
   semiSyncFor,
 } from './steps/decisions.ts';
-import { fenceHookError, fenceHookStatus, fencedStepMessage, fencedStepStatus, fencingResultText, isFenced, liveFenceProblem, mayHaveSetReadOnly, type FencingRecord } from './steps/fencing.ts';
+import { fenceHookError, fenceHookStatus, fencedStepMessage, fencedStepStatus, fencingResultText, isFenced, liveFenceProblem, mayHaveSetReadOnly, requiredFenceProblem, type FencingRecord } from './steps/fencing.ts';
 import { hookValues } from './steps/hook-values.ts';
 import { handleAftermath, moveReplicas, type LostEntry } from './steps/relocate.ts';
-import type { Fault } from './fault-points.ts';
+import type { Fault, FaultAction } from './fault-points.ts';
 import { intendedSuccessor, StaleEpochError, stoppedReplicas, type JournalEntry, type RecoveryJournal, type Term } from './journal.ts';
 import type { RecoveryResolution, RecoveryRow } from './ports.ts';
 
@@ -74,6 +75,12 @@ export interface RecoveryDeps {
   owner: string;
   /** Test-only fault points (fault-points.ts); a no-op in production. */
   fault: Fault;
+  /** Test-only fault actions (fault-points.ts); null in production. */
+  faultAction: FaultAction | null;
+  /** Keeps the failed primary fenced from the fence attempt on (fence-keeper.ts). */
+  keeper: FenceKeeping;
+  /** Idle connections to the primaries, opened while they were healthy (fence-lines.ts). */
+  lines: FenceLineFiring;
 }
 
 export interface RecoveryRequest {
@@ -124,6 +131,16 @@ export interface RecoveryResult {
  * finishes the recovery from the journal.
  */
 class Abandon extends Error {}
+
+/** A candidate whose promotion did not verify (left read-only): the run tries the next one. */
+class CandidateRefused extends Error {
+  constructor(
+    message: string,
+    readonly candidate: InstanceKey,
+  ) {
+    super(message);
+  }
+}
 
 /** Ends the run early: `release` gives the block back (nothing was attempted). */
 class Stop extends Error {
@@ -221,6 +238,7 @@ class RecoveryRun {
       const step = outcome === 'not-needed' ? 'problem-gone' : outcome === 'not-attempted' ? 'not-attempted' : 'aborted';
       this.#t.step(step, outcome === 'failed' ? 'failed' : 'skipped', this.#errors.at(-1) ?? '', { outcome });
     }
+    if (!this.#successor) await this.#releaseKeeper();
     if (outcome === 'failed' && !this.#successor && this.#drained.length > 0 && !this.#superseded) await this.#restartReplication();
     if (!this.#successor && this.#mayUnfence && !this.#superseded) await this.#unfenceOldPrimary();
     await this.#resolve(outcome, release);
@@ -251,6 +269,7 @@ class RecoveryRun {
   /** The epoch moved on: stop here, touch nothing more, resolve nothing (the newer holder finishes). */
   async #abandon(reason: string, stopRenewing: () => void): Promise<RecoveryResult> {
     this.#superseded ??= reason;
+    if (!this.#successor) await this.#d.keeper.release(this.#r.clusterId, this.#failed);
     this.#errors.push(reason);
     this.#t.step('abandoned', 'failed', `stopped without touching anything more: ${reason}`, { epoch: this.#term?.epoch ?? null });
     this.#d.logger.warn({ clusterId: this.#r.clusterId, recoveryUid: this.#t.uid, epoch: this.#term?.epoch, reason }, 'recovery abandoned to a newer epoch');
@@ -461,46 +480,63 @@ class RecoveryRun {
       if (!result) return r;
       return result.ok ? drainedObservation(r, result.result, drainedAt) : failedDrainObservation(r, result.error, drainedAt);
     });
-    const plan = planPromotion({
-      failed: failedObs,
-      replicas: updated,
-      policy: d.settings.promotionPolicy,
-      reachability: { nowMs: drainedAt.getTime(), windowMs: d.settings.reachabilityWindowMs },
-      lagSeconds: lagByInstance(replicas),
-      ...(this.#r.requestedCandidate ? { requestedCandidate: this.#r.requestedCandidate } : {}),
-    });
-    if (!plan.ok) {
-      this.#t.step('candidate', 'failed', plan.reason, { ranking: plan.details.ranking, unranked: plan.details.unranked, lacking: plan.details.lacking, warnings: plan.details.warnings });
-      await this.#awaitFence(fencing);
-      throw new Stop(`no promotion: ${plan.reason}`, 'failed', false);
+    let settled: Promise<void> | null = null;
+    const settleFence = (): Promise<void> => (settled ??= this.#awaitFence(fencing));
+    // Candidates whose promotion did not verify: left read-only, replication cleared, named lost.
+    const refused: CandidateRefused[] = [];
+    for (;;) {
+      const plan = planPromotion({
+        failed: failedObs,
+        replicas: updated.filter((r) => !refused.some((x) => sameKey(x.candidate, r))),
+        policy: d.settings.promotionPolicy,
+        reachability: { nowMs: drainedAt.getTime(), windowMs: d.settings.reachabilityWindowMs },
+        lagSeconds: lagByInstance(replicas),
+        ...(this.#r.requestedCandidate && refused.length === 0 ? { requestedCandidate: this.#r.requestedCandidate } : {}),
+      });
+      const after = refused.length > 0 ? ` (after ${refused.map((x) => x.message).join('; ')})` : '';
+      if (!plan.ok) {
+        this.#t.step('candidate', 'failed', `${plan.reason}${after}`, { ranking: plan.details.ranking, unranked: plan.details.unranked, lacking: plan.details.lacking, warnings: plan.details.warnings });
+        await settleFence();
+        throw new Stop(`no promotion: ${plan.reason}${after}`, 'failed', false);
+      }
+      const final = this.#finalPosition;
+      if (final && !positionHolds(final.flavour, plan.expectedPosition, final.position)) {
+        const reason = `${instanceId(plan.candidate)} would not hold ${instanceId(this.#failed)}'s final position ${final.position} (it would have ${plan.expectedPosition || 'nothing'})`;
+        this.#t.step('candidate', 'failed', reason, { candidate: instanceId(plan.candidate), expectedPosition: plan.expectedPosition, finalPosition: final.position, ranking: plan.ranking });
+        await settleFence();
+        throw new Stop(`no promotion: ${reason}${after}`, 'failed', false);
+      }
+      this.#t.step('candidate-chosen', 'succeeded', `${instanceId(plan.candidate)} chosen${refused.length > 0 ? ` (next candidate${after})` : ''}`, {
+        candidate: instanceId(plan.candidate),
+        catchUpFrom: plan.catchUpFrom ?? null,
+        moves: plan.moves.map(instanceId),
+        lost: plan.lost,
+        waitForSqlThread: plan.waitForSqlThread,
+        expectedPosition: plan.expectedPosition,
+        warnings: plan.warnings,
+        refused: refused.map((x) => instanceId(x.candidate)),
+      });
+      const refusedLost: LostEntry[] = refused.map((x) => ({ replica: keyOf(x.candidate), kind: 'move-failed' as const, reason: x.message }));
+      this.#lost = [...plan.lost.map((l) => ({ replica: l.replica, kind: l.kind, reason: l.reason })), ...refusedLost];
+      this.#checkpoint();
+      await this.#prepareCandidate(session, plan);
+      await settleFence();
+      this.#requireFence();
+      this.#d.fault('after-fence');
+      try {
+        await this.#promote(session, snapshot, plan.candidate, failedObs, {
+          expectedPosition: plan.expectedPosition,
+          moves: plan.moves.map(keyOf),
+          lost: plan.lost.map((l) => instanceId(l.replica)),
+        });
+      } catch (error) {
+        if (!(error instanceof CandidateRefused)) throw error;
+        refused.push(error);
+        continue;
+      }
+      await this.#relocate(session, plan.candidate, plan.moves);
+      return;
     }
-    const final = this.#finalPosition;
-    if (final && !positionHolds(final.flavour, plan.expectedPosition, final.position)) {
-      const reason = `${instanceId(plan.candidate)} would not hold ${instanceId(this.#failed)}'s final position ${final.position} (it would have ${plan.expectedPosition || 'nothing'})`;
-      this.#t.step('candidate', 'failed', reason, { candidate: instanceId(plan.candidate), expectedPosition: plan.expectedPosition, finalPosition: final.position, ranking: plan.ranking });
-      await this.#awaitFence(fencing);
-      throw new Stop(`no promotion: ${reason}`, 'failed', false);
-    }
-    this.#t.step('candidate-chosen', 'succeeded', `${instanceId(plan.candidate)} chosen`, {
-      candidate: instanceId(plan.candidate),
-      catchUpFrom: plan.catchUpFrom ?? null,
-      moves: plan.moves.map(instanceId),
-      lost: plan.lost,
-      waitForSqlThread: plan.waitForSqlThread,
-      expectedPosition: plan.expectedPosition,
-      warnings: plan.warnings,
-    });
-    this.#lost = plan.lost.map((l) => ({ replica: l.replica, kind: l.kind, reason: l.reason }));
-    this.#checkpoint();
-    await this.#prepareCandidate(session, plan);
-    await this.#awaitFence(fencing);
-    this.#d.fault('after-fence');
-    await this.#promote(session, snapshot, plan.candidate, failedObs, {
-      expectedPosition: plan.expectedPosition,
-      moves: plan.moves.map(keyOf),
-      lost: plan.lost.map((l) => instanceId(l.replica)),
-    });
-    await this.#relocate(session, plan.candidate, plan.moves);
   }
 
   /**
@@ -512,16 +548,28 @@ class RecoveryRun {
     const id = instanceId(candidate);
     await this.#guard('promote', { step: 'promote', data: { candidate: keyOf(candidate), ...plan } });
     this.#promoteAttempted = true;
+    const m = this.#d.settings.mysql;
+    const faultAction = this.#d.faultAction;
+    const term = this.#term as Term;
     const promoted = await session.promote(candidate, {
       semiSync: failedObs ? semiSyncFor(failedObs) : false,
+      ...(typeof plan['expectedPosition'] === 'string' && plan['expectedPosition'] !== '' ? { expectedPosition: plan['expectedPosition'] } : {}),
+      epoch: { clusterId: this.#r.clusterId, epoch: term.epoch, recoveryUid: this.#t.uid },
+      ...(faultAction ? { afterClear: () => faultAction('promote-extra-connection', { ...candidate, user: m.user, password: m.password }) } : {}),
       beforeWritable: async () => {
         this.#d.fault('after-reset-replica');
         await this.#beforeWritable(session, snapshot, candidate);
       },
     });
     if (!promoted.verified) {
-      this.#t.step('promoted', 'failed', `promotion of ${id} did not take effect: ${promoted.problems.join('; ')}`, { problems: promoted.problems });
-      throw new Stop(`promotion of ${id} not verified: ${promoted.problems.join('; ')}`, 'failed', false);
+      const restored = promoted.restoredReadOnly;
+      const state = restored === false ? 'it could NOT be set back to read-only' : 'it is read-only';
+      const reason = `promotion of ${id} not verified (${promoted.problems.join('; ')}); ${state}, its replication cleared`;
+      this.#t.step('promoted', 'failed', reason, { candidate: id, problems: promoted.problems, restoredReadOnly: restored ?? null, readOnly: promoted.readOnly });
+      await this.#d.journal.record(term, this.#d.owner, 'promote', 'failed', { candidate: keyOf(candidate), problems: promoted.problems, restoredReadOnly: restored ?? null });
+      // a candidate left writable must not be followed by another promotion: that would be two primaries
+      if (restored === false) throw new Stop(`${reason}: no other candidate is promoted while it may be writable`, 'failed', false);
+      throw new CandidateRefused(reason, keyOf(candidate));
     }
     this.#successor = { key: candidate, position: promoted.position };
     this.#t.step('promoted', 'succeeded', `${id} is the new primary (writable)`, {
@@ -529,10 +577,12 @@ class RecoveryRun {
       position: promoted.position,
       semiSync: promoted.semiSyncMasterEnabled,
       elapsedMs: Math.round(promoted.elapsedMs),
-      epoch: this.#term?.epoch ?? null,
+      epoch: term.epoch,
       ...(this.#r.takeover ? { rolledForward: true } : {}),
     });
-    await this.#d.journal.record(this.#term as Term, this.#d.owner, 'promote', 'done', { candidate: keyOf(candidate), position: promoted.position });
+    await this.#d.journal.record(term, this.#d.owner, 'promote', 'done', { candidate: keyOf(candidate), position: promoted.position });
+    // durable: every executor keeps the old primary fenced from now on, across restarts
+    await this.#d.keeper.persist(this.#demoted()).catch((error: unknown) => this.#errors.push(`recording ${instanceId(this.#failed)} as a demoted primary failed: ${(error as Error).message}`));
     this.#d.fault('after-read-only-off');
   }
 
@@ -609,7 +659,10 @@ class RecoveryRun {
       this.#successor = { key: target.key, position: null };
       this.#t.step('promoted', 'succeeded', `${id} is the new primary (promoted by an earlier attempt; writable with no replication on this refresh)`, { successor: id, rolledForward: true, epoch: this.#term?.epoch ?? null });
     } else {
-      await this.#promote(session, snapshot, target.key, failedObs, { rollForward: true });
+      this.#requireFence();
+      await this.#promote(session, snapshot, target.key, failedObs, { rollForward: true }).catch((error: unknown) => {
+        throw error instanceof CandidateRefused ? new Stop(`roll-forward: ${error.message}`, 'failed', false) : error;
+      });
     }
     const others = snapshot.instances.filter((i) => !sameKey(i, target.key) && !sameKey(i, this.#failed));
     const underTarget = (i: InstanceObservation): boolean =>
@@ -739,12 +792,46 @@ class RecoveryRun {
     return started;
   }
 
-  /** The SQL fence alone (never throws); `timeoutMs` replaces the crash budget. */
-  #sqlFence(session: TopologySession, timeoutMs?: number): Promise<FenceResult> {
+  /**
+   * The SQL fence alone (never throws); `timeoutMs` replaces the crash budget. Whatever it came to,
+   * the fence keeper takes over from here: it holds MariaDB's global read lock on the fencing
+   * connection, and keeps an attempt open for a primary that did not answer, so a hung or cut-off
+   * one is fenced the moment it answers (promotion or not: a run that promotes nobody releases it).
+   */
+  async #sqlFence(session: TopologySession, timeoutMs?: number): Promise<FenceResult> {
     const instance = instanceId(this.#failed);
-    return session
-      .fence(this.#failed, ...(timeoutMs === undefined ? [] : [{ timeoutMs }]))
-      .catch((error: unknown): FenceResult => ({ instance, fenced: false, reason: 'failed', readOnly: null, killedConnections: 0, unkilledConnections: 0, error: (error as Error).message, elapsedMs: 0 }));
+    const { clusterId } = this.#r;
+    // first, before anything else reaches a hung server: read_only=1 on the line opened while it was healthy
+    const line = this.#live ? null : this.#d.lines.fire(clusterId, this.#failed);
+    if (line) this.#d.keeper.adoptLine(clusterId, this.#failed, line);
+    const result = await session
+      .fence(this.#failed, { ...(timeoutMs === undefined ? {} : { timeoutMs }), hold: (held) => this.#d.keeper.adopt(clusterId, held) })
+      .catch((error: unknown): FenceResult => ({ instance, fenced: false, reason: 'failed', liveness: 'not-answering', readLockHeld: null, readOnly: null, killedConnections: 0, unkilledConnections: 0, error: (error as Error).message, elapsedMs: 0 }));
+    this.#d.keeper.watch(this.#demoted());
+    return result;
+  }
+
+  #demoted(): DemotedPrimary {
+    return { clusterId: this.#r.clusterId, instance: keyOf(this.#failed), recoveryUid: this.#t.uid, epoch: this.#term?.epoch ?? null };
+  }
+
+  /**
+   * No successor: the keeper stops keeping the failed primary fenced (it is still the cluster's
+   * primary). When the keeper fenced it on its return during the run, it was writable before, and
+   * that is undone as a live primary's fence is (#unfenceOldPrimary).
+   */
+  async #releaseKeeper(): Promise<void> {
+    const released = await this.#d.keeper.release(this.#r.clusterId, this.#failed).catch(() => ({ fencedByKeeper: false }));
+    if (released.fencedByKeeper && !this.#superseded) this.#mayUnfence = true;
+  }
+
+  /** recovery.requireFenceBeforePromotion: no promotion while a primary that is not provably dead is not fenced. */
+  #requireFence(): void {
+    if (this.#live || !this.#fencing) return; // a live primary's fence is required anyway (#fenceLivePrimary)
+    const problem = requiredFenceProblem(this.#fencing, this.#d.settings.requireFence);
+    if (problem === null) return;
+    this.#t.step('fence-required', 'failed', problem, { liveness: this.#fencing.sql.liveness, fencing: fencingResultText(this.#fencing) });
+    throw new Stop(`requireFenceBeforePromotion: ${problem}; nothing promoted`, 'failed', false);
   }
 
   /** The fence hook after a SQL fence that already ran (force-master-failover of a live primary); #awaitFence records both. */
@@ -797,6 +884,8 @@ class RecoveryRun {
       fenced: isFenced(record),
       fencedBySql: sql.fenced,
       reason: sql.reason,
+      liveness: sql.liveness,
+      readLockHeld: sql.readLockHeld,
       killedConnections: sql.killedConnections,
       ...(sql.unkilledConnections > 0 ? { unkilledConnections: sql.unkilledConnections } : {}),
       ...(sql.killError ? { killError: sql.killError } : {}),

@@ -73,6 +73,10 @@ export interface ExecutorSettings {
   bulkWaitTimeoutMs: number;
   useSuperReadOnly: boolean;
   fenceTimeoutMs: number;
+  /** recovery.requireFenceBeforePromotion: no promotion while a primary that is not provably dead is not fenced. */
+  requireFence: boolean;
+  /** recovery.fenceKeeperIntervalMs. */
+  fenceKeeperIntervalMs: number;
   mysql: MysqlAccess;
   location: LocationSettings;
   analysisPolicy: ResolvedAnalysisPolicy;
@@ -126,6 +130,8 @@ export function executorSettings(config: ConfigSections, overrides: { maxAnalysi
     recoveryDeadlineMs: r.recoveryDeadlineMs,
     lockTtlMs: r.recoveryLockTtlMs,
     takeoverAfterMs: r.recoveryTakeoverAfterMs,
+    requireFence: r.requireFenceBeforePromotion,
+    fenceKeeperIntervalMs: r.fenceKeeperIntervalMs,
     groupId: r.executorGroupId,
     gracePeriodMs: r.emergencyGracePeriodMs,
     ioRestartThrottleMs: r.ioThreadRestartThrottleMs,

@@ -22,7 +22,10 @@ import { createKeys, createRedis, LeaseManager, parseCandidateValue, parseDownti
 import { createAudit } from './audit.ts';
 import { BackendRecoveryJournal } from './backend-journal.ts';
 import { BackendRecoveryStore } from './backend-store.ts';
-import { faultFromEnv } from './fault-points.ts';
+import { faultActionFromEnv, faultFromEnv } from './fault-points.ts';
+import { FenceKeeper } from './fence-keeper.ts';
+import { FenceLines } from './fence-lines.ts';
+import { BackendDemotedPrimaries } from './backend-demoted.ts';
 import { consumeCommands } from './commands.ts';
 import { RecoveryExecutor } from './executor.ts';
 import { startKafkaHookClient } from './hooks-client.ts';
@@ -160,6 +163,17 @@ export async function startRecoveryExecutor(options: StartRecoveryExecutorOption
     });
     const topology = createTopologyAccess({ settings, logger, owner: `recovery-executor:${owner}`, annotations: redisAnnotations(redis, keys, clock), now: clock });
     const journal = new BackendRecoveryJournal(db);
+    const keeper = new FenceKeeper({
+      store: new BackendDemotedPrimaries(db),
+      audit,
+      logger: logger.child({ component: 'fence-keeper' }),
+      user: settings.mysql.user,
+      password: settings.mysql.password,
+      intervalMs: settings.fenceKeeperIntervalMs,
+    });
+    closers.unshift({ name: 'fence keeper', run: () => keeper.stop() });
+    const lines = new FenceLines({ user: settings.mysql.user, password: settings.mysql.password, logger: logger.child({ component: 'fence-lines' }) });
+    closers.unshift({ name: 'fence lines', run: async () => lines.stop() });
     const executor = new RecoveryExecutor({
       settings,
       state,
@@ -174,11 +188,20 @@ export async function startRecoveryExecutor(options: StartRecoveryExecutorOption
       startedAtMs,
       journal,
       fault: faultFromEnv(),
+      faultAction: faultActionFromEnv(),
+      keeper,
+      lines,
     });
+    // every executor keeps every demoted primary fenced: now, and whenever one was added elsewhere
+    const keepAll = (): void => {
+      keeper.sync().catch((err: unknown) => logger.warn({ err }, 'loading the demoted primaries failed'));
+    };
+    keepAll();
     // the takeover sweep: at the end of the warm-up, then every half takeover period
     const sweepEveryMs = Math.max(250, Math.floor(settings.takeoverAfterMs / 2));
     const sweeper = setInterval(() => {
       executor.sweep().catch((err: unknown) => logger.warn({ err }, 'takeover sweep failed'));
+      keepAll();
     }, sweepEveryMs);
     sweeper.unref();
     closers.unshift({ name: 'takeover sweep', run: () => clearInterval(sweeper) });

@@ -193,7 +193,7 @@ test('force-master-failover: the candidate must hold the old primary\'s final po
   assert.equal(positionHolds('mysql', 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa:1-9', 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa:1-10'), false);
   assert.equal(positionHolds('mariadb', 'not a position', '0-1-1'), false);
 
-  const base = { instance: 'db1:3306', fenced: true, reason: 'fenced', readOnly: true, killedConnections: 2, unkilledConnections: 0, elapsedMs: 3 } as const;
+  const base = { instance: 'db1:3306', fenced: true, reason: 'fenced', liveness: 'alive', readLockHeld: null, readOnly: true, killedConnections: 2, unkilledConnections: 0, elapsedMs: 3 } as const;
   assert.equal(liveFenceProblem(base), null);
   assert.equal(liveFenceProblem({ ...base, unkilledConnections: 1 }), 'read_only set, but 1 client connection(s) were not killed');
   assert.equal(liveFenceProblem({ ...base, killError: 'timeout' }), 'read_only set, but the client connections could not be listed: timeout');

@@ -17,12 +17,14 @@ import {
 import { loadConfig } from '@baton/config';
 import { analyze } from '@baton/domain';
 import { silentLogger } from '@baton/logging';
-import type { DrainResult, FenceResult, PromoteResult, RepointAllEntry, WaitOutcome } from '@baton/mysql';
+import type { DrainResult, FenceResult, HeldFence, PromoteResult, RepointAllEntry, WaitOutcome } from '@baton/mysql';
+import type { DemotedPrimary } from '../src/fence-keeper.ts';
 import type { Lease } from '@baton/state';
 import { createAudit } from '../src/audit.ts';
 import { RecoveryExecutor } from '../src/executor.ts';
 import type {
   BlockValue,
+  FenceKeeping,
   HookCall,
   HookClient,
   HookOutcome,
@@ -176,15 +178,18 @@ export class FakeState implements RecoveryState {
   };
   recoveriesDisabled = async () => this.disabled;
   registerRecovery = async (_c: string, value: BlockValue, o: { forced: boolean }): Promise<RegisterOutcome> => {
-    if (this.block && !o.forced) {
+    if (this.block && (!o.forced || this.block.state === 'running')) {
       this.log.push('register:blocked');
-      return { registered: false, reason: this.block.successor === value.failed ? 'recently-promoted' : 'recovery-block', blockedBy: this.block };
+      const reason = o.forced ? 'recovery-running' : this.block.successor === value.failed ? 'recently-promoted' : 'recovery-block';
+      return { registered: false, reason, blockedBy: this.block };
     }
     const replaced = this.block;
     this.block = value;
     this.log.push(`register${o.forced ? ':forced' : ''}`);
     return { registered: true, replaced };
   };
+  /** No crashed recoveries here: a running block is a running recovery. */
+  runningRecovery = async () => (this.block?.state === 'running' ? this.block : null);
   resolveBlock = async (_c: string, v: BlockValue) => {
     this.log.push('block.resolve');
     if (this.block?.uid !== v.uid) return false;
@@ -330,6 +335,8 @@ export class FakeTopology implements TopologyAccess {
   /** What each refresh sees (default: the dead-primary cluster at the clock's time). */
   refreshed: () => ClusterSnapshot = () => deadPrimaryCluster();
   promoteVerified = true;
+  /** Candidates whose promotion does not verify (set back to read-only): the run tries the next one. */
+  refusePromotionOf = new Set<string>();
   /** Replicas whose move fails. */
   failMoves = new Set<string>();
   /** What the SQL fence reports (default: the primary refuses, as a crashed one does). */
@@ -337,6 +344,8 @@ export class FakeTopology implements TopologyAccess {
     instance: id(failed),
     fenced: false,
     reason: 'unreachable',
+    liveness: 'dead',
+    readLockHeld: null,
     readOnly: null,
     killedConnections: 0,
     unkilledConnections: 0,
@@ -376,8 +385,10 @@ export class FakeTopology implements TopologyAccess {
       promote: async (candidate, o): Promise<PromoteResult> => {
         log.push(`promote:${id(candidate)}`);
         await o.beforeWritable?.();
-        const ok = this.promoteVerified;
-        return { instance: id(candidate), flavour: 'mariadb', verified: ok, problems: ok ? [] : ['read_only is 1'], readOnly: !ok, superReadOnly: null, replicationCleared: true, semiSyncMasterEnabled: null, position: '0-1-100', elapsedMs: 2 };
+        const refused = this.refusePromotionOf.has(id(candidate));
+        const ok = this.promoteVerified && !refused;
+        const problems = refused ? ['a replication connection is left: baton_fault'] : ok ? [] : ['read_only is 1'];
+        return { instance: id(candidate), flavour: 'mariadb', verified: ok, problems, readOnly: !ok, superReadOnly: null, replicationCleared: !refused, semiSyncMasterEnabled: null, position: '0-1-100', elapsedMs: 2, ...(refused ? { restoredReadOnly: true } : {}) };
       },
       repoint: async (replicas, source): Promise<RepointAllEntry[]> => {
         log.push(`repoint:${replicas.map(id).join(',')}->${id(source)}`);
@@ -388,7 +399,7 @@ export class FakeTopology implements TopologyAccess {
         );
       },
       fence: async (failed, o): Promise<FenceResult> => {
-        log.push(`fence:${id(failed)}${o ? `@${o.timeoutMs}ms` : ''}`);
+        log.push(`fence:${id(failed)}${o?.timeoutMs === undefined ? "" : `@${o.timeoutMs}ms`}`);
         return this.fenceResult(failed);
       },
       unfence: async (instance) => {
@@ -419,6 +430,7 @@ export class FakeTopology implements TopologyAccess {
 }
 
 export interface Harness {
+  keeper: FakeKeeper;
   log: Call[];
   events: RecoveryEvent[];
   state: FakeState;
@@ -434,6 +446,30 @@ export interface Harness {
   steps(): string[];
 }
 
+/** The fence keeper's calls, in order (adopt, watch, persist, release), and what release answers. */
+export class FakeKeeper implements FenceKeeping {
+  readonly calls: string[] = [];
+  fencedOnReturn = false;
+  constructor(private readonly log: Call[]) {}
+  adopt(_clusterId: string, held: HeldFence): void {
+    this.calls.push(`adopt:${held.instance}`);
+  }
+  adoptLine(_clusterId: string, instance: InstanceKey): void {
+    this.calls.push(`line:${id(instance)}`);
+  }
+  watch(d: DemotedPrimary): void {
+    this.calls.push(`watch:${id(d.instance)}`);
+  }
+  async persist(d: DemotedPrimary): Promise<void> {
+    this.calls.push(`persist:${id(d.instance)}@${d.epoch}`);
+    this.log.push(`keeper.persist:${id(d.instance)}`);
+  }
+  async release(_clusterId: string, instance: InstanceKey): Promise<{ fencedByKeeper: boolean }> {
+    this.calls.push(`release:${id(instance)}`);
+    return { fencedByKeeper: this.fencedOnReturn };
+  }
+}
+
 export function harness(options: { env?: Record<string, string>; warm?: boolean } = {}): Harness {
   const log: Call[] = [];
   const events: RecoveryEvent[] = [];
@@ -442,6 +478,7 @@ export function harness(options: { env?: Record<string, string>; warm?: boolean 
   const hooks = new FakeHooks(log);
   const topology = new FakeTopology(log);
   const journal = new FakeJournal(log, store);
+  const keeper = new FakeKeeper(log);
   const settings = testSettings(options.env);
   const now = { ms: T0 + 50 };
   const clock = () => new Date(now.ms);
@@ -459,8 +496,10 @@ export function harness(options: { env?: Record<string, string>; warm?: boolean 
     clock,
     startedAtMs: options.warm === false ? now.ms : now.ms - settings.warmupMs - 1,
     journal,
+    keeper,
   });
   return {
+    keeper,
     log,
     events,
     state,

@@ -14,6 +14,8 @@ const fenced = (over: Partial<FenceResult> = {}) => (): FenceResult => ({
   instance: id(primary),
   fenced: true,
   reason: 'fenced',
+  liveness: 'alive',
+  readLockHeld: null,
   readOnly: true,
   killedConnections: 3,
   unkilledConnections: 0,

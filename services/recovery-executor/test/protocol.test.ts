@@ -30,6 +30,7 @@ test('dead primary: detection, registration, then claim → refresh → re-check
     'promote:db3:3306',
     'writable?:db2:3306,db4:3306',
     'journal.promote:done',
+    'keeper.persist:db1:3306',
     'repoint:db2:3306,db4:3306->db3:3306',
     'block.resolve',
     'hook:PostMasterFailoverProcesses',
@@ -408,7 +409,7 @@ test('fence hook (fenceProcesses): requested right after the SQL fence, with the
   assert.equal(fenced?.details['fencedBySql'], false);
   assert.equal(fenced?.details['reason'], 'unreachable');
   assert.equal((fenced?.details['hook'] as { status: string } | null)?.status, 'succeeded');
-  assert.match(fenced?.message ?? '', /not fenced by SQL: unreachable; fence hook succeeded/);
+  assert.match(fenced?.message ?? '', /not fenced by SQL: unreachable, provably dead; fence hook succeeded/);
   const [resolution] = h.store.of('recoveries.resolve') as Resolution[];
   assert.equal(resolution?.outcome, 'successful');
   assert.equal(resolution?.fencingResult, 'unreachable; hook succeeded');
@@ -517,4 +518,66 @@ test('a backend that cannot prove the epoch stops the run like a stale one: noth
   await h.settle();
   assert.ok(!h.log.some((c) => /^(drain|promote|repoint|restart|unfence|fence)/.test(c)), h.log.join(' '));
   assert.ok(h.steps().includes('abandoned:failed'), h.steps().join(' '));
+});
+
+test('a candidate whose promotion does not verify is left read-only and named lost; the next candidate is promoted', async () => {
+  const h = harness();
+  h.topology.refusePromotionOf.add('db2:3306');
+  h.executor.handleAnalysis(dead(), 'det-1');
+  await h.settle();
+  const promotes = h.log.filter((c) => c.startsWith('promote:'));
+  assert.deepEqual(promotes.slice(0, 1), ['promote:db2:3306'], h.log.join(' '));
+  assert.equal(promotes.length, 2, 'a second candidate was promoted');
+  assert.ok(h.log.includes('journal.promote:failed'), 'the refused promotion is in the journal');
+  assert.ok(h.steps().includes('promoted:failed') && h.steps().includes('promoted:succeeded'), h.steps().join(' '));
+  const [resolution] = h.store.of('recoveries.resolve') as Array<{ outcome: string; successor: { host: string; port: number } | null; lostReplicas: string[] }>;
+  assert.equal(resolution?.outcome, 'successful');
+  assert.notEqual(id(resolution?.successor as { host: string; port: number }), 'db2:3306');
+  assert.ok(resolution?.lostReplicas.includes('db2:3306'), `the refused candidate is named lost: ${JSON.stringify(resolution?.lostReplicas)}`);
+  assert.ok(!h.log.some((c) => c.startsWith('repoint') && c.includes('db2:3306,')), 'the refused candidate is not moved');
+});
+
+test('every candidate refused: the recovery fails with the reasons, nothing writable, replicas restarted', async () => {
+  const h = harness();
+  for (const r of replicaKeys) h.topology.refusePromotionOf.add(id(r));
+  h.executor.handleAnalysis(dead(), 'det-1');
+  await h.settle();
+  assert.ok(!h.log.some((c) => c.startsWith('repoint')));
+  const [resolution] = h.store.of('recoveries.resolve') as Array<{ outcome: string; successor: unknown; errors: string[] }>;
+  assert.equal(resolution?.outcome, 'failed');
+  assert.equal(resolution?.successor, null);
+  assert.match(resolution?.errors.join(' ') ?? '', /not verified .*read-only/);
+});
+
+test('the fence keeper: watching from the fence on, durable only once a successor is writable, released when nobody was promoted', async () => {
+  const ok = harness();
+  ok.executor.handleAnalysis(dead(), 'det-1');
+  await ok.settle();
+  assert.deepEqual(ok.keeper.calls, ['watch:db1:3306', 'persist:db1:3306@1'], 'watched at the fence, persisted after the promotion with the epoch');
+  const persistAt = ok.log.indexOf('keeper.persist:db1:3306');
+  assert.ok(persistAt > ok.log.indexOf('journal.promote:done') && persistAt < ok.log.findIndex((c) => c.startsWith('repoint')), ok.log.join(' '));
+
+  const failed = harness();
+  failed.topology.promoteVerified = false;
+  failed.executor.handleAnalysis(dead(), 'det-1');
+  await failed.settle();
+  assert.deepEqual(failed.keeper.calls, ['watch:db1:3306', 'release:db1:3306'], 'released: it is still the cluster\'s primary');
+});
+
+test('requireFenceBeforePromotion: a primary that is not provably dead and not fenced is not failed over', async () => {
+  const h = harness({ env: { BATON__RECOVERY__REQUIRE_FENCE_BEFORE_PROMOTION: 'true' } });
+  h.topology.fenceResult = (failed) => ({ instance: id(failed), fenced: false, reason: 'unreachable', liveness: 'not-answering', readLockHeld: null, readOnly: null, killedConnections: 0, unkilledConnections: 0, error: 'connect timeout', elapsedMs: 500 });
+  h.executor.handleAnalysis(dead(), 'det-1');
+  await h.settle();
+  assert.ok(!h.log.some((c) => c.startsWith('promote:')), 'nothing promoted');
+  assert.ok(h.steps().includes('fence-required:failed'), h.steps().join(' '));
+  const [resolution] = h.store.of('recoveries.resolve') as Array<{ outcome: string; errors: string[] }>;
+  assert.equal(resolution?.outcome, 'failed');
+  assert.match(resolution?.errors.join(' ') ?? '', /requireFenceBeforePromotion: db1:3306 is not provably dead/);
+  assert.ok(h.log.some((c) => c.startsWith('restart:')), 'the stopped replicas were restarted');
+
+  const dead1 = harness({ env: { BATON__RECOVERY__REQUIRE_FENCE_BEFORE_PROMOTION: 'true' } });
+  dead1.executor.handleAnalysis(dead(), 'det-1'); // the fake refuses the connection: provably dead
+  await dead1.settle();
+  assert.ok(dead1.log.some((c) => c.startsWith('promote:')), 'a provably dead primary needs no fence');
 });

@@ -89,6 +89,15 @@ const batonKeys = {
     'A running recovery whose executor has not renewed it (in the backend) for this long is taken over and finished by another executor.',
     { min: 500 },
   ),
+  requireFenceBeforePromotion: bool(
+    false,
+    'Promote only once the old primary is fenced (SQL fence or fence hook) when it is not provably dead (connection refused). Off: a hung or cut-off primary confirmed dead by its replicas is failed over even if no fence took (faster, as orchestrator); on: such a failover waits for, or fails without, a fence.',
+  ),
+  fenceKeeperIntervalMs: integer(
+    200,
+    'A demoted primary is probed this often until it rejoins as a replica; each time it answers writable it is fenced again (demoted-primary-returned).',
+    { min: 20 },
+  ),
   executorGroupId: text('baton-recovery-executor', 'Consumer group of the executors\' analyses (one group per deployment; each member gets some clusters).'),
   emergencyGracePeriodMs: integer(5000, 'After emergency IO-thread restarts, dead-primary recoveries wait this long.'),
   emergentReadThrottleMs: integer(1000, 'At most one emergent re-read per instance in this window.', { min: 1 }),

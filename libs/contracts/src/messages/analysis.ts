@@ -38,6 +38,12 @@ export const AnalysisEntry = Type.Object(
         description: "orchestrator's MaxReplicaGTIDErrant: the greatest errant GTID text among non-downtimed replicas ('' = none); behind ErrantGTIDStructureWarning",
       }),
     ),
+    writableRoots: Type.Optional(
+      Type.Array(Type.Object({ instance: InstanceKey, promotionEpoch: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]) }, { additionalProperties: false }), {
+        description:
+          'MultipleWritableMasters and MultipleWritableMastersUndecided only: every writable root of the cluster (answers, read_only=0, no replication source) with its promotion epoch, newest first; the newest are those with the highest epoch (null is older than any epoch)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -110,6 +110,13 @@ export const InstanceObservation = Type.Object(
     downtime: Nullable(Downtime),
     isCoMaster: Type.Boolean(),
     isBinlogServer: Type.Boolean(),
+    promotionEpoch: Nullable(
+      Type.Integer({
+        minimum: 0,
+        description:
+          "baton_meta.promotion_epoch.epoch: the epoch of the Baton recovery that promoted this server or its source (the row replicates); null when the schema, the table or the row does not exist. Two writable roots are told apart by it",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

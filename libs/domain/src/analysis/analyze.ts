@@ -11,7 +11,7 @@
 import type { AnalysisEntry, ClusterSnapshot } from '@baton/contracts';
 import { toMillis } from '../time.ts';
 import { resolveAnalysisPolicy, type AnalysisPolicyInput, type ResolvedAnalysisPolicy } from './policy.ts';
-import { classify } from './primary-rules.ts';
+import { classify, writableRootRules } from './primary-rules.ts';
 import { deriveReplicationFacts, type AnalysisContext, type ReplicationFacts } from './replication-facts.ts';
 import { structureWarningsOf } from './structure-warnings.ts';
 import { downtimeVerdict, isIgnoredHostname, passesReductionFilter } from './output-filters.ts';
@@ -44,7 +44,15 @@ function toEntry(f: ReplicationFacts, policy: ResolvedAnalysisPolicy): AnalysisE
     flags: flagsOf(f),
     errantGtid: f.errantGtid,
     maxReplicaErrantGtid: f.maxReplicaErrantGtid,
+    ...(writableRootCodes.has(rule.code) ? { writableRoots: writableRootsDetail(f) } : {}),
   };
+}
+
+const writableRootCodes: ReadonlySet<string> = new Set(writableRootRules.map((r) => r.code));
+
+/** Every writable root with its epoch, newest first: the reader sees this root's epoch and the newest one. */
+function writableRootsDetail(f: ReplicationFacts): NonNullable<AnalysisEntry['writableRoots']> {
+  return f.writableRoots.map((r) => ({ instance: { host: r.key.host, port: r.key.port }, promotionEpoch: r.promotionEpoch }));
 }
 
 /** orchestrator's boolean ReplicationAnalysis fields, under orchestrator's names (for the api and the executor). */

@@ -8,9 +8,10 @@ export {
   type StructureWarningCode,
 } from './analysis-codes.ts';
 export { analysisPolicyFromConfig, defaultAnalysisPolicy, resolveAnalysisPolicy, type AnalysisConfigKeys, type AnalysisPolicy, type AnalysisPolicyInput, type ResolvedAnalysisPolicy } from './policy.ts';
-export { classify, noProblemRule, primaryAnalysisRules, recoveryFunctionByCode, type AnalysisRule } from './primary-rules.ts';
+export { classify, noProblemRule, primaryAnalysisRules, recoveryFunctionByCode, writableRootRules, type AnalysisRule } from './primary-rules.ts';
+export { compareEpochsNewestFirst, isWritableRoot, writableRootStanding, writableRootsOf, type WritableRoot, type WritableRootStanding } from './writable-roots.ts';
 export { structureWarningRules, structureWarningsOf, type StructureWarningRule } from './structure-warnings.ts';
-export { downtimeVerdict, isIgnoredHostname, passesReductionFilter, replicasDowntimedCodes, type DowntimeVerdict } from './output-filters.ts';
+export { downtimeIgnoredCodes, downtimeVerdict, isIgnoredHostname, passesReductionFilter, replicasDowntimedCodes, type DowntimeVerdict } from './output-filters.ts';
 export { deriveReplicationFacts, type AnalysisContext, type ReplicationCounts, type ReplicationFacts } from './replication-facts.ts';
 export { isStaleBinlogCoordinates, updateStaleCoordinates, type StaleCoordinates, type StaleCoordinatesEntry } from './stale-coordinates.ts';
 export {

@@ -13,10 +13,16 @@
  * delayed replica this is orchestrator's formula; with delayed replicas it is what orchestrator's
  * formula effectively meant (their Seconds_Behind_Master includes the delay and always exceeded
  * the threshold).
+ *
+ * Baton's own rows 30–31 (two writable roots, writable-roots.ts) come FIRST: a split brain outranks
+ * whatever else a root has, and nothing is lost by it — a valid root can otherwise only get codes
+ * that are not actionable (semi-sync rows 8–9, rows 11–14). Their predicates read the cluster-level
+ * facts (`writableRoots`) that deriveReplicationFacts puts on every row.
  */
 import type { AnalysisCode, RecoveryFunction } from './analysis-codes.ts';
 import type { ResolvedAnalysisPolicy } from './policy.ts';
 import type { ReplicationFacts } from './replication-facts.ts';
+import { writableRootStanding } from './writable-roots.ts';
 
 export interface AnalysisRule {
   /** the row of the reference table */
@@ -34,6 +40,24 @@ type RuleSpec = Omit<AnalysisRule, 'isActionable'>;
 function rule(spec: RuleSpec): AnalysisRule {
   return Object.freeze({ ...spec, isActionable: spec.recovery !== 'none' && spec.recovery !== 'checkAndRecoverGenericProblem' });
 }
+
+/** Baton's cluster-level rows (30–31), evaluated before the reference's rows. */
+export const writableRootRules: readonly AnalysisRule[] = Object.freeze([
+  rule({
+    row: 30,
+    code: 'MultipleWritableMasters',
+    description: 'Master is writable but another writable master of the cluster has a newer promotion epoch: this one is stale and must be fenced',
+    recovery: 'checkAndFenceStaleMaster',
+    matches: (f) => writableRootStanding(f) === 'stale',
+  }),
+  rule({
+    row: 31,
+    code: 'MultipleWritableMastersUndecided',
+    description: 'Master is writable and so is another master of the cluster with the same promotion epoch: which one is newer cannot be told',
+    recovery: 'checkAndRecoverGenericProblem',
+    matches: (f) => writableRootStanding(f) === 'tied',
+  }),
+]);
 
 const generic = 'checkAndRecoverGenericProblem';
 
@@ -309,13 +333,14 @@ export const primaryAnalysisRules: readonly AnalysisRule[] = Object.freeze([
 /** The NoProblem outcome (no rule matched). */
 export const noProblemRule: AnalysisRule = rule({ row: 0, code: 'NoProblem', description: '', recovery: 'none', matches: () => true });
 
-/** First match wins; NoProblem when nothing matches. */
+/** First match wins, Baton's writable-root rows first; NoProblem when nothing matches. */
 export function classify(f: ReplicationFacts, policy: ResolvedAnalysisPolicy): AnalysisRule {
+  for (const r of writableRootRules) if (r.matches(f, policy)) return r;
   for (const r of primaryAnalysisRules) if (r.matches(f, policy)) return r;
   return noProblemRule;
 }
 
 /** Recovery function per code (rows 6 and 7 agree). Every code is present: the type is exhaustive. */
 export const recoveryFunctionByCode: Readonly<Record<AnalysisCode, RecoveryFunction>> = Object.freeze(
-  Object.fromEntries([noProblemRule, ...primaryAnalysisRules].map((r) => [r.code, r.recovery])) as Record<AnalysisCode, RecoveryFunction>,
+  Object.fromEntries([noProblemRule, ...writableRootRules, ...primaryAnalysisRules].map((r) => [r.code, r.recovery])) as Record<AnalysisCode, RecoveryFunction>,
 );

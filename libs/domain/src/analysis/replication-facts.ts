@@ -19,6 +19,7 @@ import {
 import type { ResolvedAnalysisPolicy } from './policy.ts';
 import { isStaleBinlogCoordinates, type StaleCoordinates } from './stale-coordinates.ts';
 import { buildTopologyIndex, keyOf, NO_SOURCE, upstreamOf, type TopologyIndex } from './topology-index.ts';
+import { isWritableRoot, writableRootsOf, type WritableRoot } from './writable-roots.ts';
 
 /** History the caller keeps between snapshots. */
 export interface AnalysisContext {
@@ -86,6 +87,12 @@ export interface ReplicationFacts {
   readonly someReplicaNotReplicating: boolean;
   readonly someReplicaFailingToConnect: boolean;
   readonly counts: Readonly<ReplicationCounts>;
+  /** Baton: baton_meta.promotion_epoch as observed (null: none) */
+  readonly promotionEpoch: number | null;
+  /** Baton: valid, read_only = 0, no replication source, not a binlog server (writable-roots.ts) */
+  readonly isWritableRoot: boolean;
+  /** Baton, cluster level: every writable root of the snapshot, newest epoch first (the same list on every row) */
+  readonly writableRoots: readonly WritableRoot[];
 }
 
 interface PerInstance {
@@ -156,6 +163,7 @@ export function deriveReplicationFacts(
   const index = buildTopologyIndex(snapshot.instances);
   const p = perInstance(index, snapshot, nowMs, policy);
   const clusterMaster = clusterMasterIndex(index, snapshot.clusterId);
+  const writableRoots = writableRootsOf(index.instances, p.valid);
   const lagThreshold = policy.reasonableReplicationLagSeconds;
 
   return index.instances.map((m, i) => {
@@ -260,6 +268,9 @@ export function deriveReplicationFacts(
       someReplicaNotReplicating: someNotReplicating,
       someReplicaFailingToConnect: someFailing,
       counts: c,
+      promotionEpoch: m.promotionEpoch ?? null,
+      isWritableRoot: isWritableRoot(m, p.valid[i] as boolean),
+      writableRoots,
     };
   });
 }

@@ -1,4 +1,5 @@
 export {
+  actionableKinds,
   chooseRecovery,
   isAnalysisCode,
   recoveryKindByCode,
@@ -23,7 +24,9 @@ export {
   comparePositions,
   formatPosition,
   missingFrom,
+  parsePosition,
   positionContains,
+  positionHolds,
   readReplicaPositions,
   type GtidPosition,
   type PositionReading,

@@ -5,8 +5,11 @@
  * Kinds:
  * - recover-dead-primary / recover-dead-intermediate-primary: Baton acts (actionable); a failure
  *   detection is registered first.
+ * - fence-stale-primary: Baton's own, for MultipleWritableMasters (actionable): the writable root
+ *   with the older promotion epoch is fenced (read_only=1, its clients killed); nothing is promoted.
  * - generic-noop: orchestrator's checkAndRecoverGenericProblem — nothing is done, but a failure
  *   detection IS registered and OnFailureDetectionProcesses run (a function exists).
+ *   MultipleWritableMastersUndecided is one: Baton cannot tell which of the roots is newer.
  * - none: nothing registered, no hooks.
  *
  * Deviations (each a recovery orchestrator has and Baton does not implement): LockedSemiSyncMaster,
@@ -20,7 +23,7 @@ import type { AnalysisCode, RecoveryFunction } from '../analysis/analysis-codes.
 import { analysisCodes, gracePeriodSensitiveCodes } from '../analysis/analysis-codes.ts';
 import { recoveryFunctionByCode } from '../analysis/primary-rules.ts';
 
-export const recoveryKinds = ['recover-dead-primary', 'recover-dead-intermediate-primary', 'generic-noop', 'none'] as const;
+export const recoveryKinds = ['recover-dead-primary', 'recover-dead-intermediate-primary', 'fence-stale-primary', 'generic-noop', 'none'] as const;
 export type RecoveryKind = (typeof recoveryKinds)[number];
 
 /** The decision per code. Typed `satisfies Record<AnalysisCode, RecoveryKind>`: adding a code without a row fails to compile. */
@@ -55,11 +58,13 @@ export const recoveryKindByCode = Object.freeze({
   AllIntermediateMasterReplicasNotReplicating: 'none',
   BinlogServerFailingToConnectToMaster: 'none',
   FirstTierReplicaFailingToConnectToMaster: 'none',
+  MultipleWritableMasters: 'fence-stale-primary', // Baton's own code: fence the older root, never promote
+  MultipleWritableMastersUndecided: 'generic-noop', // Baton's own code: no epoch tells which root is newer
 } as const satisfies Record<AnalysisCode, RecoveryKind>);
 
 export interface RecoveryChoice {
   readonly kind: RecoveryKind;
-  /** Baton acts on the topology (a recover-* kind). */
+  /** Baton acts on the topology (a recover-* kind, or fence-stale-primary). */
   readonly actionable: boolean;
   /** a failure detection is registered and OnFailureDetectionProcesses run (every kind but none) */
   readonly registersDetection: boolean;
@@ -74,10 +79,13 @@ export interface RecoveryChoiceOptions {
   readonly inGracePeriod: boolean;
 }
 
+/** The kinds in which Baton changes the topology. */
+export const actionableKinds: ReadonlySet<RecoveryKind> = new Set<RecoveryKind>(['recover-dead-primary', 'recover-dead-intermediate-primary', 'fence-stale-primary']);
+
 function choice(kind: RecoveryKind, code: AnalysisCode, gracePeriodApplied: boolean): RecoveryChoice {
   return {
     kind,
-    actionable: kind === 'recover-dead-primary' || kind === 'recover-dead-intermediate-primary',
+    actionable: actionableKinds.has(kind),
     registersDetection: kind !== 'none',
     orchestratorFunction: recoveryFunctionByCode[code],
     gracePeriodApplied,

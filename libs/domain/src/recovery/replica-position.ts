@@ -71,6 +71,27 @@ export function positionContains(a: GtidPosition, b: GtidPosition): boolean {
   return r === 'equal' || r === 'ahead';
 }
 
+/** A GTID position text of the given flavour (MariaDB domain-server-seq list, MySQL GTID set); null when it does not parse. */
+export function parsePosition(flavour: 'mariadb' | 'mysql', text: string): GtidPosition | null {
+  if (flavour === 'mariadb') {
+    const value = tryParseMariadbPosition(text);
+    return value ? { flavour, value } : null;
+  }
+  const value = tryParseGtidSet(text);
+  return value ? { flavour, value } : null;
+}
+
+/**
+ * `have` holds every transaction of `need`, both position texts of one flavour (a candidate's own
+ * position against the one it was chosen for); false when either does not parse, so text that
+ * cannot be checked never passes as held.
+ */
+export function positionHolds(flavour: 'mariadb' | 'mysql', have: string, need: string): boolean {
+  const a = parsePosition(flavour, have);
+  const b = parsePosition(flavour, need);
+  return a !== null && b !== null && positionContains(a, b);
+}
+
 /** What b has that a lacks, as text ('' = nothing). MariaDB: b's GTID in each domain where a is behind or diverged. */
 export function missingFrom(a: GtidPosition, b: GtidPosition): string {
   if (a.flavour === 'mariadb' && b.flavour === 'mariadb') {

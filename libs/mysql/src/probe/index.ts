@@ -16,3 +16,14 @@ export { mapSemiSync, needsSemiSyncStatus, probedStatus } from './map-semi-sync.
 export { mapConnectedReplicas, clientHostOf } from './map-replicas.ts';
 export { compileLocation, resolveLocation, matchPattern, type LocationSettings, type Location } from './location.ts';
 export { statementsFor, variablesSql, semiSyncStatusSql, dumpThreadsSql, type FlavourStatements } from './statements.ts';
+export {
+  mapPromotionEpoch,
+  isNoEpochError,
+  noEpochErrnos,
+  promotionEpochSql,
+  promotionEpochSchema,
+  promotionEpochTable,
+  createPromotionEpochSchemaSql,
+  createPromotionEpochTableSql,
+  upsertPromotionEpochSql,
+} from './promotion-epoch.ts';

@@ -7,6 +7,7 @@ import { mapIdentity, mapMariadbGtid, mapMysqlGtid, type InstanceIdentity } from
 import { mapConnectedReplicas } from './map-replicas.ts';
 import { mapBinlogCoordinates, mapReplication, retrievedGtidSet } from './map-replication.ts';
 import { mapSemiSync } from './map-semi-sync.ts';
+import { mapPromotionEpoch } from './promotion-epoch.ts';
 import { nameValueMap, type RowLike } from './row-values.ts';
 
 export interface ProbeRows {
@@ -22,6 +23,8 @@ export interface ProbeRows {
   replicaHosts: readonly RowLike[];
   /** information_schema.PROCESSLIST binlog dump threads */
   dumpThreads: readonly RowLike[];
+  /** SELECT epoch FROM baton_meta.promotion_epoch; null when the schema or table does not exist (or not read: binlog server) */
+  promotionEpoch: readonly RowLike[] | null;
 }
 
 /** What a successful probe learnt (no freshness, location or annotations). */
@@ -32,6 +35,8 @@ export interface InstanceFacts extends InstanceIdentity {
   mysqlGtid: InstanceObservation['mysqlGtid'];
   semiSync: InstanceObservation['semiSync'];
   connectedReplicas: InstanceKey[];
+  /** baton_meta.promotion_epoch's epoch; null when there is none. */
+  promotionEpoch: number | null;
 }
 
 /** `ownPort`: the port the instance is probed on (processlist replicas are assumed to use it too). */
@@ -46,6 +51,7 @@ export function mapProbeRows(rows: ProbeRows, ownPort: number): InstanceFacts {
     mysqlGtid: identity.flavour === 'mysql' ? mapMysqlGtid(vars, retrievedGtidSet(rows.replicaStatus)) : null,
     semiSync: mapSemiSync(vars, rows.semiSyncStatus ? nameValueMap(rows.semiSyncStatus) : null),
     connectedReplicas: mapConnectedReplicas(rows.replicaHosts, rows.dumpThreads, ownPort),
+    promotionEpoch: mapPromotionEpoch(rows.promotionEpoch),
   };
 }
 

@@ -76,6 +76,7 @@ export function probeSucceeded(
       ...extras.location,
       isCoMaster: isCoMasterOf(facts),
       isBinlogServer: facts.isBinlogServer,
+      promotionEpoch: facts.promotionEpoch,
     },
     extras.annotations,
   );

@@ -7,16 +7,22 @@
  *   4. SHOW GLOBAL STATUS WHERE Variable_name IN (...)      skipped when semi-sync is off on both sides
  *   5. SHOW SLAVE HOSTS / SHOW REPLICAS
  *   6. SELECT HOST FROM information_schema.PROCESSLIST WHERE COMMAND IN ('Binlog Dump', 'Binlog Dump GTID')
+ *   7. SELECT epoch FROM baton_meta.promotion_epoch WHERE id = 1   skipped on a binlog server
  * Any failure fails the whole read (orchestrator: the instance was not read); `progress` tells the
- * caller whether the first statement had answered by then.
+ * caller whether the first statement had answered by then. The one exception is the epoch read: a
+ * server Baton never promoted has no baton_meta schema, and that (errno 1049/1146/1142) reads as
+ * "no epoch" (promotion-epoch.ts). It is a primary-key lookup of one row: the statements are not
+ * batched (one round trip each), and this one cannot be folded into another without failing it
+ * where the table does not exist.
  */
 import type { Logger } from '@baton/logging';
 import type { InstanceConnection, Row } from '../instance-connection.ts';
-import { flavourOf } from './map-identity.ts';
+import { flavourOf, mapIdentity } from './map-identity.ts';
 import type { CompiledLocation, DetectedLocation, LocationField } from './location.ts';
 import { firstColumn } from './location.ts';
 import { mapProbeRows, type InstanceFacts, type ProbeRows } from './map-probe-rows.ts';
 import { needsSemiSyncStatus } from './map-semi-sync.ts';
+import { isNoEpochError, promotionEpochSql } from './promotion-epoch.ts';
 import { flagOrNull, nameValueMap } from './row-values.ts';
 import { dumpThreadsSql, semiSyncStatusSql, statementsFor, variablesSql } from './statements.ts';
 
@@ -35,7 +41,18 @@ export async function readProbeRows(conn: InstanceConnection, progress: ReadProg
   const semiSyncStatus = needsSemiSyncStatus(vars) ? await conn.query<Row>(semiSyncStatusSql) : null;
   const replicaHosts = await conn.query<Row>(statements.replicaHosts);
   const dumpThreads = await conn.query<Row>(dumpThreadsSql);
-  return { variables, binlogStatus, replicaStatus, semiSyncStatus, replicaHosts, dumpThreads };
+  const promotionEpoch = mapIdentity(vars).isBinlogServer ? null : await readPromotionEpochRows(conn);
+  return { variables, binlogStatus, replicaStatus, semiSyncStatus, replicaHosts, dumpThreads, promotionEpoch };
+}
+
+/** The epoch row(s); null when the schema or table is missing (not an error). A timeout or a lost connection still fails the read. */
+async function readPromotionEpochRows(conn: InstanceConnection): Promise<Row[] | null> {
+  try {
+    return await conn.query<Row>(promotionEpochSql);
+  } catch (error) {
+    if (isNoEpochError(error) && !conn.closed) return null;
+    throw error;
+  }
 }
 
 /** readProbeRows + mapProbeRows. `port`: the port the instance is reached on. */

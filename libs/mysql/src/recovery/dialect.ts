@@ -10,6 +10,12 @@
  *                      CHANGE REPLICATION SOURCE TO ... SOURCE_AUTO_POSITION = 1
  * (8.0.22 already has the REPLICA statements; 8.0.23 adds CHANGE REPLICATION SOURCE. One cut at
  * 8.0.23 keeps the table small.) Only MariaDB is exercised by the integration tests.
+ *
+ * Every replication connection, for a promotion: MariaDB's STOP SLAVE / RESET SLAVE ALL act on
+ * one connection only (the default, or @@default_master_connection), so a multi-source replica
+ * (`CHANGE MASTER 'name' TO ...`) keeps its named connections; STOP ALL SLAVES stops them all and
+ * each is reset by name. MySQL's STOP REPLICA and RESET REPLICA ALL without FOR CHANNEL already
+ * act on every channel.
  */
 import type { InstanceConnection } from '../instance-connection.ts';
 import { flavourOf } from '../probe/map-identity.ts';
@@ -21,6 +27,8 @@ export interface Dialect {
   flavour: 'mariadb' | 'mysql';
   version: string;
   stopReplica: string;
+  /** Stops every replication connection: MariaDB STOP ALL SLAVES; MySQL's STOP REPLICA/SLAVE already does. */
+  stopAllReplicas: string;
   stopIoThread: string;
   startReplica: string;
   startSqlThread: string;
@@ -41,6 +49,7 @@ export function dialectFor(version: string, versionComment = ''): Dialect | null
       flavour,
       version,
       stopReplica: 'STOP SLAVE',
+      stopAllReplicas: 'STOP ALL SLAVES',
       stopIoThread: 'STOP SLAVE IO_THREAD',
       startReplica: 'START SLAVE',
       startSqlThread: 'START SLAVE SQL_THREAD',
@@ -59,6 +68,7 @@ export function dialectFor(version: string, versionComment = ''): Dialect | null
     flavour,
     version,
     stopReplica: `STOP ${word}`,
+    stopAllReplicas: `STOP ${word}`,
     stopIoThread: `STOP ${word} IO_THREAD`,
     startReplica: `START ${word}`,
     startSqlThread: `START ${word} SQL_THREAD`,
@@ -104,6 +114,27 @@ export function changeSourceSql(
     sql: `${d.changeSource} ${o}_HOST = ?, ${o}_PORT = ?, ${o}_USER = ?, ${o}_PASSWORD = ?, ${gtid}, ${o}_CONNECT_RETRY = ?`,
     values: [source.host, source.port, source.user, source.password, source.connectRetrySeconds],
   };
+}
+
+/** One statement with its values, and the fixed label errors name it by (never the values). */
+export interface LabelledStatement {
+  label: string;
+  sql: string;
+  values: unknown[];
+}
+
+/**
+ * The statements that remove every replication connection of a stopped replica, given the
+ * connection names SHOW ALL SLAVES STATUS listed ('' is the default connection). MariaDB: one
+ * RESET SLAVE ['name'] ALL per connection (the name is a bound string value); MySQL: one
+ * RESET REPLICA/SLAVE ALL, which clears every channel. Nothing to run without connections.
+ */
+export function resetAllConnectionsSql(d: Dialect, connectionNames: readonly string[]): LabelledStatement[] {
+  if (connectionNames.length === 0) return [];
+  if (d.flavour !== 'mariadb') return [{ label: d.resetReplicaAll, sql: d.resetReplicaAll, values: [] }];
+  return [...new Set(connectionNames)].map((name) =>
+    name === '' ? { label: d.resetReplicaAll, sql: d.resetReplicaAll, values: [] } : { label: "RESET SLAVE 'name' ALL", sql: 'RESET SLAVE ? ALL', values: [name] },
+  );
 }
 
 /** CHANGE MASTER TO MASTER_HOST = ? (detach/reattach: only the host changes). */

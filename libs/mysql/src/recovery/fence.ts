@@ -2,13 +2,28 @@
  * Fencing the old primary (orchestrator only does this asynchronously and best-effort: W3).
  * Tries, within one short budget (default 500 ms, connect included), to
  *
- *   connect; [SET GLOBAL super_read_only = 1 (MySQL)]; SET GLOBAL read_only = 1;
+ *   connect; KILL CONNECTION every client connection (SET GLOBAL read_only waits for commits in
+ *   progress, and one waiting for a semi-sync ack would be acknowledged when the ack timeout fires);
+ *   [SET GLOBAL super_read_only = 1 (MySQL)]; SET GLOBAL read_only = 1;
  *   verify SELECT @@read_only = 1; then, best effort with what is left of the budget,
- *   KILL CONNECTION every client connection except replication threads, system users,
- *   this connection and `spareUsers` (default: the fencing account itself)
+ *   KILL CONNECTION every client connection except replication threads, system users and
+ *   this connection — Baton's own account's other sessions included, since read_only is in
+ *   place by then and an account with SUPER/READ_ONLY ADMIN could still write on them;
+ *   [FLUSH TABLES WITH READ LOCK, held on this connection: `hold`, MariaDB only]
  *
- * and reports what happened. It never throws: a dead primary is the normal case, so the result
- * says `fenced: false` with a reason the caller records:
+ * and reports what happened. MariaDB has no super_read_only: read_only does not stop an account
+ * with READ_ONLY ADMIN (root, SUPER in many setups), so `hold` takes the global read lock, which
+ * stops every account, and hands the open connection to the caller: the lock lasts as long as that
+ * connection (the executor's fence keeper holds it while the instance is a demoted primary).
+ *
+ * It never throws: a dead primary is the normal case, so the result says `fenced: false` with a
+ * reason the caller records, and `liveness` says what the attempt proved about the server:
+ *   'dead'           connection refused by a host that answered (no server on the port), or the
+ *                    server said it is shutting down: provably not accepting writes
+ *   'not-answering'  a timeout, a reset, an unreachable host: it may be hung or cut off and still
+ *                    be writable for clients that reach it
+ *   'alive'          it answered (even with access denied)
+ * The reasons:
  *   'unreachable'    could not connect (refused, reset, connect timeout, DNS)
  *   'access-denied'  the account was refused
  *   'timeout'        connected, but a statement outlived the budget (hung server, long lock wait)
@@ -39,23 +54,45 @@ export interface FenceOptions {
   useSuperReadOnly?: boolean;
   /** KILL client connections after read_only is verified. Default true. */
   killConnections?: boolean;
-  /** Users whose connections are never killed. Default: [target.user]. */
+  /** Users whose connections are never killed. Default: none (Baton's own account's other sessions are killed too). */
   spareUsers?: readonly string[];
+  /**
+   * MariaDB: after the kills, FLUSH TABLES WITH READ LOCK on the fencing connection, which is then
+   * handed to `hold` instead of being closed (the lock lasts as long as the connection). Ignored
+   * on MySQL (super_read_only already stops every account) and when the fence did not take.
+   */
+  hold?: (held: HeldFence) => void;
   /** For tests: replaces connectInstance. */
   connect?: (options: InstanceConnectOptions) => Promise<InstanceConnection>;
 }
 
 export type FenceReason = 'fenced' | 'unreachable' | 'access-denied' | 'timeout' | 'failed' | 'not-verified';
 
+/** What one fence attempt proved about the server (see the header). */
+export type Liveness = 'dead' | 'not-answering' | 'alive';
+
+/** A fencing connection that holds MariaDB's global read lock; closing it lifts the lock. */
+export interface HeldFence {
+  instance: string;
+  conn: InstanceConnection;
+}
+
 export interface FenceResult {
   instance: string;
   fenced: boolean;
   reason: FenceReason;
+  liveness: Liveness;
+  /** MariaDB: the global read lock is held on a connection handed to `hold` (null when not asked or not MariaDB). */
+  readLockHeld: boolean | null;
+  /** Why the global read lock could not be taken (read_only still holds for ordinary accounts). */
+  holdError?: string;
   /** @@read_only as read back (null when not read). */
   readOnly: boolean | null;
   killedConnections: number;
   /** KILLs that failed or were skipped for lack of time (a connection that ended by itself meanwhile is not counted). */
   unkilledConnections: number;
+  /** Of `killedConnections`: those killed before read_only was set (commits in progress, semi-sync ack waiters among them). */
+  killedBeforeReadOnly?: number;
   /** Why the connection list could not be read (kills skipped); fencing itself still counts. */
   killError?: string;
   /** What went wrong, for the record (never contains the password). */
@@ -70,28 +107,54 @@ const clientConnectionsSql = `SELECT ID AS id, USER AS user FROM information_sch
     AND COMMAND NOT IN ('Binlog Dump', 'Binlog Dump GTID', 'Daemon', 'Slave_IO', 'Slave_SQL', 'Slave_worker', 'Killed')
     AND USER NOT IN ('system user', 'event_scheduler', 'unauthenticated user')`;
 
+/** Connect errors that prove no server takes connections on the port (see `Liveness`). */
+const deadCodes = new Set(['ECONNREFUSED', 'ER_SERVER_SHUTDOWN']);
+
+/** What a failed connect says about the server: refused or shutting down is dead; anything else may be a hung or cut-off server. */
+export function livenessOfConnectError(error: unknown): Liveness {
+  if (error instanceof ProbeAuthError) return 'alive';
+  const code = (error as { mysqlCode?: unknown; code?: unknown }).mysqlCode ?? (error as { code?: unknown }).code;
+  return typeof code === 'string' && deadCodes.has(code) ? 'dead' : 'not-answering';
+}
+
 export async function fence(target: FenceTarget, options: FenceOptions = {}): Promise<FenceResult> {
   const started = performance.now();
   const budget = options.timeoutMs ?? 500;
   const instance = `${target.host}:${target.port}`;
-  const remaining = (): number => Math.max(1, Math.floor(budget - (performance.now() - started)));
-  const result = (fields: Omit<FenceResult, 'instance' | 'elapsedMs' | 'killedConnections' | 'unkilledConnections'> & Partial<FenceResult>): FenceResult => ({
-    instance,
-    killedConnections: 0,
-    unkilledConnections: 0,
-    ...fields,
-    elapsedMs: performance.now() - started,
-  });
-
   let conn: InstanceConnection;
   try {
     conn = await (options.connect ?? connectInstance)({ ...target, connectTimeoutMs: budget, queryTimeoutMs: budget });
   } catch (error) {
     const reason = error instanceof ProbeAuthError ? 'access-denied' : 'unreachable';
-    return result({ fenced: false, reason, readOnly: null, error: describeProbeError(error) });
+    return { instance, fenced: false, reason, liveness: livenessOfConnectError(error), readLockHeld: null, readOnly: null, killedConnections: 0, unkilledConnections: 0, error: describeProbeError(error), elapsedMs: performance.now() - started };
   }
+  return fenceOn(conn, { ...options, timeoutMs: Math.max(1, budget - (performance.now() - started)) }, started);
+}
+
+/**
+ * The fence's statements on a connection that is already open (the fence keeper's, which waited
+ * for a hung server to answer). Never throws; closes the connection unless it is handed to `hold`.
+ */
+export async function fenceOn(conn: InstanceConnection, options: Omit<FenceOptions, 'connect'> = {}, started = performance.now()): Promise<FenceResult> {
+  const budget = options.timeoutMs ?? 500;
+  const remaining = (): number => Math.max(1, Math.floor(budget - (performance.now() - started)));
+  const result = (fields: Omit<FenceResult, 'instance' | 'elapsedMs' | 'killedConnections' | 'unkilledConnections' | 'liveness' | 'readLockHeld'> & Partial<FenceResult>): FenceResult => ({
+    instance: conn.instance,
+    killedConnections: 0,
+    unkilledConnections: 0,
+    liveness: 'alive',
+    readLockHeld: null,
+    ...fields,
+    elapsedMs: performance.now() - started,
+  });
+  let handedOver = false;
   try {
     const d = await dialectOf(conn, 'fence');
+    const killing = options.killConnections !== false;
+    // SET GLOBAL read_only waits for every commit in progress, and a commit waiting for a semi-sync
+    // ack waits up to rpl_semi_sync_master_timeout, then is acknowledged to its client: so every
+    // client connection is killed first (their commits die unacknowledged), then again after.
+    const early = killing ? await killClients(conn, options.spareUsers ?? [], started, budget) : { killed: 0, unkilled: 0 };
     if (d.hasSuperReadOnly && options.useSuperReadOnly !== false) {
       await runStatement(conn, 'fence', 'SET GLOBAL super_read_only', () => conn.exec('SET GLOBAL super_read_only = 1', [], { timeoutMs: remaining() }));
     }
@@ -99,14 +162,47 @@ export async function fence(target: FenceTarget, options: FenceOptions = {}): Pr
     const [row] = await runStatement(conn, 'fence', 'SELECT @@read_only', () => conn.query('SELECT @@GLOBAL.read_only AS ro', [], { timeoutMs: remaining() }));
     const readOnly = flagOrNull(row?.['ro']);
     if (readOnly !== true) return result({ fenced: false, reason: 'not-verified', readOnly, error: `read_only reads back as ${String(row?.['ro'])}` });
-    const kills = options.killConnections === false ? { killed: 0, unkilled: 0 } : await killClients(conn, options.spareUsers ?? [target.user], started, budget);
-    return result({ fenced: true, reason: 'fenced', readOnly, killedConnections: kills.killed, unkilledConnections: kills.unkilled, ...(kills.error ? { killError: kills.error } : {}) });
+    const kills = killing ? await killClients(conn, options.spareUsers ?? [], started, budget) : { killed: 0, unkilled: 0 };
+    const fenced = {
+      fenced: true,
+      reason: 'fenced' as const,
+      readOnly,
+      killedConnections: early.killed + kills.killed,
+      unkilledConnections: kills.unkilled,
+      killedBeforeReadOnly: early.killed,
+      ...(kills.error ? { killError: kills.error } : {}),
+    };
+    if (!options.hold || d.hasSuperReadOnly) return result(fenced);
+    const lock = await holdReadLock(conn, remaining());
+    if (lock === null) {
+      handedOver = true;
+      options.hold({ instance: conn.instance, conn });
+      return result({ ...fenced, readLockHeld: true });
+    }
+    return result({ ...fenced, readLockHeld: false, holdError: lock });
   } catch (error) {
     const timedOut = error instanceof ProbeTimeoutError || (error as { cause?: unknown }).cause instanceof ProbeTimeoutError;
-    return result({ fenced: false, reason: timedOut ? 'timeout' : 'failed', readOnly: null, error: describeProbeError(error) });
+    return result({ fenced: false, reason: timedOut ? 'timeout' : 'failed', liveness: timedOut ? 'not-answering' : 'alive', readOnly: null, error: describeProbeError(error) });
   } finally {
-    if (conn.closed) conn.destroy();
-    else await conn.close();
+    if (!handedOver) {
+      if (conn.closed) conn.destroy();
+      else await conn.close();
+    }
+  }
+}
+
+/**
+ * MariaDB's stop for every account (read_only lets READ_ONLY ADMIN through): the global read lock,
+ * held by this session. Its wait is bounded (lock_wait_timeout, whole seconds) so a long statement
+ * elsewhere cannot hang the fence. Returns null once held, else why not.
+ */
+export async function holdReadLock(conn: InstanceConnection, timeoutMs: number): Promise<string | null> {
+  try {
+    await conn.exec('SET SESSION lock_wait_timeout = ?', [Math.max(1, Math.ceil(timeoutMs / 1000))], { timeoutMs });
+    await conn.exec('FLUSH TABLES WITH READ LOCK', [], { timeoutMs: timeoutMs + 1000 });
+    return null;
+  } catch (error) {
+    return describeProbeError(error);
   }
 }
 
@@ -115,13 +211,14 @@ async function killClients(
   spareUsers: readonly string[],
   started: number,
   budget: number,
+  listSql = clientConnectionsSql,
 ): Promise<{ killed: number; unkilled: number; error?: string }> {
   const left = (): number => budget - (performance.now() - started);
   const spare = new Set(spareUsers);
   let rows;
   try {
     if (left() < 1) return { killed: 0, unkilled: 0, error: 'no time left in the budget' };
-    rows = await conn.query(clientConnectionsSql, [], { timeoutMs: Math.floor(left()) });
+    rows = await conn.query(listSql, [], { timeoutMs: Math.floor(left()) });
   } catch (error) {
     return { killed: 0, unkilled: 0, error: describeProbeError(error) };
   }

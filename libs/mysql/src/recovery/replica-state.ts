@@ -14,7 +14,7 @@ import type { ReplicationState } from '@baton/contracts';
 import type { InstanceConnection, Row } from '../instance-connection.ts';
 import { compactGtid } from '../probe/map-identity.ts';
 import { mapReplication } from '../probe/map-replication.ts';
-import { text } from '../probe/row-values.ts';
+import { integer, pick, text, type RowLike } from '../probe/row-values.ts';
 import { dialectOf, type Dialect } from './dialect.ts';
 import { runStatement, type RecoveryStep } from './step-error.ts';
 
@@ -49,11 +49,21 @@ export async function readGtidPosition(conn: InstanceConnection, step: RecoveryS
   return { flavour: 'mysql', position: executed, ownPosition: executed, mariadb: null };
 }
 
+/** One replication connection as SHOW [ALL] SLAVE[S] STATUS / SHOW REPLICA STATUS lists it. */
+export interface ReplicationConnection {
+  /** MariaDB Connection_name, MySQL Channel_Name; '' is the default connection. */
+  name: string;
+  sourceHost: string;
+  sourcePort: number;
+}
+
 export interface ReplicaStatusRead {
   /** The default connection's state; null when no replication is configured. */
   state: ReplicationState | null;
   /** Rows returned (MariaDB: every named connection too). */
   rowCount: number;
+  /** Every connection (or channel) listed, in the server's order. */
+  connections: ReplicationConnection[];
   /** MySQL's Retrieved_Gtid_Set ('' on MariaDB: Gtid_IO_Pos is in `state.gtidIoPos`). */
   retrievedGtidSet: string;
 }
@@ -61,7 +71,21 @@ export interface ReplicaStatusRead {
 export async function readReplicaStatus(conn: InstanceConnection, d: Dialect, step: RecoveryStep): Promise<ReplicaStatusRead> {
   const rows = await runStatement(conn, step, d.replicaStatus, () => conn.query<Row>(d.replicaStatus));
   const state = mapReplication(rows);
-  return { state, rowCount: rows.length, retrievedGtidSet: d.flavour === 'mysql' ? (state?.gtidIoPos ?? '') : '' };
+  return { state, rowCount: rows.length, connections: replicationConnections(rows), retrievedGtidSet: d.flavour === 'mysql' ? (state?.gtidIoPos ?? '') : '' };
+}
+
+/** The connections of a replica-status answer (pure). */
+export function replicationConnections(rows: readonly RowLike[]): ReplicationConnection[] {
+  return rows.map((row) => ({
+    name: text(pick(row, 'Connection_name', 'Channel_Name', 'Channel_name')),
+    sourceHost: text(pick(row, 'Master_Host', 'Source_Host')),
+    sourcePort: integer(pick(row, 'Master_Port', 'Source_Port')),
+  }));
+}
+
+/** "'extra' (127.0.0.1:3307), '' (db1:3306)": connections in words, for a problem line. */
+export function describeConnections(connections: readonly ReplicationConnection[]): string {
+  return connections.map((c) => `'${c.name}' (${c.sourceHost}:${c.sourcePort})`).join(', ');
 }
 
 export type WaitOutcome = 'reached' | 'timeout' | 'sql-thread-stopped' | 'io-thread-stopped';

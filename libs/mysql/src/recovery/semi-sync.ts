@@ -5,7 +5,7 @@
  * Which exist is read from the server (one round trip); none ⇒ BATON_RECOVERY_UNSUPPORTED.
  */
 import type { InstanceConnection, Row } from '../instance-connection.ts';
-import { nameValueMap } from '../probe/row-values.ts';
+import { flagOrNull, nameValueMap } from '../probe/row-values.ts';
 import { RecoveryStepError, recoveryErrorCodes, runStatement, type RecoveryStep } from './step-error.ts';
 
 export interface SemiSyncNames {
@@ -19,8 +19,19 @@ export interface SemiSyncNames {
 const sql =
   "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('rpl_semi_sync_master_enabled', 'rpl_semi_sync_source_enabled', 'rpl_semi_sync_slave_enabled', 'rpl_semi_sync_replica_enabled')";
 
-export async function semiSyncNames(conn: InstanceConnection, step: RecoveryStep): Promise<SemiSyncNames> {
-  const vars = nameValueMap(await runStatement(conn, step, 'SHOW GLOBAL VARIABLES', () => conn.query<Row>(sql)));
+/** The semi-sync *_enabled variables that exist on the server, name (lower case) → value (one round trip). */
+export async function readSemiSyncSwitches(conn: InstanceConnection, step: RecoveryStep): Promise<ReadonlyMap<string, string>> {
+  return nameValueMap(await runStatement(conn, step, 'SHOW GLOBAL VARIABLES', () => conn.query<Row>(sql)));
+}
+
+/** The master-side switch that exists and whether it is ON; null without a semi-sync master plugin. */
+export function semiSyncMasterSwitch(vars: ReadonlyMap<string, string>): { name: string; on: boolean } | null {
+  const name = vars.has('rpl_semi_sync_source_enabled') ? 'rpl_semi_sync_source_enabled' : vars.has('rpl_semi_sync_master_enabled') ? 'rpl_semi_sync_master_enabled' : null;
+  return name ? { name, on: flagOrNull(vars.get(name)) === true } : null;
+}
+
+export async function semiSyncNames(conn: InstanceConnection, step: RecoveryStep, known?: ReadonlyMap<string, string>): Promise<SemiSyncNames> {
+  const vars = known ?? (await readSemiSyncSwitches(conn, step));
   const master = vars.has('rpl_semi_sync_source_enabled') ? 'source' : vars.has('rpl_semi_sync_master_enabled') ? 'master' : null;
   const replica = vars.has('rpl_semi_sync_replica_enabled') ? 'replica' : vars.has('rpl_semi_sync_slave_enabled') ? 'slave' : null;
   if (!master || !replica) {

@@ -35,6 +35,11 @@ export class RecoveryStepError extends BatonError {
   declare readonly statement?: string;
   declare readonly errno?: number;
   declare readonly mysqlCode?: string;
+  /**
+   * promote(): set when the statement failed after the candidate was (or may have been) writable:
+   * true when it was set back to read_only=1 and reads so, false when it may still be writable.
+   */
+  declare readonly restoredReadOnly?: boolean;
 
   constructor(code: RecoveryErrorCode, message: string, options: BatonErrorOptions & { step: RecoveryStep; instance: string }) {
     super(code, message, options);

@@ -131,8 +131,11 @@ export interface FinalTopology {
  * At the end of a scenario: exactly one answering instance is writable, it replicates from
  * nobody, and every other answering instance replicates from it (one connection) with both
  * threads running. With `expectedSurvivors` (ids), each of those must be answering too.
+ * `demoted` (ids): instances set aside on purpose — an old primary Baton keeps fenced after a
+ * failover, a candidate left read-only after its promotion failed — each may answer read-only in
+ * any replication state, and must never answer writable.
  */
-export function checkFinalTopology(final: FinalTopology, expectedSurvivors?: readonly string[]): Violation[] {
+export function checkFinalTopology(final: FinalTopology, expectedSurvivors?: readonly string[], options: { demoted?: readonly string[] } = {}): Violation[] {
   const out: Violation[] = [];
   const fail = (message: string, details?: unknown): void => {
     out.push({ invariant: 'final-topology', message, ...(details === undefined ? {} : { details }) });
@@ -158,8 +161,11 @@ export function checkFinalTopology(final: FinalTopology, expectedSurvivors?: rea
   if (primary.replicatingFrom !== null || (primary.channels?.length ?? 0) > 0) {
     fail(`the primary ${primary.id} still has replication configured (from ${primary.replicatingFrom ?? primary.channels?.[0]?.source})`, { primary });
   }
+  const demoted = new Set(options.demoted ?? []);
+  if (demoted.has(primary.id)) fail(`the demoted primary ${primary.id} is the writable one`, { primary });
   for (const replica of answering) {
     if (replica === primary || replica.writable !== false) continue;
+    if (demoted.has(replica.id)) continue; // set aside: read-only, wherever it replicates from
     if (replica.replicatingFrom === null) {
       fail(`${replica.id} replicates from nobody (a second root); the primary is ${primary.id}`, { replica });
       continue;

@@ -37,25 +37,33 @@ export function iptablesAvailable(): Promise<boolean> {
   return available;
 }
 
-function ruleSpec(port: number): string[] {
-  return [
-    'INPUT', '-p', 'tcp', '-d', '127.0.0.1', '--dport', String(port),
-    '-m', 'conntrack', '--ctstate', 'NEW',
-    '-m', 'comment', '--comment', `${commentPrefix}${process.pid}:port=${port}`,
-    '-j', 'DROP',
-  ];
+function ruleSpec(port: number, match: string[], tag: string): string[] {
+  return ['INPUT', '-p', 'tcp', '-d', '127.0.0.1', ...match, '-m', 'comment', '--comment', `${commentPrefix}${process.pid}:port=${port}:${tag}`, '-j', 'DROP'];
 }
 
 /** Drops new TCP connections to 127.0.0.1:port; established ones keep working. */
-export async function blockNewConnections(port: number): Promise<FirewallRule> {
+export function blockNewConnections(port: number): Promise<FirewallRule> {
+  return insertRules(port, [ruleSpec(port, ['--dport', String(port), '-m', 'conntrack', '--ctstate', 'NEW'], 'new')]);
+}
+
+/**
+ * Cuts 127.0.0.1:port off in both directions: every packet to the port and every packet from it
+ * is dropped, new and established connections alike (its clients' and its replicas' sessions
+ * stall; nothing is reset). Removing the rules heals it: stalled sessions resume on their next
+ * retransmission.
+ */
+export function isolatePort(port: number): Promise<FirewallRule> {
+  return insertRules(port, [ruleSpec(port, ['--dport', String(port)], 'in'), ruleSpec(port, ['--sport', String(port)], 'out')]);
+}
+
+async function insertRules(port: number, specs: string[][]): Promise<FirewallRule> {
   if (!(await iptablesAvailable())) {
     throw new FaultInjectionUnavailableError('iptables is not available: install it (apt-get install -y iptables) and run as root');
   }
-  const spec = ruleSpec(port);
-  await run('iptables', ['-w', '-I', ...spec], { timeout: 10_000 });
+  for (const spec of specs) await run('iptables', ['-w', '-I', ...spec], { timeout: 10_000 });
   let removed = false;
   const unregister = onProcessExit(() => {
-    if (!removed) deleteSync(spec);
+    if (!removed) for (const spec of specs) deleteSync(spec);
   });
   return {
     port,
@@ -63,10 +71,12 @@ export async function blockNewConnections(port: number): Promise<FirewallRule> {
       if (removed) return;
       removed = true;
       unregister();
-      try {
-        await run('iptables', ['-w', '-D', ...spec], { timeout: 10_000 });
-      } catch {
-        // already gone
+      for (const spec of specs) {
+        try {
+          await run('iptables', ['-w', '-D', ...spec], { timeout: 10_000 });
+        } catch {
+          // already gone
+        }
       }
     },
   };

@@ -2,7 +2,7 @@ export { startTopology, withTopology, sweepStaleResources, planTopology, default
 export { MariaDbInstance, type Account, type ConnectionOptions, type QueryOptions, type SlaveStatus } from './instance.ts';
 export { startWriter, type Writer, type WriterOptions, type WriterResult } from './writer.ts';
 export { pointReplicaAt, adminPrivileges } from './replication.ts';
-export { iptablesAvailable, blockNewConnections, FaultInjectionUnavailableError, type FirewallRule } from './firewall.ts';
+export { iptablesAvailable, blockNewConnections, isolatePort, FaultInjectionUnavailableError, type FirewallRule } from './firewall.ts';
 export { MariaDbLaunchError } from './template.ts';
 export { testDatabase } from './types.ts';
 export type { TopologySpec, InstanceSpec, InstanceLabels, InstanceRole, ServerOptions, SemiSyncSpec, Credentials } from './types.ts';

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
 import { dieWithParent } from '../process-cleanup.ts';
 import { sleep } from '../wait-for.ts';
-import { blockNewConnections, type FirewallRule } from './firewall.ts';
+import { blockNewConnections, isolatePort, type FirewallRule } from './firewall.ts';
 import { mariadbdPath, MariaDbLaunchError } from './template.ts';
 import type { Credentials, InstanceLabels, InstanceRole, ServerOptions } from './types.ts';
 
@@ -257,6 +257,17 @@ export class MariaDbInstance {
   async cutOffFromMonitor(options: { dropConnections?: boolean } = {}): Promise<number[]> {
     this.#rule ??= await blockNewConnections(this.port);
     return options.dropConnections === false ? [] : this.killClientConnections();
+  }
+
+  /**
+   * Cuts the instance off from everyone over TCP, both directions, new and established connections
+   * (iptables, see firewall.ts isolatePort): its clients, the monitor and its replicas all stall, as
+   * in a network partition around the server. Unix-socket sessions (the test's `query()`) still work.
+   * `restore()` heals it.
+   */
+  async isolate(): Promise<void> {
+    if (this.#rule) throw new Error(`${this.name} is already cut off`);
+    this.#rule = await isolatePort(this.port);
   }
 
   /** Removes the cut-off rule. New connections are accepted again at once. */

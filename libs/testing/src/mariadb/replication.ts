@@ -17,6 +17,14 @@ export const adminPrivileges = [
   'REPLICATION MASTER ADMIN', 'REPLICATION SLAVE ADMIN', 'READ_ONLY ADMIN', 'CONNECTION ADMIN',
 ] as const;
 
+/**
+ * The same account's privileges on Baton's own schema: promote() creates `baton_meta` and its
+ * `promotion_epoch` table on the first promotion and upserts the epoch row on every one. The `_`
+ * is escaped: in a database-level GRANT it is a wildcard.
+ */
+export const adminEpochPrivileges = ['CREATE', 'INSERT', 'UPDATE'] as const;
+export const adminEpochGrantTarget = '`baton\\_meta`.*';
+
 export interface WiringOptions {
   credentials: Record<Account, Credentials>;
   semiSync: { timeoutMs: number } | undefined;
@@ -41,6 +49,7 @@ export async function setUpPrimary(primary: MariaDbInstance, options: WiringOpti
     await run(`GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO ?@'127.0.0.1'`, [replication.user]);
     await run(`CREATE USER ?@'127.0.0.1' IDENTIFIED BY ?`, [admin.user, admin.password]);
     await run(`GRANT ${adminPrivileges.join(', ')} ON *.* TO ?@'127.0.0.1'`, [admin.user]);
+    await run(`GRANT ${adminEpochPrivileges.join(', ')} ON ${adminEpochGrantTarget} TO ?@'127.0.0.1'`, [admin.user]);
     await run(`CREATE DATABASE ${testDatabase}`);
     await run(`CREATE USER ?@'127.0.0.1' IDENTIFIED BY ?`, [app.user, app.password]);
     await run(`GRANT ALL PRIVILEGES ON ${testDatabase}.* TO ?@'127.0.0.1'`, [app.user]);

@@ -7,12 +7,8 @@ import { instanceId, type AnalysisEntry, type ClusterSnapshot, type InstanceKey,
 import {
   chooseRecovery,
   isAnalysisCode,
-  positionContains,
   recoveryKindByCode,
   topologyRows,
-  tryParseGtidSet,
-  tryParseMariadbPosition,
-  type GtidPosition,
   type RecoveryChoice,
 } from '@baton/domain';
 import { probeFailed, type DrainResult } from '@baton/mysql';
@@ -34,7 +30,7 @@ export type Gate = { proceed: true } | { proceed: false; reason: GateReason };
  */
 export function gateRecovery(input: { choice: RecoveryChoice; forced: boolean; recoveriesDisabled: boolean; clusterOptedIn: boolean }): Gate {
   if (!input.choice.actionable) return { proceed: false, reason: 'not-actionable' };
-  if (input.choice.kind !== 'recover-dead-primary') return { proceed: false, reason: 'intermediate-primary-not-implemented' };
+  if (input.choice.kind === 'recover-dead-intermediate-primary') return { proceed: false, reason: 'intermediate-primary-not-implemented' };
   if (input.forced) return { proceed: true };
   if (input.recoveriesDisabled) return { proceed: false, reason: 'recoveries-disabled' };
   if (!input.clusterOptedIn) return { proceed: false, reason: 'cluster-not-opted-in' };
@@ -180,25 +176,8 @@ function primaryEntry(
   };
 }
 
-/** A GTID position text of the given flavour (MariaDB domain-server-seq list, MySQL GTID set); null when it does not parse. */
-function parsePosition(flavour: 'mariadb' | 'mysql', text: string): GtidPosition | null {
-  if (flavour === 'mariadb') {
-    const value = tryParseMariadbPosition(text);
-    return value ? { flavour, value } : null;
-  }
-  const value = tryParseGtidSet(text);
-  return value ? { flavour, value } : null;
-}
-
-/**
- * `have` holds every transaction of `need` (force-master-failover: the candidate's position must
- * contain the fenced primary's final one). false when either does not parse.
- */
-export function positionHolds(flavour: 'mariadb' | 'mysql', have: string, need: string): boolean {
-  const a = parsePosition(flavour, have);
-  const b = parsePosition(flavour, need);
-  return a !== null && b !== null && positionContains(a, b);
-}
+/** `have` contains `need` (one shared rule: @baton/domain). */
+export { positionHolds } from '@baton/domain';
 
 /**
  * An analysis of a failure that `blockedBy` has already recovered: the same failed instance, a

@@ -53,9 +53,13 @@ export function fencedStepStatus(record: FencingRecord): 'succeeded' | 'failed' 
   return fenceHookStatus(record.hook) ? 'failed' : 'info';
 }
 
+const livenessText = { dead: 'provably dead', 'not-answering': 'not answering (may be hung or cut off, and writable)', alive: 'answering' } as const;
+
 export function fencedStepMessage(record: FencingRecord): string {
   const { sql } = record;
-  const bySql = sql.fenced ? `${sql.instance} set read_only` : `${sql.instance} not fenced by SQL: ${sql.reason}`;
+  const bySql = sql.fenced
+    ? `${sql.instance} set read_only${sql.readLockHeld ? ' (global read lock held)' : ''}`
+    : `${sql.instance} not fenced by SQL: ${sql.reason}, ${livenessText[sql.liveness]}`;
   const status = fenceHookStatus(record.hook);
   if (!status) return bySql;
   if (status === 'succeeded') return `${bySql}; fence hook succeeded`;
@@ -84,4 +88,16 @@ export function liveFenceProblem(sql: FenceResult): string | null {
 /** The fence got as far as sending SET GLOBAL read_only (it connected and was let in): undoing it may be needed. */
 export function mayHaveSetReadOnly(sql: FenceResult): boolean {
   return sql.reason !== 'unreachable' && sql.reason !== 'access-denied';
+}
+
+/**
+ * recovery.requireFenceBeforePromotion: why the promotion may not go ahead (null when it may). A
+ * primary that is provably dead (connection refused on a host that answers) needs no fence; any
+ * other needs the SQL fence or a fence hook that succeeded.
+ */
+export function requiredFenceProblem(record: FencingRecord, required: boolean): string | null {
+  if (!required || isFenced(record) || record.sql.liveness === 'dead') return null;
+  const hook = fenceHookStatus(record.hook);
+  const hookText = hook === null ? 'no fence hook configured' : `fence hook ${hook}${fenceHookError(record.hook) ? `: ${fenceHookError(record.hook)}` : ''}`;
+  return `${record.sql.instance} is not provably dead (${livenessText[record.sql.liveness]}) and was not fenced (SQL fence: ${record.sql.reason}; ${hookText})`;
 }

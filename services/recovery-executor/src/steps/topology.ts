@@ -168,8 +168,7 @@ export function createTopologyAccess(options: TopologyAccessOptions): TopologyAc
             return true as const;
           }),
         catchUp: (candidate, source, untilPosition, timeoutMs) => catchUpFrom(conn(candidate), source, { ...replication, targetPosition: untilPosition, timeoutMs, statementTimeoutMs }),
-        promote: (candidate, o) =>
-          promote(conn(candidate), { useSuperReadOnly: settings.useSuperReadOnly, semiSync: o.semiSync, statementTimeoutMs, ...(o.beforeWritable ? { beforeWritable: o.beforeWritable } : {}) }),
+        promote: (candidate, o) => promote(conn(candidate), { ...o, useSuperReadOnly: settings.useSuperReadOnly, statementTimeoutMs }),
         async writable(instances, timeoutMs): Promise<string[]> {
           const answers = await Promise.all(
             instances.map(async (k) => {
@@ -201,7 +200,8 @@ export function createTopologyAccess(options: TopologyAccessOptions): TopologyAc
           }));
           return [...moved, ...unreachable];
         },
-        fence: (failed, o) => fence({ host: failed.host, port: failed.port, user: m.user, password: m.password }, { timeoutMs: o?.timeoutMs ?? settings.fenceTimeoutMs }),
+        fence: (failed, o) =>
+          fence({ host: failed.host, port: failed.port, user: m.user, password: m.password }, { timeoutMs: o?.timeoutMs ?? settings.fenceTimeoutMs, ...(o?.hold ? { hold: o.hold } : {}) }),
         unfence: (instance) => withConnection(instance, (c) => unfence(c, { statementTimeoutMs })),
         readPosition: (instance) => withConnection(instance, (c) => readGtidPosition(c)),
         waitForPosition: (replicas, position, timeoutMs) =>

@@ -1,0 +1,403 @@
+/**
+ * The fence keeper: an old primary stays fenced after its failover, whatever it does next.
+ *
+ * A recovery hands its failed primary to the keeper as soon as its own fence attempt is over, and
+ * makes it durable (demoted_primaries) once a successor is writable. From then on, whether the old
+ * primary is dead, hung (SIGSTOP) or cut off, the keeper
+ *
+ *   - keeps one connection attempt open with a long connect timeout: a hung server's kernel has
+ *     already accepted it, so it is the first session the server serves when it runs again, and
+ *     the fence goes out before the server reads anything newer;
+ *   - starts a short attempt every `intervalMs`: a cut-off server (its SYNs dropped, and the long
+ *     attempt waiting out TCP's back-off) is reached within one interval of the network healing;
+ *   - on the first answer: read_only=0 → fence again at once (read_only=1, every client connection
+ *     killed, MariaDB's global read lock held) and publish + audit `demoted-primary-returned`;
+ *     read_only=1 → take the global read lock (MariaDB) and keep the connection as a watcher;
+ *   - while connected, checks every `checkEveryMs` that it is still read-only (else fences again)
+ *     and ends the watch once the instance replicates again (the operator rejoined it: it is no
+ *     longer a demoted primary, and its SQL thread needs the lock lifted).
+ *
+ * Downtime does not hide anything here: the keeper does not read it. Every executor keeps every
+ * active row (sync): fencing twice is harmless, and a keeper that dies with its process is
+ * replaced by the others' (the global read lock lasts as long as the connection holding it; the
+ * read_only it set stays).
+ */
+import { instanceId, type InstanceKey } from '@baton/contracts';
+import type { Logger } from '@baton/logging';
+import { connectInstance, dialectOf, fenceOn, holdReadLock, readReplicaStatus, type FenceResult, type HeldFence, type InstanceConnection, type InstanceConnectOptions } from '@baton/mysql';
+import type { Audit } from './audit.ts';
+import type { FiredLine } from './fence-lines.ts';
+
+export interface DemotedPrimary {
+  clusterId: string;
+  instance: InstanceKey;
+  /** The recovery (or the fence of a stale root) that demoted it. */
+  recoveryUid: string;
+  /** The term of that recovery; null when not known. */
+  epoch: number | null;
+}
+
+export interface DemotedPrimaryStore {
+  add(d: DemotedPrimary): Promise<void>;
+  active(): Promise<DemotedPrimary[]>;
+  fencedAgain(clusterId: string, instance: InstanceKey): Promise<void>;
+  end(clusterId: string, instance: InstanceKey, reason: string): Promise<void>;
+}
+
+export interface FenceKeeperOptions {
+  store: DemotedPrimaryStore;
+  audit: Pick<Audit, 'event' | 'background'>;
+  logger: Logger;
+  user: string;
+  password: string;
+  /** Between two short connect attempts (recovery.fenceKeeperIntervalMs). */
+  intervalMs: number;
+  /** Connect timeout of a short attempt. Default 1000 ms. */
+  connectTimeoutMs?: number;
+  /** Connect timeout of the long attempt kept open for a hung server. Default 10 min. */
+  holdConnectTimeoutMs?: number;
+  /** Budget of a fence on an open connection. Default 2000 ms. */
+  fenceTimeoutMs?: number;
+  /** Between two checks on a connection that answered. Default 1000 ms. */
+  checkEveryMs?: number;
+  connect?: (options: InstanceConnectOptions) => Promise<InstanceConnection>;
+}
+
+export interface ReleaseResult {
+  /** The keeper found it writable and fenced it while it watched (a run that promoted nobody undoes that). */
+  fencedByKeeper: boolean;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
+const watchKey = (clusterId: string, instance: InstanceKey): string => `${clusterId}|${instanceId(instance)}`;
+
+export class FenceKeeper {
+  readonly #o: FenceKeeperOptions;
+  readonly #watches = new Map<string, Watch>();
+  /** Held fences handed over by a recovery before it asks for the watch. */
+  readonly #adopted = new Map<string, InstanceConnection>();
+  /** Fired fence lines handed over before the watch (fence-lines.ts). */
+  readonly #lines = new Map<string, FiredLine>();
+  #stopped = false;
+
+  constructor(options: FenceKeeperOptions) {
+    this.#o = options;
+  }
+
+  /** Hands a fencing connection that holds the global read lock to the keeper (fence's `hold`). */
+  adopt(clusterId: string, held: HeldFence): void {
+    const key = `${clusterId}|${held.instance}`;
+    const watch = this.#watches.get(key);
+    if (watch) watch.adopt(held.conn);
+    else {
+      this.#adopted.get(key)?.destroy();
+      this.#adopted.set(key, held.conn);
+    }
+  }
+
+  /**
+   * Hands over a fence line that carries SET GLOBAL read_only = 1 to a hung primary: once the server
+   * executed it, the keeper finishes the fence on that connection (kills, global read lock).
+   */
+  adoptLine(clusterId: string, instance: InstanceKey, fired: FiredLine): void {
+    const key = watchKey(clusterId, instance);
+    const watch = this.#watches.get(key);
+    if (watch) watch.line(fired);
+    else {
+      this.#lines.get(key)?.conn.destroy();
+      this.#lines.set(key, fired);
+    }
+  }
+
+  /** Starts keeping `d` fenced in this process (not durable: `persist` makes it so). */
+  watch(d: DemotedPrimary): void {
+    if (this.#stopped) return;
+    const key = watchKey(d.clusterId, d.instance);
+    if (this.#watches.has(key)) return;
+    const watch = new Watch(d, this.#o, (reason) => this.#ended(key, d, reason));
+    const adopted = this.#adopted.get(key);
+    this.#adopted.delete(key);
+    if (adopted) watch.adopt(adopted);
+    const line = this.#lines.get(key);
+    this.#lines.delete(key);
+    if (line) watch.line(line);
+    this.#watches.set(key, watch);
+    watch.start();
+  }
+
+  /** Durable from now on: every executor keeps it fenced, across restarts, until it rejoins. */
+  async persist(d: DemotedPrimary): Promise<void> {
+    this.watch(d);
+    await this.#o.store.add(d);
+  }
+
+  /** Stops keeping it (a run that promoted nobody): lifts the read lock; the caller undoes read_only when needed. */
+  async release(clusterId: string, instance: InstanceKey): Promise<ReleaseResult> {
+    const key = watchKey(clusterId, instance);
+    const watch = this.#watches.get(key);
+    this.#watches.delete(key);
+    this.#adopted.get(key)?.destroy();
+    this.#adopted.delete(key);
+    this.#lines.get(key)?.conn.destroy();
+    this.#lines.delete(key);
+    if (!watch) return { fencedByKeeper: false };
+    await watch.stop();
+    return { fencedByKeeper: watch.fencedCount > 0 };
+  }
+
+  /** Starts a watch for every active row not yet watched here; returns how many rows are active. */
+  async sync(): Promise<number> {
+    if (this.#stopped) return 0;
+    const rows = await this.#o.store.active();
+    for (const d of rows) this.watch(d);
+    return rows.length;
+  }
+
+  /** Watched here now (tests, status). */
+  watching(): string[] {
+    return [...this.#watches.keys()];
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    const watches = [...this.#watches.values()];
+    this.#watches.clear();
+    for (const c of this.#adopted.values()) c.destroy();
+    this.#adopted.clear();
+    for (const l of this.#lines.values()) l.conn.destroy();
+    this.#lines.clear();
+    await Promise.all(watches.map((w) => w.stop()));
+  }
+
+  #ended(key: string, d: DemotedPrimary, reason: string): void {
+    this.#watches.delete(key);
+    this.#o.audit.background('end a demoted primary', () => this.#o.store.end(d.clusterId, d.instance, reason));
+    this.#o.audit.event(d.clusterId, undefined, 'demoted-primary-rejoined', 'info', `${instanceId(d.instance)} is no longer kept fenced: ${reason}`, {
+      instance: instanceId(d.instance),
+      recoveryUid: d.recoveryUid,
+      reason,
+    });
+  }
+}
+
+/** One demoted primary in this process. */
+class Watch {
+  readonly #d: DemotedPrimary;
+  readonly #o: FenceKeeperOptions;
+  readonly #onEnd: (reason: string) => void;
+  readonly #id: string;
+  #held: InstanceConnection | null = null;
+  #longInFlight = false;
+  #shortInFlight = 0;
+  #pendingLine: InstanceConnection | null = null;
+  #busy = false;
+  #stopped = false;
+  #loop: Promise<void> | null = null;
+  #holdErrorSeen = false;
+  fencedCount = 0;
+
+  constructor(d: DemotedPrimary, o: FenceKeeperOptions, onEnd: (reason: string) => void) {
+    this.#d = d;
+    this.#o = o;
+    this.#onEnd = onEnd;
+    this.#id = instanceId(d.instance);
+  }
+
+  adopt(conn: InstanceConnection): void {
+    if (this.#held && !this.#held.closed && this.#held !== conn) this.#held.destroy();
+    this.#held = conn;
+  }
+
+  /** A fence line's SET GLOBAL read_only = 1 ran: the server is back; finish the fence on that connection. */
+  line(fired: FiredLine): void {
+    this.#pendingLine = fired.conn;
+    fired.sent.then(
+      async () => {
+        if (this.#stopped || this.#busy || (this.#held && !this.#held.closed)) {
+          fired.conn.destroy();
+          return;
+        }
+        this.#busy = true;
+        try {
+          this.#o.logger.info({ instance: this.#id }, 'fence line: read_only=1 landed on the returning primary');
+          await this.#fence(fired.conn, 'fence-line');
+        } finally {
+          this.#busy = false;
+        }
+      },
+      () => fired.conn.destroy(),
+    );
+  }
+
+  start(): void {
+    this.#loop = this.#run().catch((err: unknown) => this.#o.logger.error({ err, instance: this.#id }, 'fence keeper stopped on an error'));
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#pendingLine?.destroy();
+    this.#held?.destroy();
+    this.#held = null;
+    await this.#loop;
+  }
+
+  async #run(): Promise<void> {
+    const checkEveryMs = this.#o.checkEveryMs ?? 1000;
+    while (!this.#stopped) {
+      const held = this.#held;
+      if (held && !held.closed) {
+        await this.#check(held);
+        await sleep(checkEveryMs);
+        continue;
+      }
+      if (!this.#longInFlight) {
+        this.#longInFlight = true;
+        void this.#attempt(this.#o.holdConnectTimeoutMs ?? 600_000).finally(() => (this.#longInFlight = false));
+      }
+      // a hung server accepts (kernel backlog) every attempt: a couple in flight is enough
+      if (this.#shortInFlight < 2) {
+        this.#shortInFlight += 1;
+        void this.#attempt(this.#o.connectTimeoutMs ?? 1000).finally(() => (this.#shortInFlight -= 1));
+      }
+      await sleep(this.#o.intervalMs);
+    }
+  }
+
+  /** One connect attempt; whoever answers first is handled, the rest close. */
+  async #attempt(connectTimeoutMs: number): Promise<void> {
+    const { host, port } = this.#d.instance;
+    let conn: InstanceConnection;
+    try {
+      conn = await (this.#o.connect ?? connectInstance)({ host, port, user: this.#o.user, password: this.#o.password, connectTimeoutMs, queryTimeoutMs: this.#o.fenceTimeoutMs ?? 2000 });
+    } catch {
+      return; // dead, hung or cut off: the next attempt tries again
+    }
+    if (this.#stopped || this.#busy || (this.#held && !this.#held.closed)) {
+      conn.destroy();
+      return;
+    }
+    this.#busy = true;
+    try {
+      await this.#answered(conn);
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /** It answers: fence it if writable, else keep the connection (holding the read lock on MariaDB). */
+  async #answered(conn: InstanceConnection): Promise<void> {
+    // one round trip before the fence: a server that returns writable is fenced before anything else is read
+    const writable = await conn.query('SELECT @@GLOBAL.read_only AS ro').then(
+      ([row]) => Number(row?.['ro']) === 0,
+      () => null,
+    );
+    if (writable === null || this.#stopped) {
+      conn.destroy();
+      return;
+    }
+    if (writable) {
+      await this.#fence(conn);
+      return;
+    }
+    const state = await this.#read(conn).catch(() => null);
+    if (!state || this.#stopped) {
+      conn.destroy();
+      return;
+    }
+    if (state.replicating) {
+      conn.destroy();
+      this.#end(`it replicates again (from ${state.source}): rejoined`);
+      return;
+    }
+    if (state.readOnly) {
+      await this.#holdOn(conn);
+      return;
+    }
+    await this.#fence(conn);
+  }
+
+  async #check(conn: InstanceConnection): Promise<void> {
+    const state = await this.#read(conn).catch(() => null);
+    if (!state) {
+      conn.destroy();
+      return;
+    }
+    if (state.replicating) {
+      this.#held = null;
+      conn.destroy();
+      this.#end(`it replicates again (from ${state.source}): rejoined`);
+    } else if (!state.readOnly) {
+      // writable under our watch: someone set read_only=0. A fresh connection fences it again.
+      this.#held = null;
+      conn.destroy();
+    }
+  }
+
+  async #read(conn: InstanceConnection): Promise<{ readOnly: boolean; replicating: boolean; source: string }> {
+    const [row] = await conn.query('SELECT @@GLOBAL.read_only AS ro');
+    const d = await dialectOf(conn, 'fence');
+    const status = await readReplicaStatus(conn, d, 'fence');
+    const s = status.state;
+    const replicating = s !== null && s.sourceHost !== '' && !s.sourceHost.startsWith('//') && s.ioThread === 'Yes';
+    return { readOnly: Number(row?.['ro']) === 1, replicating, source: s ? `${s.sourceHost}:${s.sourcePort}` : '' };
+  }
+
+  async #holdOn(conn: InstanceConnection): Promise<void> {
+    const d = await dialectOf(conn, 'fence').catch(() => null);
+    if (d && !d.hasSuperReadOnly) {
+      const error = await holdReadLock(conn, this.#o.fenceTimeoutMs ?? 2000);
+      if (error && !this.#holdErrorSeen) {
+        this.#holdErrorSeen = true;
+        this.#o.logger.warn({ instance: this.#id, error }, 'demoted primary is read-only, but the global read lock could not be taken');
+      }
+    }
+    if (conn.closed || this.#stopped) {
+      conn.destroy();
+      return;
+    }
+    this.#held = conn;
+  }
+
+  async #fence(conn: InstanceConnection, via: 'fence-line' | 'reconnect' = 'reconnect'): Promise<void> {
+    const landedAtMs = Date.now();
+    let held: InstanceConnection | null = null;
+    const result: FenceResult = await fenceOn(conn, { timeoutMs: this.#o.fenceTimeoutMs ?? 2000, hold: (h) => (held = h.conn) });
+    this.fencedCount += result.fenced ? 1 : 0;
+    if (held && !this.#stopped) this.#held = held;
+    else if (held) (held as InstanceConnection).destroy();
+    const d = this.#d;
+    this.#o.logger.info({ instance: this.#id, via, fenced: result.fenced, reason: result.reason, error: result.error, killed: result.killedConnections, elapsedMs: Math.round(result.elapsedMs) }, 'demoted primary answered writable: fenced again');
+    if (result.fenced) this.#o.audit.background('count a demoted primary fenced again', () => this.#o.store.fencedAgain(d.clusterId, d.instance));
+    this.#o.audit.event(
+      d.clusterId,
+      undefined,
+      'demoted-primary-returned',
+      result.fenced ? 'succeeded' : 'failed',
+      result.fenced
+        ? `${this.#id}, demoted by recovery ${d.recoveryUid}, answered writable: fenced again (read_only=1, ${result.killedConnections} client connection(s) killed${result.readLockHeld ? ', global read lock held' : ''})`
+        : `${this.#id}, demoted by recovery ${d.recoveryUid}, answered writable and could not be fenced: ${result.reason}${result.error ? `: ${result.error}` : ''}`,
+      {
+        instance: this.#id,
+        recoveryUid: d.recoveryUid,
+        epoch: d.epoch,
+        fenced: result.fenced,
+        reason: result.reason,
+        killedConnections: result.killedConnections,
+        unkilledConnections: result.unkilledConnections,
+        readLockHeld: result.readLockHeld,
+        ...(result.holdError ? { holdError: result.holdError } : {}),
+        via,
+        answeredAtMs: landedAtMs,
+        // read_only=1 took effect: when the fence line's statement ran, else during this fence
+        fencedAtMs: via === 'fence-line' ? landedAtMs : landedAtMs + Math.round(result.elapsedMs),
+        elapsedMs: Math.round(result.elapsedMs),
+      },
+    );
+  }
+
+  #end(reason: string): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#onEnd(reason);
+  }
+}
