@@ -107,6 +107,7 @@ async function failOverAndReturn(c: ScenarioContext, fault: { cut(): Promise<voi
   const afterReturn = await freshInsert(old, 'new-after-return');
   const report = { staleWrite: await staleWrite, newDuringFault: await newDuringFault, afterReturn, windowMs: Number(returned.details['fencedAtMs']) - returnedAt, returned };
   stale.destroy();
+  process.stderr.write(`${c.clusterId}: fence (via ${String(returned.details['via'])}) landed ${report.windowMs} ms after the return; queued write ${report.staleWrite}; during ${report.newDuringFault}; after ${report.afterReturn}\n`);
   assert.equal(returned.status, 'succeeded', `the returning primary was fenced again: ${returned.message}`);
   assert.equal(await readOnlyOf(old), 1, 'the old primary is read-only');
   assert.match(report.newDuringFault, /^error/, 'a connection attempted during the fault could not write');

@@ -15,7 +15,7 @@ export interface Keys {
   emergentRead(clusterId: string, instance: string): string;
   /** Active failure detection of an instance; its hooks run once per active period. */
   detection(clusterId: string, instance: string): string;
-  /** Anti-flapping block after a recovery on the cluster; an acknowledgement deletes it. */
+  /** Anti-flapping block of a recovery on the cluster; an acknowledgement lifts it once that recovery resolved. */
   recoveryBlock(clusterId: string): string;
   /** The one recovery in flight on the cluster; value `<token>|<owner>`. */
   recoveryLock(clusterId: string): string;

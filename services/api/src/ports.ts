@@ -115,8 +115,11 @@ export interface AuditReader {
   steps(uid: string): Promise<RecoveryStepRecord[]>;
   detections(query: DetectionQuery): Promise<DetectionRecord[]>;
   blocked(clusterId?: string): Promise<BlockedRecord[]>;
-  /** The unacknowledged recoveries in scope (for an ack's Details and its confirmation). */
-  unacknowledged(scope: AckScope): Promise<Array<{ uid: string; clusterId: string }>>;
+  /**
+   * The unacknowledged recoveries in scope (for an ack's Details and its confirmation); `running`
+   * ones (not ended) are not acknowledged by the executor, and their blocks stay.
+   */
+  unacknowledged(scope: AckScope): Promise<Array<{ uid: string; clusterId: string; running: boolean }>>;
   /** Of these uids, the ones now acknowledged. */
   acknowledged(uids: readonly string[]): Promise<string[]>;
   ping(): Promise<void>;
@@ -133,13 +136,21 @@ export interface CommandPublisher {
   ping?(): Promise<void>;
 }
 
+/** The executor's answer to a `recover` it did not attempt. */
+export interface NotAttempted {
+  reason: string;
+  /** The recovery of the cluster still running that refused it (reason `recovery-running`). */
+  runningRecoveryUid?: string;
+}
+
 /**
  * baton.recovery-events as they arrive: the executor answers a `recover` it does not attempt (no
- * dead primary, unsupported hint, no snapshot) with a `recover-not-attempted` event and no row.
+ * dead primary, unsupported hint, no snapshot, another recovery of the cluster running) with a
+ * `recover-not-attempted` event and no row.
  */
 export interface RecoveryEventWatcher {
-  /** The reason, once that event for this request id has arrived. */
-  notAttempted(requestId: string): string | undefined;
+  /** The answer, once that event for this request id has arrived. */
+  notAttempted(requestId: string): NotAttempted | undefined;
 }
 
 export interface ApiDeps {

@@ -51,7 +51,8 @@ before(async () => {
   await redis.set(keys.snapshot('orders'), JSON.stringify(ordersSnapshot()));
   await redis.set(keys.snapshot('dead'), JSON.stringify({ ...deadPrimarySnapshot(), clusterId: 'dead', clusterAlias: 'dead' }));
 
-  // an executor stand-in: records every command; answers a recover of `dead` as not attempted, over Kafka
+  // an executor stand-in: records every command; answers a recover of `dead` as not attempted, over
+  // Kafka — refused by the running recovery that holds the cluster's block, as the executor does, or else never recovering
   const standIn: Consumer = kafka.consumer({ groupId: `${namespace}-executor`, maxWaitTimeInMs: 100 });
   infra.defer(() => standIn.disconnect());
   await standIn.connect();
@@ -63,7 +64,9 @@ before(async () => {
       const command = envelope.payload;
       commands.push(command);
       if (command.kind === 'recover') {
-        const event = { recoveryUid: '', clusterId: command.clusterId, sequence: 0, at: new Date().toISOString(), step: 'recover-not-attempted', status: 'skipped' as const, message: 'recovery not attempted: test', details: { requestId: command.requestId, reason: 'the stand-in never recovers' } };
+        const held = JSON.parse((await redis.get(keys.recoveryBlock(command.clusterId))) ?? 'null') as { uid: string; state: string } | null;
+        const answer = held?.state === 'running' ? { reason: 'recovery-running', runningRecoveryUid: held.uid } : { reason: 'the stand-in never recovers' };
+        const event = { recoveryUid: '', clusterId: command.clusterId, sequence: 0, at: new Date().toISOString(), step: 'recover-not-attempted', status: 'skipped' as const, message: 'recovery not attempted: test', details: { requestId: command.requestId, ...answer } };
         await publisher.publish(topics.recoveryEvents, command.clusterId, createEnvelope('recovery-event', event, { producer: 'test', correlationId: command.requestId }));
       }
     },
@@ -151,4 +154,29 @@ test('a snapshot that does not parse is skipped, not an error', async () => {
   await redis.set(createKeys(config.redis.keyPrefix).snapshot('junk'), '{not json');
   await redis.set(createKeys(config.redis.keyPrefix).snapshot('empty'), JSON.stringify(snapshotOf('empty', [])));
   assert.deepEqual((await get('clusters')).body, ['dead', 'empty', 'orders']);
+});
+
+test('a recover refused by a running recovery is a 409 naming it; an ack answers at once, saying that recovery\'s block was kept', async () => {
+  const keys = createKeys(config.redis.keyPrefix);
+  await redis.set(keys.recoveryBlock('dead'), JSON.stringify({ uid: 'rec-run', failed: 'db1:3306', successor: null, state: 'running', owner: 'exec-1', startedAtMs: Date.now() }));
+  await backend.query(
+    `INSERT INTO recoveries (uid, cluster_id, cluster_alias, failed_host, failed_port, analysis, recovery_type, count_affected_replicas, replica_hosts, forced, processing_node, started_at)
+     VALUES ('rec-run', 'dead', 'dead', 'db1', 3306, 'DeadMaster', 'MasterRecoveryGTID', 2, '[]', 0, 'exec-1', '2026-11-26 19:50:00.000')`,
+  );
+  try {
+    const recover = await get('recover/db1/3306', { post: true });
+    assert.equal(recover.status, 409, JSON.stringify(recover.body));
+    assert.equal(recover.body.Message, 'Recovery not attempted');
+    assert.deepEqual(recover.body.Details, { Hostname: 'db1', Port: 3306, Reason: 'recovery-running', RecoveryUID: '', RunningRecoveryUID: 'rec-run' });
+
+    // nothing resolved to acknowledge, and the running recovery's block is never lifted: no wait for the executor
+    for (const path of ['ack-recovery/cluster/dead?comment=seen', 'ack-recovery/uid/rec-run?comment=seen']) {
+      const acked = await get(path, { post: true });
+      assert.equal(acked.status, 200, `${path}: ${JSON.stringify(acked.body)}`);
+      assert.deepEqual(acked.body, { Code: 'OK', Message: `Acknowledged 0 recoveries on ${path.includes('uid') ? 'recovery rec-run' : 'dead'}; recovery block of dead kept: recovery rec-run is still running`, Details: 0 });
+    }
+    await waitFor(() => commands.filter((c) => c.kind === 'ack-recoveries').length === 2, { description: 'both acks on baton.commands', timeoutMs: 10_000 });
+  } finally {
+    await redis.del(keys.recoveryBlock('dead'));
+  }
 });

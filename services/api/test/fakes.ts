@@ -128,7 +128,7 @@ export class FakeAudit implements AuditReader {
     });
   }
   async unacknowledged(scope: AckScope) {
-    return this.inScope(scope).map((r) => ({ uid: r.uid, clusterId: r.clusterId }));
+    return this.inScope(scope).map((r) => ({ uid: r.uid, clusterId: r.clusterId, running: r.endedAt === null }));
   }
   async acknowledged(uids: readonly string[]) {
     return this.rows.filter((r) => r.acknowledged && uids.includes(r.uid)).map((r) => r.uid);
@@ -145,7 +145,7 @@ export interface Published {
 }
 
 /** How the fake executor answers a recover command. */
-export type RecoverBehaviour = { kind: 'promote'; successor: InstanceKey } | { kind: 'fail'; errors: string[] } | { kind: 'not-attempted'; reason: string } | { kind: 'silent' };
+export type RecoverBehaviour = { kind: 'promote'; successor: InstanceKey } | { kind: 'fail'; errors: string[] } | { kind: 'not-attempted'; reason: string; runningRecoveryUid?: string } | { kind: 'silent' };
 
 export class FakeCommands implements CommandPublisher {
   readonly published: Published[] = [];
@@ -199,11 +199,12 @@ export class FakeCommands implements CommandPublisher {
       case 'ack-recoveries': {
         const scope: AckScope =
           c.scope === 'cluster' ? { scope: 'cluster', clusterId: c.clusterId as string } : c.scope === 'instance' ? { scope: 'instance', instance: c.instance as InstanceKey } : c.scope === 'uid' ? { scope: 'uid', uid: c.uid as string } : { scope: 'all' };
-        for (const r of audit.inScope(scope)) {
+        // as the executor: resolved recoveries only, and a block goes only while its holder resolved
+        for (const r of audit.inScope(scope).filter((x) => x.endedAt !== null)) {
           Object.assign(r, { acknowledged: true, acknowledgedBy: c.requestedBy, acknowledgedComment: c.comment, acknowledgedAt: new Date() });
-          state.flags.delete(`block|${r.clusterId}`);
+          this.#liftResolved(r.clusterId, r.uid);
         }
-        if (scope.scope === 'cluster') state.flags.delete(`block|${scope.clusterId}`);
+        if (scope.scope === 'cluster') this.#liftResolved(scope.clusterId, null);
         return;
       }
       case 'recover':
@@ -213,11 +214,18 @@ export class FakeCommands implements CommandPublisher {
     }
   }
 
+  /** Deletes the cluster's block if its holder (`uid`, when given) resolved. */
+  #liftResolved(clusterId: string, uid: string | null): void {
+    const raw = this.state.flags.get(`block|${clusterId}`);
+    const block = raw === undefined ? null : (JSON.parse(raw) as { uid: string; state?: string });
+    if (block?.state === 'resolved' && (uid === null || block.uid === uid)) this.state.flags.delete(`block|${clusterId}`);
+  }
+
   #recover(c: Extract<Command, { kind: 'recover' }>): void {
     const b = this.recoverBehaviour;
     if (b.kind === 'silent') return;
     if (b.kind === 'not-attempted') {
-      this.book.note(c.requestId, b.reason);
+      this.book.note(c.requestId, b.reason, b.runningRecoveryUid);
       return;
     }
     const id = this.#nextId++;

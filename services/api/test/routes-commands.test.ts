@@ -118,6 +118,39 @@ test('a cluster ack answers once its block is lifted, even when the next recover
   assert.equal(acked.status, 200);
 });
 
+test("an ack never lifts a running recovery's block nor waits for it: it answers, saying the block was kept", async (t) => {
+  const h = await harness(t);
+  h.audit.rows.push(recoveryRecord({ id: 1, uid: 'rec-1' }), recoveryRecord({ id: 2, uid: 'rec-run', failed: { host: 'db2', port: 3306 }, outcome: null, isSuccessful: false, successor: null, endedAt: null }));
+  const running = JSON.stringify({ uid: 'rec-run', state: 'running' });
+  h.state.flags.set('block|orders', running);
+
+  const byCluster = await h.post('/api/ack-recovery/cluster/orders?comment=reviewed');
+  assert.equal(byCluster.status, 200, JSON.stringify(byCluster.body));
+  assert.deepEqual(byCluster.body, { Code: 'OK', Message: 'Acknowledged 1 recoveries on orders; recovery block of orders kept: recovery rec-run is still running', Details: 1 });
+  assert.equal(h.state.flags.get('block|orders'), running, 'the running block stays');
+  assert.deepEqual(h.audit.rows.map((r) => [r.uid, r.acknowledged]), [['rec-1', true], ['rec-run', false]]);
+
+  for (const url of ['/api/ack-recovery/uid/rec-run?comment=x', '/api/ack-recovery/instance/db2/3306?comment=x', '/api/ack-all-recoveries?comment=x']) {
+    const r = await h.get(url);
+    assert.equal(r.status, 200, url);
+    assert.equal(r.body.Details, 0, url);
+    assert.match(r.body.Message as string, /; recovery block of orders kept: recovery rec-run is still running$/, url);
+  }
+  assert.equal(h.state.flags.get('block|orders'), running);
+});
+
+test('an ack whose running recovery resolves meanwhile answers without waiting for that block', async (t) => {
+  const h = await harness(t, { commandWaitMs: 2000 });
+  h.audit.rows.push(recoveryRecord({ id: 1, uid: 'rec-run', outcome: null, endedAt: null }));
+  h.state.flags.set('block|orders', JSON.stringify({ uid: 'rec-run', state: 'running' }));
+  h.commands.afterApply = (c) => {
+    if (c.kind === 'ack-recoveries') h.state.flags.set('block|orders', JSON.stringify({ uid: 'rec-run', state: 'resolved' }));
+  };
+  const acked = await h.post('/api/ack-recovery/cluster/orders?comment=reviewed');
+  assert.equal(acked.status, 200, JSON.stringify(acked.body));
+  assert.equal(acked.body.Details, 0);
+});
+
 test('ack routes need a comment (400) and a known target (404)', async (t) => {
   const h = await harness(t);
   for (const url of ['/api/ack-all-recoveries', '/api/ack-recovery/cluster/orders', '/api/ack-recovery/cluster/orders?comment=', '/api/ack-recovery/uid/rec-1', '/api/ack-recovery/instance/db1/3306']) {

@@ -99,3 +99,17 @@ test('force-master-failover targets the primary with its command hint and answer
   assert.match((declined.body.Details as { Reason: string }).Reason, /not supported/);
   assert.equal((await h.get('/api/force-master-failover/nope')).status, 404);
 });
+
+test('a recover refused because another recovery of the cluster is running is 409 naming it (RunningRecoveryUID)', async (t) => {
+  const h = await harness(t, {}, deadPrimarySnapshot());
+  h.commands.recoverBehaviour = { kind: 'not-attempted', reason: 'recovery-running', runningRecoveryUid: 'rec-run' };
+  const r = await h.get('/api/recover/db1/3306');
+  assert.equal(r.status, 409);
+  assert.equal(r.body.Message, 'Recovery not attempted');
+  assert.deepEqual(r.body.Details, { Hostname: 'db1', Port: 3306, Reason: 'recovery-running', RecoveryUID: '', RunningRecoveryUID: 'rec-run' });
+
+  const forced = await h.get('/api/force-master-failover/orders');
+  assert.equal(forced.status, 409);
+  assert.equal(forced.body.Message, 'Master not failed over');
+  assert.deepEqual(forced.body.Details, { Reason: 'recovery-running', RunningRecoveryUID: 'rec-run' });
+});

@@ -147,13 +147,15 @@ export class BackendRecoveryStore implements RecoveryStore {
   }
 
   /**
-   * Acknowledges the unacknowledged recoveries in scope and ends their detections (orchestrator's
-   * ack-recovery routes: in_active_period = 0, acknowledged = 1, by, at, comment).
+   * Acknowledges the unacknowledged resolved recoveries in scope and ends their detections
+   * (orchestrator's ack-recovery routes: in_active_period = 0, acknowledged = 1, by, at, comment).
+   * A recovery still running (not ended yet) is not acknowledged: there is nothing to review yet,
+   * and its block stays until it resolved (commands.ts), so it is acknowledged by a later ack.
    */
   async acknowledge(scope: AckScope, by: string, comment: string, at: Date): Promise<AckResult> {
     return this.#db.transaction(async (tx) => {
       const rw = ackScopeWhere(scope);
-      const rows = await tx.query(`SELECT uid, cluster_id FROM recoveries WHERE acknowledged = 0 AND ${rw.sql} FOR UPDATE`, rw.values);
+      const rows = await tx.query(`SELECT uid, cluster_id FROM recoveries WHERE acknowledged = 0 AND ended_at IS NOT NULL AND ${rw.sql} FOR UPDATE`, rw.values);
       const recoveries = rows.map((r) => ({ uid: String(r['uid']), clusterId: String(r['cluster_id']) }));
       if (recoveries.length > 0) {
         await tx.exec(

@@ -3,8 +3,9 @@
  * one executor handles each), as orchestrator's API routes do:
  *   recover                     forced recovery of a dead primary, optionally naming a candidate:
  *                               bypasses the cluster filters, the global switch and the block
- *   ack-recoveries              acknowledges recoveries (cluster, instance, uid or all), ends their
- *                               detections and lifts the recovery blocks they hold
+ *   ack-recoveries              acknowledges resolved recoveries (cluster, instance, uid or all),
+ *                               ends their detections and lifts the recovery blocks they hold; a
+ *                               running recovery is not acknowledged and its block is never lifted
  *   disable/enable-global-recoveries   the Redis switch plus a history row
  *   register-candidate          promotion rule under the candidate key, CandidateInstanceExpireMinutes
  *   begin-downtime/end-downtime the downtime key the detector reads
@@ -21,7 +22,7 @@ import { exists, formatCandidateValue, formatDowntimeValue, markProcessed, setFl
 import type { Audit } from './audit.ts';
 import type { AckResult, AckScope, BackendRecoveryStore } from './backend-store.ts';
 import type { RecoveryExecutor } from './executor.ts';
-import { parseBlockValue } from './registration.ts';
+import { liftResolvedBlock, parseBlockValue } from './registration.ts';
 
 export interface CommandDeps {
   redis: Redis;
@@ -35,17 +36,26 @@ export interface CommandDeps {
   clock?: () => Date;
 }
 
-/** Deletes every key matching `pattern` (SCAN, never KEYS). */
-async function deleteMatching(redis: Redis, pattern: string): Promise<number> {
+/** Every key matching `pattern` (SCAN, never KEYS). */
+export async function matching(redis: Redis, pattern: string): Promise<string[]> {
+  const keys = new Set<string>();
   let cursor = '0';
-  let deleted = 0;
   do {
     const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
     cursor = next;
-    if (found.length > 0) deleted += await redis.del(...found);
+    for (const key of found) keys.add(key);
   } while (cursor !== '0');
-  return deleted;
+  return [...keys];
 }
+
+/** Deletes every key matching `pattern`. */
+async function deleteMatching(redis: Redis, pattern: string): Promise<number> {
+  const found = await matching(redis, pattern);
+  return found.length > 0 ? redis.del(...found) : 0;
+}
+
+/** The cluster id of a block key: the hash tag in braces (keys.ts puts it there). */
+const clusterOfKey = (key: string): string => /\{([^{}]*)\}:recovery-block$/.exec(key)?.[1] ?? key;
 
 function ackScope(c: Extract<Command, { kind: 'ack-recoveries' }>): AckScope {
   switch (c.scope) {
@@ -63,32 +73,53 @@ function ackScope(c: Extract<Command, { kind: 'ack-recoveries' }>): AckScope {
   }
 }
 
+export interface LiftResult {
+  /** Blocks lifted. */
+  blocks: number;
+  /** Detection keys deleted. */
+  detections: number;
+  /** Blocks left because their recovery still runs. */
+  leftRunning: Array<{ clusterId: string; uid: string }>;
+}
+
 /**
- * The Redis side of an acknowledgement: every block held by an acknowledged recovery goes (and for
- * a cluster or `all`, the cluster's block whoever holds it), and so do the detection keys of the
- * detections that ended.
+ * The Redis side of an acknowledgement: the blocks it covers — for a cluster or `all`, the
+ * cluster's block whoever holds it; else the blocks held by the recoveries just acknowledged — are
+ * lifted, each by a compare-and-swap on its holder's uid AND state resolved, and so are the
+ * detection keys of the detections that ended. A block whose recovery still runs is left, noted in
+ * `leftRunning`: its successor's anti-flapping depends on it, and without it a forced recovery
+ * could start beside the running one.
  */
-export async function liftBlocks(redis: Redis, keys: Keys, scope: AckScope, acked: AckResult): Promise<{ blocks: number; detections: number }> {
-  let blocks = 0;
-  let detections = 0;
+export async function liftBlocks(redis: Redis, keys: Keys, scope: AckScope, acked: AckResult): Promise<LiftResult> {
+  const result: LiftResult = { blocks: 0, detections: 0, leftRunning: [] };
   if (scope.scope === 'all') {
-    blocks += await deleteMatching(redis, keys.recoveryBlock('*'));
-    detections += await deleteMatching(redis, keys.detection('*', '*'));
-    return { blocks, detections };
+    for (const key of await matching(redis, keys.recoveryBlock('*'))) await liftBlock(redis, key, clusterOfKey(key), null, result);
+    result.detections += await deleteMatching(redis, keys.detection('*', '*'));
+    return result;
   }
   if (scope.scope === 'cluster') {
-    blocks += await redis.del(keys.recoveryBlock(scope.clusterId));
-    detections += await deleteMatching(redis, keys.detection(scope.clusterId, '*'));
+    await liftBlock(redis, keys.recoveryBlock(scope.clusterId), scope.clusterId, null, result);
+    result.detections += await deleteMatching(redis, keys.detection(scope.clusterId, '*'));
   }
   const uids = new Set(acked.recoveries.map((r) => r.uid));
   for (const clusterId of new Set(acked.recoveries.map((r) => r.clusterId))) {
-    const key = keys.recoveryBlock(clusterId);
-    const holder = parseBlockValue(await redis.get(key));
-    if (holder && uids.has(holder.uid)) blocks += await redis.del(key);
+    if (scope.scope !== 'cluster' || clusterId !== scope.clusterId) await liftBlock(redis, keys.recoveryBlock(clusterId), clusterId, uids, result);
   }
-  for (const d of acked.detections) detections += await redis.del(keys.detection(d.clusterId, instanceId(d)));
-  if (scope.scope === 'instance' && scope.clusterId) detections += await redis.del(keys.detection(scope.clusterId, instanceId(scope.instance)));
-  return { blocks, detections };
+  for (const d of acked.detections) result.detections += await redis.del(keys.detection(d.clusterId, instanceId(d)));
+  if (scope.scope === 'instance' && scope.clusterId) result.detections += await redis.del(keys.detection(scope.clusterId, instanceId(scope.instance)));
+  return result;
+}
+
+/**
+ * Lifts the block at `key` if its holder (one of `uids`, when given) resolved; the script decides,
+ * so a holder that changed since the read is left alone.
+ */
+async function liftBlock(redis: Redis, key: string, clusterId: string, uids: ReadonlySet<string> | null, result: LiftResult): Promise<void> {
+  const holder = parseBlockValue(await redis.get(key));
+  if (!holder || (uids && !uids.has(holder.uid))) return;
+  const lift = await liftResolvedBlock(redis, key, holder.uid);
+  if (lift.swapped) result.blocks += 1;
+  else if (lift.current?.state === 'running') result.leftRunning.push({ clusterId, uid: lift.current.uid });
 }
 
 export async function handleCommand(command: Command, meta: { messageId: string; correlationId: string | undefined }, deps: CommandDeps): Promise<void> {
@@ -131,11 +162,17 @@ async function runCommand(command: Command, meta: { correlationId: string | unde
       const scope = ackScope(command);
       const acked = await deps.store.acknowledge(scope, command.requestedBy, command.comment, now);
       const lifted = await liftBlocks(redis, keys, scope, acked);
-      log.info({ scope: command.scope, recoveries: acked.recoveries.length, detectionsEnded: acked.detections.length, blocksLifted: lifted.blocks, detectionKeysDeleted: lifted.detections }, 'recoveries acknowledged');
-      for (const clusterId of new Set([...acked.recoveries.map((r) => r.clusterId), ...(scope.scope === 'cluster' ? [scope.clusterId] : [])])) {
-        audit.event(clusterId, meta.correlationId, 'acknowledged', 'info', `recoveries acknowledged by ${command.requestedBy}: ${command.comment}`, {
+      log.info(
+        { scope: command.scope, recoveries: acked.recoveries.length, detectionsEnded: acked.detections.length, blocksLifted: lifted.blocks, detectionKeysDeleted: lifted.detections, blocksLeftRunning: lifted.leftRunning },
+        'recoveries acknowledged',
+      );
+      const clusters = [...acked.recoveries.map((r) => r.clusterId), ...lifted.leftRunning.map((l) => l.clusterId), ...(scope.scope === 'cluster' ? [scope.clusterId] : [])];
+      for (const clusterId of new Set(clusters)) {
+        const left = lifted.leftRunning.find((l) => l.clusterId === clusterId);
+        audit.event(clusterId, meta.correlationId, 'acknowledged', 'info', `recoveries acknowledged by ${command.requestedBy}: ${command.comment}${left ? `; block kept: recovery ${left.uid} is still running` : ''}`, {
           uids: acked.recoveries.filter((r) => r.clusterId === clusterId).map((r) => r.uid),
           scope: command.scope,
+          blockLeftRunning: left?.uid ?? null,
         });
       }
       return;

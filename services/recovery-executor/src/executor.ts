@@ -37,13 +37,12 @@ import { analyze, clusterFilterMatches, type RecoveryChoice } from '@baton/domai
 import type { Logger } from '@baton/logging';
 import type { Audit, RecoveryTrail } from './audit.ts';
 import { ClusterQueue } from './cluster-queue.ts';
-import { noFenceKeeping, noFenceLines, type BlockValue, type FenceKeeping, type HookClient, type RecoveryRow, type RecoveryState, type RecoveryStore, type RefusalReason, type TopologyAccess } from './ports.ts';
+import { noFenceKeeping, noFenceLines, type BlockValue, type FenceLineFiring, type FenceKeeping, type HookClient, type RecoveryRow, type RecoveryState, type RecoveryStore, type RefusalReason, type TopologyAccess } from './ports.ts';
 import { runRecovery, type RecoveryRequest, type RecoveryResult } from './recovery.ts';
 import type { ExecutorSettings } from './settings.ts';
 import type { Fault, FaultAction } from './fault-points.ts';
 import type { RecoveryJournal } from './journal.ts';
-import type { FenceLines } from './fence-lines.ts';
-import { alreadyRecovered, chooseFor, clusterPrimaryOf, forceMasterFailoverHint, forgeForcedFailoverEntry, gateRecovery, isDeadPrimaryCode, takeoverEntry } from './steps/decisions.ts';
+import { alreadyRecovered, chooseFor, forceMasterFailoverHint, forgeForcedFailoverEntry, gateRecovery, isDeadPrimaryCode, takeoverEntry } from './steps/decisions.ts';
 import { needsCachedSnapshot, runEmergencyOperations } from './steps/emergency.ts';
 import { fenceStaleRoot } from './steps/fence-stale-root.ts';
 import { hookValues } from './steps/hook-values.ts';
@@ -74,7 +73,7 @@ export interface ExecutorDeps {
   /** Keeps demoted primaries fenced (default: keeps nothing, for unit tests). */
   keeper?: FenceKeeping;
   /** Idle connections to every cluster's primary, fired at a failover (default: none). */
-  lines?: FenceLines;
+  lines?: FenceLineFiring;
 }
 
 type Job =
@@ -134,7 +133,6 @@ export class RecoveryExecutor {
     if (this.#stopping) return 'stopping';
     if (this.#clock().getTime() < this.#warmUntilMs) return 'warming-up';
     if (this.#tooOld(analysis)) return 'too-old';
-    this.#trackPrimary(analysis.clusterId);
     if (!analysis.hasProblem) return 'no-problem';
     for (const entry of analysis.entries) {
       if (entry.code === 'NoProblem' || entry.skippableDueToDowntime) continue;
@@ -161,16 +159,6 @@ export class RecoveryExecutor {
     }
     this.#queue.push(command.clusterId, `recover:${command.requestId}`, { kind: 'recover', command, correlationId });
     return true;
-  }
-
-  /** Keeps the fence line to the cluster's primary (as the analyzer last cached it) open. */
-  #trackPrimary(clusterId: string): void {
-    const lines = this.#d.lines;
-    if (!lines?.due(clusterId)) return;
-    this.#d.state.cachedSnapshot(clusterId).then(
-      (snapshot) => lines.track(clusterId, snapshot ? clusterPrimaryOf(snapshot) : null),
-      (err: unknown) => this.#d.logger.debug({ clusterId, err }, 'cached snapshot not read for the fence line'),
-    );
   }
 
   /** SIGTERM: no new work; queued jobs are dropped; a recovery that has not touched the topology stops at its next step. */

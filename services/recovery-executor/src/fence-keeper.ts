@@ -125,6 +125,10 @@ export class FenceKeeper {
     watch.start();
   }
 
+  watches(clusterId: string, instance: InstanceKey): boolean {
+    return this.#watches.has(watchKey(clusterId, instance));
+  }
+
   /** Durable from now on: every executor keeps it fenced, across restarts, until it rejoins. */
   async persist(d: DemotedPrimary): Promise<void> {
     this.watch(d);

@@ -186,6 +186,8 @@ export interface FenceKeeping {
   /** A fence line fired at a hung primary (fence-lines.ts): the keeper finishes the fence once it runs. */
   adoptLine(clusterId: string, instance: InstanceKey, fired: FiredLine): void;
   watch(d: DemotedPrimary): void;
+  /** This process already keeps it fenced (the keeper answers for it: no second fencer). */
+  watches(clusterId: string, instance: InstanceKey): boolean;
   persist(d: DemotedPrimary): Promise<void>;
   release(clusterId: string, instance: InstanceKey): Promise<{ fencedByKeeper: boolean }>;
 }
@@ -202,6 +204,7 @@ export const noFenceKeeping: FenceKeeping = {
   adopt: (_clusterId, held) => held.conn.destroy(),
   adoptLine: (_clusterId, _instance, fired) => fired.conn.destroy(),
   watch: () => undefined,
+  watches: () => false,
   persist: async () => undefined,
   release: async () => ({ fencedByKeeper: false }),
 };

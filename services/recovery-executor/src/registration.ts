@@ -11,10 +11,16 @@
  *
  * Registration, as orchestrator's AttemptRecoveryRegistration: a block held by any recovery stops
  * an automatic one (reason `recently-promoted` when the failed instance is that recovery's
- * successor, else `recovery-block`); a forced one replaces it (orchestrator acknowledges the
- * completed recoveries implicitly). A block whose recovery still says `running` while nobody holds
- * the cluster's lock and the lock's TTL has passed belongs to a crashed executor (orchestrator's
- * AcknowledgeCrashedRecoveries): it is taken over.
+ * successor, else `recovery-block`); a forced one replaces the block of a RESOLVED recovery
+ * (orchestrator acknowledges the completed recoveries implicitly) but never that of a running one
+ * (reason `recovery-running`): two recoveries of one cluster never run at once, and the running
+ * one keeps the block its successor's anti-flapping depends on. A block whose recovery still says
+ * `running` while nobody holds the cluster's lock and the lock's TTL has passed belongs to a
+ * crashed executor (orchestrator's AcknowledgeCrashedRecoveries): it is taken over, forced or not.
+ *
+ * Every change of the block is a compare-and-swap on its holder's uid (or on its absence, or on
+ * its holder having resolved): nothing deletes or overwrites it blindly, acknowledgements included
+ * (commands.ts lifts only blocks of resolved recoveries, by uid and state).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -22,7 +28,7 @@ import type { Redis } from 'ioredis';
 import type { ClusterSnapshot } from '@baton/contracts';
 import type { Logger } from '@baton/logging';
 import { exists, formatDowntimeValue, runScript, setFlag, type Keys, type LeaseManager, type LuaScript } from '@baton/state';
-import type { BlockValue, RecoveryState, RegisterOutcome } from './ports.ts';
+import type { BlockValue, RecoveryState, RefusalReason, RegisterOutcome } from './ports.ts';
 
 function loadScript(file: string): LuaScript {
   const source = readFileSync(new URL(`./scripts/${file}`, import.meta.url), 'utf8');
@@ -31,6 +37,38 @@ function loadScript(file: string): LuaScript {
 }
 
 const swapBlockScript = loadScript('swap-block-1.lua');
+
+/** What a swap expects of the current block (ARGV[1] of swap-block-1.lua), besides a holder's uid. */
+export const expectAbsent = '';
+/** Absent, or held by a resolved recovery: what a forced registration may replace. */
+export const expectAbsentOrResolved = '~';
+/** Anything or nothing: a takeover continuing the recovery its journal names (holdBlock). */
+export const expectAnyHolder = '*';
+
+export interface BlockSwap {
+  swapped: boolean;
+  /** The value before a swap, or the one that refused it (null: none, or not a block value). */
+  current: BlockValue | null;
+}
+
+/**
+ * One compare-and-swap of the block at `key` (swap-block-1.lua): `expected` is one of the modes
+ * above or a holder's uid, which must then also be in `state` when given; `value` '' deletes;
+ * `ttlMs` 0 keeps the TTL.
+ */
+export async function swapBlock(redis: Redis, key: string, expected: string, value: string, ttlMs: number, state: '' | BlockValue['state'] = ''): Promise<BlockSwap> {
+  const reply = (await runScript(redis, swapBlockScript, [key], [expected, value, String(ttlMs), state])) as [number, string?];
+  return { swapped: reply[0] === 1, current: parseBlockValue(reply[1]) };
+}
+
+/**
+ * An acknowledgement's lift of the block at `key`: deleted only while `uid` holds it AND has
+ * resolved. A running recovery's block stays whoever acknowledges (its successor-to-be needs it
+ * for anti-flapping, and a forced recovery must not start beside it).
+ */
+export function liftResolvedBlock(redis: Redis, key: string, uid: string): Promise<BlockSwap> {
+  return swapBlock(redis, key, uid, '', 0, 'resolved');
+}
 
 export function parseBlockValue(raw: string | null | undefined): BlockValue | null {
   if (!raw) return null;
@@ -59,6 +97,24 @@ export function blockReason(blockedBy: BlockValue | null, failed: string): 'rece
 /** A running recovery whose lock is gone for longer than the lock's TTL crashed with its executor (pure). */
 export function isCrashed(blockedBy: BlockValue, lockHeld: boolean, nowMs: number, lockTtlMs: number): boolean {
   return blockedBy.state === 'running' && !lockHeld && nowMs - blockedBy.startedAtMs > lockTtlMs;
+}
+
+/**
+ * Why a registration of `failed` was refused by `blockedBy` (pure). A forced one is refused only
+ * by a recovery still running (the swap replaces any resolved block), or by a value that is not a
+ * block (null: left to its TTL); an automatic one by any block (blockReason).
+ */
+export function refusalReason(blockedBy: BlockValue | null, failed: string, forced: boolean): RefusalReason {
+  if (forced) return blockedBy?.state === 'running' ? 'recovery-running' : 'recovery-block';
+  return blockReason(blockedBy, failed);
+}
+
+/**
+ * The block of a recovery that is running now (pure): running and not crashed. A forced recover
+ * is refused at once while there is one; a crashed one is taken over by the registration instead.
+ */
+export function runningRecoveryOf(block: BlockValue | null, lockHeld: boolean, nowMs: number, lockTtlMs: number): BlockValue | null {
+  return block?.state === 'running' && !isCrashed(block, lockHeld, nowMs, lockTtlMs) ? block : null;
 }
 
 export interface RedisRecoveryStateOptions {
@@ -106,18 +162,34 @@ export class RedisRecoveryState implements RecoveryState {
 
   async registerRecovery(clusterId: string, value: BlockValue, options: { forced: boolean }): Promise<RegisterOutcome> {
     const json = JSON.stringify(value);
-    const first = await this.#swap(clusterId, options.forced ? '*' : '', json, this.#o.recoveryBlockMs);
+    const first = await this.#swap(clusterId, options.forced ? expectAbsentOrResolved : expectAbsent, json, this.#o.recoveryBlockMs);
     if (first.swapped) return { registered: true, replaced: options.forced ? first.current : null };
     const blockedBy = first.current;
-    if (blockedBy && isCrashed(blockedBy, (await this.#o.leases.holder(clusterId)) !== null, this.#now(), this.#o.lockTtlMs)) {
+    if (blockedBy && isCrashed(blockedBy, await this.#lockHeld(clusterId), this.#now(), this.#o.lockTtlMs)) {
       const takeover = await this.#swap(clusterId, blockedBy.uid, json, this.#o.recoveryBlockMs);
       if (takeover.swapped) {
         this.#o.logger.warn({ clusterId, crashedUid: blockedBy.uid, owner: blockedBy.owner }, 'crashed recovery block taken over');
         return { registered: true, replaced: blockedBy };
       }
-      return { registered: false, reason: blockReason(takeover.current, value.failed), blockedBy: takeover.current };
+      return this.#refused(clusterId, value, options.forced, takeover.current);
     }
-    return { registered: false, reason: blockReason(blockedBy, value.failed), blockedBy };
+    return this.#refused(clusterId, value, options.forced, blockedBy);
+  }
+
+  #refused(clusterId: string, value: BlockValue, forced: boolean, blockedBy: BlockValue | null): RegisterOutcome {
+    const reason = refusalReason(blockedBy, value.failed, forced);
+    if (reason === 'recovery-running') this.#o.logger.info({ clusterId, failed: value.failed, runningUid: blockedBy?.uid, owner: blockedBy?.owner }, 'forced recovery refused: a recovery of the cluster is running');
+    return { registered: false, reason, blockedBy };
+  }
+
+  async runningRecovery(clusterId: string): Promise<BlockValue | null> {
+    const block = await this.block(clusterId);
+    if (block?.state !== 'running') return null;
+    return runningRecoveryOf(block, await this.#lockHeld(clusterId), this.#now(), this.#o.lockTtlMs);
+  }
+
+  async #lockHeld(clusterId: string): Promise<boolean> {
+    return (await this.#o.leases.holder(clusterId)) !== null;
   }
 
   async resolveBlock(clusterId: string, value: BlockValue): Promise<boolean> {
@@ -125,11 +197,11 @@ export class RedisRecoveryState implements RecoveryState {
     const swap = await this.#swap(clusterId, value.uid, json, 0);
     if (swap.swapped || swap.current !== null) return swap.swapped;
     // no block at all (Redis lost it mid-recovery): anti-flapping still applies to this recovery
-    return (await this.#swap(clusterId, '', json, this.#o.recoveryBlockMs)).swapped;
+    return (await this.#swap(clusterId, expectAbsent, json, this.#o.recoveryBlockMs)).swapped;
   }
 
   async holdBlock(clusterId: string, value: BlockValue): Promise<void> {
-    await this.#swap(clusterId, '*', JSON.stringify(value), this.#o.recoveryBlockMs);
+    await this.#swap(clusterId, expectAnyHolder, JSON.stringify(value), this.#o.recoveryBlockMs);
   }
 
   takeOverLease(clusterId: string) {
@@ -167,8 +239,7 @@ export class RedisRecoveryState implements RecoveryState {
     }
   }
 
-  async #swap(clusterId: string, expected: string, value: string, ttlMs: number): Promise<{ swapped: boolean; current: BlockValue | null }> {
-    const reply = (await runScript(this.#o.redis, swapBlockScript, [this.#o.keys.recoveryBlock(clusterId)], [expected, value, String(ttlMs)])) as [number, string?];
-    return { swapped: reply[0] === 1, current: parseBlockValue(reply[1]) };
+  #swap(clusterId: string, expected: string, value: string, ttlMs: number): Promise<BlockSwap> {
+    return swapBlock(this.#o.redis, this.#o.keys.recoveryBlock(clusterId), expected, value, ttlMs);
   }
 }

@@ -13,7 +13,7 @@ import { hostname as osHostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { runStopSteps, type StopStep } from '@baton/runtime';
 import type { BatonConfig } from '@baton/config';
-import { createEnvelope, topics } from '@baton/contracts';
+import { createEnvelope, topics, type ClusterSnapshot } from '@baton/contracts';
 import { MessageValidationError } from '@baton/errors';
 import { createProducer, createPublisher, ensureServiceTopics, kafkaFromConfig, runConsumer, type RunningConsumer, type TopicNames } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
@@ -25,8 +25,9 @@ import { BackendRecoveryStore } from './backend-store.ts';
 import { faultActionFromEnv, faultFromEnv } from './fault-points.ts';
 import { FenceKeeper } from './fence-keeper.ts';
 import { FenceLines } from './fence-lines.ts';
+import { clusterPrimaryOf } from './steps/decisions.ts';
 import { BackendDemotedPrimaries } from './backend-demoted.ts';
-import { consumeCommands } from './commands.ts';
+import { consumeCommands, matching } from './commands.ts';
 import { RecoveryExecutor } from './executor.ts';
 import { startKafkaHookClient } from './hooks-client.ts';
 import { RedisRecoveryState } from './registration.ts';
@@ -81,6 +82,22 @@ function redisAnnotations(redis: Redis, keys: Keys, clock: () => Date) {
       ids.map((id, i) => [id, { promotionRule: parseCandidateValue(values[2 * i] ?? null).promotionRule, downtime: parseDowntimeValue(values[2 * i + 1] ?? null, at).downtime }]),
     );
   };
+}
+
+/** Every cluster the analyzer cached a snapshot of: its primary gets a fence line (at most every refresh period). */
+async function trackPrimaries(redis: Redis, keys: Keys, lines: FenceLines): Promise<void> {
+  for (const key of await matching(redis, keys.snapshot('*'))) {
+    const raw = await redis.get(key);
+    if (!raw) continue;
+    let snapshot: ClusterSnapshot;
+    try {
+      snapshot = JSON.parse(raw) as ClusterSnapshot;
+    } catch {
+      continue;
+    }
+    if (typeof snapshot.clusterId !== 'string' || !Array.isArray(snapshot.instances) || !lines.due(snapshot.clusterId)) continue;
+    lines.track(snapshot.clusterId, clusterPrimaryOf(snapshot));
+  }
 }
 
 export async function startRecoveryExecutor(options: StartRecoveryExecutorOptions): Promise<RunningRecoveryExecutor> {
@@ -192,9 +209,11 @@ export async function startRecoveryExecutor(options: StartRecoveryExecutorOption
       keeper,
       lines,
     });
-    // every executor keeps every demoted primary fenced: now, and whenever one was added elsewhere
+    // every executor keeps every demoted primary fenced: now, and whenever one was added elsewhere;
+    // and a fence line open to every cluster's primary, as the analyzer last cached it
     const keepAll = (): void => {
       keeper.sync().catch((err: unknown) => logger.warn({ err }, 'loading the demoted primaries failed'));
+      trackPrimaries(redis, keys, lines).catch((err: unknown) => logger.warn({ err }, 'looking up the primaries for the fence lines failed'));
     };
     keepAll();
     // the takeover sweep: at the end of the warm-up, then every half takeover period

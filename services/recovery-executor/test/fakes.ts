@@ -460,6 +460,9 @@ export class FakeKeeper implements FenceKeeping {
   watch(d: DemotedPrimary): void {
     this.calls.push(`watch:${id(d.instance)}`);
   }
+  watches(): boolean {
+    return false;
+  }
   async persist(d: DemotedPrimary): Promise<void> {
     this.calls.push(`persist:${id(d.instance)}@${d.epoch}`);
     this.log.push(`keeper.persist:${id(d.instance)}`);

@@ -76,6 +76,7 @@ test('live primary: fenced first (required), replicas wait for its final positio
     `promote:${successor}`,
     `writable?:${others.join(',')}`,
     'journal.promote:done',
+    'keeper.persist:db1:3306',
     `repoint:${others.join(',')}->${successor}`,
     'block.resolve',
     'hook:PostMasterFailoverProcesses',

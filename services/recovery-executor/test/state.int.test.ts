@@ -102,13 +102,14 @@ test('backend rows: recovery, steps, blocked attempts counted, acknowledgement l
   assert.equal(Number(blocked?.['times_blocked']), 2);
 
   await state.registerRecovery('c1', block('rec-1'), { forced: false });
+  await state.resolveBlock('c1', block('rec-1', { state: 'resolved', successor: 'db2:3306' }));
   await state.registerDetection('c1', 'db1:3306', 'det-1');
   await store.closeDetections('c1', failed, 'rec-1', new Date());
   const acked = await store.acknowledge({ scope: 'uid', uid: 'rec-1' }, 'ops', 'checked', new Date());
   assert.deepEqual(acked.recoveries, [{ uid: 'rec-1', clusterId: 'c1' }]);
   assert.equal(acked.detections.length, 1);
   const lifted = await liftBlocks(redis, keys, { scope: 'uid', uid: 'rec-1' }, acked);
-  assert.deepEqual(lifted, { blocks: 1, detections: 1 });
+  assert.deepEqual(lifted, { blocks: 1, detections: 1, leftRunning: [] });
   assert.equal(await state.block('c1'), null);
   const [ack] = await db.query('SELECT acknowledged, acknowledged_by, acknowledged_comment FROM recoveries WHERE uid = ?', ['rec-1']);
   assert.equal(Number(ack?.['acknowledged']), 1);

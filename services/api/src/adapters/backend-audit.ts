@@ -155,8 +155,8 @@ export function backendAuditReader(db: Queryable): AuditReader {
     },
     async unacknowledged(scope) {
       const w = ackScopeWhere(scope);
-      const rows = await db.query<Row>(`SELECT uid, cluster_id FROM recoveries WHERE acknowledged = 0 AND ${w.sql}`, w.values);
-      return rows.map((r) => ({ uid: String(r['uid']), clusterId: String(r['cluster_id']) }));
+      const rows = await db.query<Row>(`SELECT uid, cluster_id, ended_at IS NULL AS running FROM recoveries WHERE acknowledged = 0 AND ${w.sql}`, w.values);
+      return rows.map((r) => ({ uid: String(r['uid']), clusterId: String(r['cluster_id']), running: Number(r['running']) === 1 }));
     },
     async acknowledged(uids) {
       if (uids.length === 0) return [];

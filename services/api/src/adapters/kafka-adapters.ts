@@ -6,7 +6,7 @@
 import type { Producer } from 'kafkajs';
 import { createEnvelope, topics, type ClusterRegistration, type Command } from '@baton/contracts';
 import type { Publisher } from '@baton/kafka';
-import type { CommandPublisher, RecoveryEventWatcher, RegistryReader } from '../ports.ts';
+import type { CommandPublisher, NotAttempted, RecoveryEventWatcher, RegistryReader } from '../ports.ts';
 import type { FollowedTopic } from './follow-topic.ts';
 
 export function kafkaCommandPublisher(publisher: Publisher, producer?: Producer): CommandPublisher {
@@ -65,20 +65,20 @@ export function registryHandler(table: RegistryTable) {
 
 /** Remembers the executor's `recover-not-attempted` answers by request id (bounded, oldest dropped first). */
 export class NotAttemptedBook implements RecoveryEventWatcher {
-  readonly #reasons = new Map<string, string>();
+  readonly #answers = new Map<string, NotAttempted>();
   readonly #max: number;
 
   constructor(max = 10_000) {
     this.#max = max;
   }
 
-  note(requestId: string, reason: string): void {
-    this.#reasons.set(requestId, reason);
-    if (this.#reasons.size > this.#max) this.#reasons.delete(this.#reasons.keys().next().value as string);
+  note(requestId: string, reason: string, runningRecoveryUid?: string): void {
+    this.#answers.set(requestId, { reason, ...(runningRecoveryUid ? { runningRecoveryUid } : {}) });
+    if (this.#answers.size > this.#max) this.#answers.delete(this.#answers.keys().next().value as string);
   }
 
-  notAttempted(requestId: string): string | undefined {
-    return this.#reasons.get(requestId);
+  notAttempted(requestId: string): NotAttempted | undefined {
+    return this.#answers.get(requestId);
   }
 }
 
@@ -89,7 +89,8 @@ export function recoveryEventHandler(book: NotAttemptedBook) {
     const requestId = event.details['requestId'];
     if (event.step === 'recover-not-attempted' && typeof requestId === 'string') {
       const reason = event.details['reason'];
-      book.note(requestId, typeof reason === 'string' ? reason : event.message);
+      const running = event.details['runningRecoveryUid'];
+      book.note(requestId, typeof reason === 'string' ? reason : event.message, typeof running === 'string' && running !== '' ? running : undefined);
     }
   };
 }

@@ -2,42 +2,76 @@
  * Acknowledgements (orchestrator's ack-recovery routes; `?comment=` required on every one):
  * ack-recovery/cluster/:clusterHint, ack-recovery/cluster/alias/:clusterAlias,
  * ack-recovery/instance/:host/:port, ack-recovery/uid/:uid, ack-recovery/:recoveryId,
- * ack-all-recoveries. The executor marks the unacknowledged recoveries in scope, ends their
- * detections and lifts the recovery blocks they hold — after which the cluster can be recovered
- * automatically again. The route answers once the backend shows them acknowledged and no block is
- * held by one of them; Details = the number acknowledged.
+ * ack-all-recoveries. The executor marks the unacknowledged resolved recoveries in scope, ends
+ * their detections and lifts the recovery blocks they hold — after which the cluster can be
+ * recovered automatically again. A recovery still running is neither acknowledged nor unblocked:
+ * its block stays (its successor's anti-flapping, no forced recovery beside it), and the answer
+ * says so, naming it; acknowledge again once it resolved. The route answers once the backend shows
+ * the resolved ones acknowledged and no block of a resolved recovery is held by one of them (nor,
+ * for a cluster ack, by the resolved recovery that held the cluster's block before); it never
+ * waits for a running recovery's block. Details = the number acknowledged.
  */
 import type { RouteContext } from '../app.ts';
 import { confirmEffect } from '../await-effect.ts';
 import { notFound, ok } from '../envelope.ts';
-import type { AckScope } from '../ports.ts';
+import type { AckScope, StateReader } from '../ports.ts';
 import { ClusterHint, CommentQuery, InstanceParams, params, RowId, Uid } from '../schemas.ts';
 
 const tag = 'recovery';
 
+/** A cluster's recovery block as an ack sees it (the executor's BlockValue JSON); null: none, or not a block value. */
+interface HeldBlock {
+  uid: string;
+  /** Its recovery has not resolved yet: no ack lifts it. */
+  running: boolean;
+}
+
+async function blockOf(state: StateReader, clusterId: string): Promise<HeldBlock | null> {
+  const raw = await state.recoveryBlock(clusterId);
+  if (raw === null) return null;
+  try {
+    const v = JSON.parse(raw) as { uid?: unknown; state?: unknown };
+    // as the executor reads it: anything but `resolved` is running
+    return typeof v.uid === 'string' ? { uid: v.uid, running: v.state !== 'resolved' } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The holder an ack lifts (a resolved recovery's uid), else null. */
+const liftableUid = (block: HeldBlock | null): string | null => (block && !block.running ? block.uid : null);
+
+/**
+ * The blocks among `clusters` still held by one of the recoveries that were running before the ack
+ * (`runningBefore`): the ack left them in place. A block a recovery took after the ack is not one.
+ */
+async function keptBlocks(state: StateReader, clusters: Iterable<string>, runningBefore: ReadonlySet<string>): Promise<Array<{ clusterId: string; uid: string }>> {
+  const kept: Array<{ clusterId: string; uid: string }> = [];
+  for (const clusterId of clusters) {
+    const block = await blockOf(state, clusterId);
+    if (block?.running && runningBefore.has(block.uid)) kept.push({ clusterId, uid: block.uid });
+  }
+  return kept;
+}
+
 export function registerAckRoutes(ctx: RouteContext): void {
   const { settings, deps } = ctx;
 
-  const blockHolder = async (clusterId: string): Promise<string | null> => {
-    const raw = await deps.state.recoveryBlock(clusterId);
-    if (raw === null) return null;
-    try {
-      const uid = (JSON.parse(raw) as { uid?: unknown }).uid;
-      return typeof uid === 'string' ? uid : '';
-    } catch {
-      return '';
-    }
-  };
-
   async function acknowledge(scope: AckScope, comment: string, requestedBy: string, what: string) {
     const pending = await deps.audit.unacknowledged(scope);
-    const uids = pending.map((p) => p.uid);
+    const uids = pending.filter((p) => !p.running).map((p) => p.uid);
     const clusters = new Set(pending.map((p) => p.clusterId));
     if (scope.scope === 'cluster') clusters.add(scope.clusterId);
-    // A cluster ack lifts whatever block the cluster holds now. Once lifted, the next recovery may
-    // take a block of its own at once; that one is not ours to wait for.
+    // A cluster ack lifts the block the cluster holds now if its recovery resolved. Once lifted, the
+    // next recovery may take a block of its own at once; that one is not ours to wait for.
     const heldBefore = new Map<string, string | null>();
-    if (scope.scope === 'cluster') heldBefore.set(scope.clusterId, await blockHolder(scope.clusterId));
+    // the running recoveries the ack leaves alone: their blocks still there afterwards were kept
+    const runningBefore = new Set(pending.filter((p) => p.running).map((p) => p.uid));
+    if (scope.scope === 'cluster') {
+      const before = await blockOf(deps.state, scope.clusterId);
+      heldBefore.set(scope.clusterId, liftableUid(before));
+      if (before?.running) runningBefore.add(before.uid);
+    }
     const { commandId } = await deps.commands.publish(scope.scope === 'cluster' ? scope.clusterId : 'ack', {
       kind: 'ack-recoveries',
       requestedBy,
@@ -51,7 +85,7 @@ export function registerAckRoutes(ctx: RouteContext): void {
       async () => {
         if ((await deps.audit.acknowledged(uids)).length < uids.length) return false;
         for (const clusterId of clusters) {
-          const holder = await blockHolder(clusterId);
+          const holder = liftableUid(await blockOf(deps.state, clusterId));
           if (holder !== null && (uids.includes(holder) || holder === heldBefore.get(clusterId))) return false;
         }
         return true;
@@ -60,7 +94,8 @@ export function registerAckRoutes(ctx: RouteContext): void {
       commandId,
       { timeoutMs: settings.commandWaitMs, intervalMs: ctx.pollIntervalMs },
     );
-    return ok(`Acknowledged ${uids.length} recoveries on ${what}`, uids.length);
+    const kept = await keptBlocks(deps.state, clusters, runningBefore);
+    return ok(`Acknowledged ${uids.length} recoveries on ${what}${kept.map((k) => `; recovery block of ${k.clusterId} kept: recovery ${k.uid} is still running`).join('')}`, uids.length);
   }
 
   ctx.route({

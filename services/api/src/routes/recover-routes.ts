@@ -5,7 +5,10 @@
  * answer — the recoveries row carrying that request_id once it has an outcome, or the executor's
  * `recover-not-attempted` event — and answers like orchestrator:
  *   OK    "Recovery executed on host:port", Details = the promoted key {Hostname, Port}
- *   ERROR "Recovery not attempted" (409)        no dead primary there, or the executor declined
+ *   ERROR "Recovery not attempted" (409)        no dead primary there, or the executor declined —
+ *                                               RunningRecoveryUID names the recovery of the
+ *                                               cluster still running when that is why (a forced
+ *                                               recovery never replaces a running one's block)
  *   ERROR "Recovery attempted but no instance promoted" (500)
  *   ERROR 504 when neither came in time (the command may still run: audit-recovery shows it).
  * The api's own analysis of the cached snapshot answers "Recovery not attempted" at once for an
@@ -25,7 +28,11 @@ import { topologyRecoveryJson } from '../shapes/recovery-json.ts';
 
 const tag = 'recovery';
 
-type RecoverAnswer = { kind: 'resolved'; recovery: RecoveryRecord } | { kind: 'not-attempted'; reason: string; recovery?: RecoveryRecord };
+type RecoverAnswer = { kind: 'resolved'; recovery: RecoveryRecord } | { kind: 'not-attempted'; reason: string; runningRecoveryUid?: string; recovery?: RecoveryRecord };
+
+/** The details a 409 adds for a recover refused by a running recovery (nothing otherwise: the answers stay orchestrator's). */
+const runningDetails = (answer: RecoverAnswer): { RunningRecoveryUID?: string } =>
+  answer.kind === 'not-attempted' && answer.runningRecoveryUid ? { RunningRecoveryUID: answer.runningRecoveryUid } : {};
 
 interface RecoverRequest {
   clusterId: string;
@@ -59,13 +66,13 @@ export function registerRecoverRoutes(ctx: RouteContext): void {
     let running: RecoveryRecord | undefined;
     const answer = await pollFor<RecoverAnswer>(
       async () => {
-        const reason = deps.events.notAttempted(requestId);
+        const declined = deps.events.notAttempted(requestId);
         const [row] = await deps.audit.recoveries({ by: 'request', requestId });
         if (row) running = row;
         if (row && row.outcome !== null) {
           return row.outcome === 'not-needed' || row.outcome === 'not-attempted' ? { kind: 'not-attempted', reason: row.outcome, recovery: row } : { kind: 'resolved', recovery: row };
         }
-        return !row && reason !== undefined ? { kind: 'not-attempted', reason } : undefined;
+        return !row && declined !== undefined ? { kind: 'not-attempted', ...declined } : undefined;
       },
       { timeoutMs: settings.recoverWaitMs, intervalMs: ctx.pollIntervalMs },
     );
@@ -94,7 +101,7 @@ export function registerRecoverRoutes(ctx: RouteContext): void {
     }
     const answer = await runRecover({ clusterId: cluster.clusterId, instance: p, candidate, skipProcesses, commandHint: '', requestedBy });
     if (answer.kind === 'not-attempted') {
-      throw new ApiError(409, 'Recovery not attempted', { ...orcKey(p), Reason: answer.reason, RecoveryUID: answer.recovery?.uid ?? '' });
+      throw new ApiError(409, 'Recovery not attempted', { ...orcKey(p), Reason: answer.reason, RecoveryUID: answer.recovery?.uid ?? '', ...runningDetails(answer) });
     }
     const row = answer.recovery;
     if (row.outcome !== 'successful' || !row.successor) {
@@ -143,7 +150,7 @@ export function registerRecoverRoutes(ctx: RouteContext): void {
         commandHint: 'force-master-failover',
         requestedBy: ctx.requestedBy(req),
       });
-      const details = answer.recovery ? topologyRecoveryJson(answer.recovery) : { Reason: answer.kind === 'not-attempted' ? answer.reason : '' };
+      const details = answer.recovery ? topologyRecoveryJson(answer.recovery) : { Reason: answer.kind === 'not-attempted' ? answer.reason : '', ...runningDetails(answer) };
       if (answer.kind === 'resolved' && answer.recovery.successor && answer.recovery.outcome === 'successful') return ok('Master failed over', details);
       throw new ApiError(answer.kind === 'not-attempted' ? 409 : 500, 'Master not failed over', details);
     },

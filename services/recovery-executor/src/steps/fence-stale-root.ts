@@ -22,6 +22,8 @@ export interface FenceStaleRootDeps {
 export async function fenceStaleRoot(deps: FenceStaleRootDeps, clusterId: string, entry: AnalysisEntry, correlationId: string | undefined): Promise<boolean> {
   const target = { host: entry.instance.host, port: entry.instance.port };
   const id = instanceId(target);
+  // a demoted primary this process keeps fenced: its keeper fences it (two fencers kill each other's sessions)
+  if (deps.keeper.watches(clusterId, target)) return false;
   const uid = `fence-${randomUUID()}`;
   const session = deps.topology.open(clusterId);
   try {
