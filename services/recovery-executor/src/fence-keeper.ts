@@ -8,8 +8,9 @@
  *   - keeps one connection attempt open with a long connect timeout: a hung server's kernel has
  *     already accepted it, so it is the first session the server serves when it runs again, and
  *     the fence goes out before the server reads anything newer;
- *   - starts a short attempt every `intervalMs`: a cut-off server (its SYNs dropped, and the long
- *     attempt waiting out TCP's back-off) is reached within one interval of the network healing;
+ *   - starts a short attempt every `intervalMs` (default 50 ms): a cut-off server (its SYNs
+ *     dropped, and the long attempt waiting out TCP's back-off) is reached within one interval of
+ *     the network healing;
  *   - on the first answer: read_only=0 → fence again at once (read_only=1, every client connection
  *     killed, MariaDB's global read lock held) and publish + audit `demoted-primary-returned`;
  *     read_only=1 → take the global read lock (MariaDB) and keep the connection as a watcher;
@@ -52,7 +53,7 @@ export interface FenceKeeperOptions {
   password: string;
   /** Between two short connect attempts (recovery.fenceKeeperIntervalMs). */
   intervalMs: number;
-  /** Connect timeout of a short attempt. Default 1000 ms. */
+  /** Connect timeout of a short attempt. Default 5 × intervalMs, at least 250 ms. */
   connectTimeoutMs?: number;
   /** Connect timeout of the long attempt kept open for a hung server. Default 10 min. */
   holdConnectTimeoutMs?: number;
@@ -104,7 +105,9 @@ export class FenceKeeper {
     const watch = this.#watches.get(key);
     if (watch) watch.line(fired);
     else {
-      this.#lines.get(key)?.conn.destroy();
+      const earlier = this.#lines.get(key);
+      earlier?.conn.destroy();
+      earlier?.killer.destroy();
       this.#lines.set(key, fired);
     }
   }
@@ -142,7 +145,9 @@ export class FenceKeeper {
     this.#watches.delete(key);
     this.#adopted.get(key)?.destroy();
     this.#adopted.delete(key);
-    this.#lines.get(key)?.conn.destroy();
+    const line = this.#lines.get(key);
+    line?.conn.destroy();
+    line?.killer.destroy();
     this.#lines.delete(key);
     if (!watch) return { fencedByKeeper: false };
     await watch.stop();
@@ -168,7 +173,10 @@ export class FenceKeeper {
     this.#watches.clear();
     for (const c of this.#adopted.values()) c.destroy();
     this.#adopted.clear();
-    for (const l of this.#lines.values()) l.conn.destroy();
+    for (const l of this.#lines.values()) {
+      l.conn.destroy();
+      l.killer.destroy();
+    }
     this.#lines.clear();
     await Promise.all(watches.map((w) => w.stop()));
   }
@@ -194,6 +202,7 @@ class Watch {
   #longInFlight = false;
   #shortInFlight = 0;
   #pendingLine: InstanceConnection | null = null;
+  #pendingKiller: InstanceConnection | null = null;
   #busy = false;
   #stopped = false;
   #loop: Promise<void> | null = null;
@@ -215,6 +224,8 @@ class Watch {
   /** A fence line's SET GLOBAL read_only = 1 ran: the server is back; finish the fence on that connection. */
   line(fired: FiredLine): void {
     this.#pendingLine = fired.conn;
+    this.#pendingKiller = fired.killer;
+    void fired.killed.finally(() => fired.killer.destroy());
     fired.sent.then(
       async () => {
         if (this.#stopped || this.#busy || (this.#held && !this.#held.closed)) {
@@ -240,6 +251,7 @@ class Watch {
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#pendingLine?.destroy();
+    this.#pendingKiller?.destroy();
     this.#held?.destroy();
     this.#held = null;
     await this.#loop;
@@ -258,10 +270,13 @@ class Watch {
         this.#longInFlight = true;
         void this.#attempt(this.#o.holdConnectTimeoutMs ?? 600_000).finally(() => (this.#longInFlight = false));
       }
-      // a hung server accepts (kernel backlog) every attempt: a couple in flight is enough
-      if (this.#shortInFlight < 2) {
+      // a new SYN every interval reaches a cut-off server within one interval of the network
+      // healing (a pending attempt would wait out TCP's back-off); bounded, so a hung server's
+      // backlog is not flooded
+      const shortTimeoutMs = this.#o.connectTimeoutMs ?? Math.max(250, 5 * this.#o.intervalMs);
+      if (this.#shortInFlight < 6) {
         this.#shortInFlight += 1;
-        void this.#attempt(this.#o.connectTimeoutMs ?? 1000).finally(() => (this.#shortInFlight -= 1));
+        void this.#attempt(shortTimeoutMs).finally(() => (this.#shortInFlight -= 1));
       }
       await sleep(this.#o.intervalMs);
     }

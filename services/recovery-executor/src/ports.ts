@@ -202,7 +202,10 @@ export const noFenceLines: FenceLineFiring = { fire: () => null };
 /** A keeper that keeps nothing (unit tests of the protocol). */
 export const noFenceKeeping: FenceKeeping = {
   adopt: (_clusterId, held) => held.conn.destroy(),
-  adoptLine: (_clusterId, _instance, fired) => fired.conn.destroy(),
+  adoptLine: (_clusterId, _instance, fired) => {
+    fired.conn.destroy();
+    fired.killer.destroy();
+  },
   watch: () => undefined,
   watches: () => false,
   persist: async () => undefined,

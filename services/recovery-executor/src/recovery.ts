@@ -548,6 +548,11 @@ class RecoveryRun {
     const id = instanceId(candidate);
     await this.#guard('promote', { step: 'promote', data: { candidate: keyOf(candidate), ...plan } });
     this.#promoteAttempted = true;
+    // A hung old primary executes what waits in its socket first when it runs again: read_only=1 and
+    // the kill pass go out on the line opened while it was healthy, now that a promotion follows
+    // (not earlier: a run that promotes nobody must not leave it read-only when it resumes).
+    const line = this.#live ? null : this.#d.lines.fire(this.#r.clusterId, this.#failed);
+    if (line) this.#d.keeper.adoptLine(this.#r.clusterId, this.#failed, line);
     const m = this.#d.settings.mysql;
     const faultAction = this.#d.faultAction;
     const term = this.#term as Term;
@@ -578,6 +583,7 @@ class RecoveryRun {
       semiSync: promoted.semiSyncMasterEnabled,
       elapsedMs: Math.round(promoted.elapsedMs),
       epoch: term.epoch,
+      fenceLineFired: line !== null,
       ...(this.#r.takeover ? { rolledForward: true } : {}),
     });
     await this.#d.journal.record(term, this.#d.owner, 'promote', 'done', { candidate: keyOf(candidate), position: promoted.position });
@@ -801,9 +807,6 @@ class RecoveryRun {
   async #sqlFence(session: TopologySession, timeoutMs?: number): Promise<FenceResult> {
     const instance = instanceId(this.#failed);
     const { clusterId } = this.#r;
-    // first, before anything else reaches a hung server: read_only=1 on the line opened while it was healthy
-    const line = this.#live ? null : this.#d.lines.fire(clusterId, this.#failed);
-    if (line) this.#d.keeper.adoptLine(clusterId, this.#failed, line);
     const result = await session
       .fence(this.#failed, { ...(timeoutMs === undefined ? {} : { timeoutMs }), hold: (held) => this.#d.keeper.adopt(clusterId, held) })
       .catch((error: unknown): FenceResult => ({ instance, fenced: false, reason: 'failed', liveness: 'not-answering', readLockHeld: null, readOnly: null, killedConnections: 0, unkilledConnections: 0, error: (error as Error).message, elapsedMs: 0 }));

@@ -18,14 +18,14 @@ import type { RecoveryEvent } from '@baton/contracts';
 import { loadConfig } from '@baton/config';
 import { silentLogger } from '@baton/logging';
 import { createBackendPool, openBackend } from '@baton/mysql';
-import { createKeys, createRedis, LeaseManager, pttl } from '@baton/state';
-import { ensureRedis, uniqueKeyPrefix } from '@baton/testing';
+import { pttl } from '@baton/state';
 import { createAudit } from '../src/audit.ts';
 import { BackendRecoveryStore } from '../src/backend-store.ts';
 import { handleCommand } from '../src/commands.ts';
 import { RecoveryExecutor } from '../src/executor.ts';
 import type { BlockValue, RecoveryRow, RecoveryState } from '../src/ports.ts';
-import { expectAbsent, expectAbsentOrResolved, expectAnyHolder, RedisRecoveryState, swapBlock } from '../src/registration.ts';
+import { expectAbsent, expectAbsentOrResolved, expectAnyHolder, swapBlock } from '../src/registration.ts';
+import { redisState as sharedRedisState } from './redis-state.ts';
 import { deadPrimaryCluster, FakeHooks, FakeJournal, FakeStore, FakeTopology, primary, testSettings } from './fakes.ts';
 
 const mysqlServer = { host: '127.0.0.1', port: 3306, user: 'root', password: '' };
@@ -33,19 +33,7 @@ const logger = silentLogger();
 const blockMs = 60_000;
 const lockTtlMs = 1000;
 
-async function redisState(t: TestContext) {
-  const endpoint = await ensureRedis();
-  const redis = createRedis({ url: endpoint.url, connectTimeoutMs: 2000, commandTimeoutMs: 2000, maxRetriesPerRequest: 1 }, logger);
-  const keys = createKeys(uniqueKeyPrefix('block').replace(/:$/, ''));
-  t.after(async () => {
-    const found = await redis.keys(`${keys.root}:*`);
-    if (found.length > 0) await redis.del(...found);
-    await redis.quit();
-  });
-  const leases = new LeaseManager({ redis, keys, logger, owner: 'me' });
-  const state = new RedisRecoveryState({ redis, keys, leases, logger, gracePeriodMs: 5000, ioRestartThrottleMs: 30_000, detectionPeriodMs: 60_000, recoveryBlockMs: blockMs, lockTtlMs });
-  return { redis, keys, leases, state };
-}
+const redisState = (t: TestContext) => sharedRedisState(t, { prefix: 'block', recoveryBlockMs: blockMs, lockTtlMs });
 
 const block = (uid: string, over: Partial<BlockValue> = {}): BlockValue => ({ uid, failed: 'db1:3306', successor: null, state: 'running', owner: 'me', startedAtMs: Date.now(), ...over });
 const resolvedBlock = (uid: string, successor = 'db2:3306'): BlockValue => block(uid, { state: 'resolved', successor, resolvedAtMs: Date.now() });

@@ -9,30 +9,17 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@baton/config';
 import { silentLogger } from '@baton/logging';
 import { createBackendPool, openBackend } from '@baton/mysql';
-import { createKeys, createRedis, LeaseManager, parseCandidateValue, parseDowntimeValue, pttl } from '@baton/state';
-import { ensureRedis, uniqueKeyPrefix } from '@baton/testing';
+import { parseCandidateValue, parseDowntimeValue, pttl } from '@baton/state';
 import { BackendRecoveryStore } from '../src/backend-store.ts';
 import { createAudit } from '../src/audit.ts';
 import { handleCommand, liftBlocks } from '../src/commands.ts';
 import type { BlockValue } from '../src/ports.ts';
-import { RedisRecoveryState } from '../src/registration.ts';
+import { redisState as sharedRedisState } from './redis-state.ts';
 
 const mysqlServer = { host: '127.0.0.1', port: 3306, user: 'root', password: '' };
 const logger = silentLogger();
 
-async function redisState(t: { after(fn: () => unknown): void }, nowMs: () => number = Date.now) {
-  const endpoint = await ensureRedis();
-  const redis = createRedis({ url: endpoint.url, connectTimeoutMs: 2000, commandTimeoutMs: 2000, maxRetriesPerRequest: 1 }, logger);
-  const keys = createKeys(uniqueKeyPrefix('executor').replace(/:$/, ''));
-  t.after(async () => {
-    const found = await redis.keys(`${keys.root}:*`);
-    if (found.length > 0) await redis.del(...found);
-    await redis.quit();
-  });
-  const leases = new LeaseManager({ redis, keys, logger, owner: 'me' });
-  const state = new RedisRecoveryState({ redis, keys, leases, logger, gracePeriodMs: 5000, ioRestartThrottleMs: 30_000, detectionPeriodMs: 60_000, recoveryBlockMs: 60_000, lockTtlMs: 1000, now: nowMs });
-  return { redis, keys, leases, state };
-}
+const redisState = (t: { after(fn: () => unknown): void }, nowMs: () => number = Date.now) => sharedRedisState(t, { nowMs });
 
 const block = (uid: string, over: Partial<BlockValue> = {}): BlockValue => ({ uid, failed: 'db1:3306', successor: null, state: 'running', owner: 'me', startedAtMs: Date.now(), ...over });
 

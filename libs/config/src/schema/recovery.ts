@@ -94,8 +94,8 @@ const batonKeys = {
     'Promote only once the old primary is fenced (SQL fence or fence hook) when it is not provably dead (connection refused). Off: a hung or cut-off primary confirmed dead by its replicas is failed over even if no fence took (faster, as orchestrator); on: such a failover waits for, or fails without, a fence.',
   ),
   fenceKeeperIntervalMs: integer(
-    200,
-    'A demoted primary is probed this often until it rejoins as a replica; each time it answers writable it is fenced again (demoted-primary-returned).',
+    50,
+    'A demoted primary is probed this often (a new connection attempt, each bounded to 5 intervals) until it rejoins as a replica; each time it answers writable it is fenced again (demoted-primary-returned). Short, so a primary cut off by the network is fenced within one interval of the network healing.',
     { min: 20 },
   ),
   executorGroupId: text('baton-recovery-executor', 'Consumer group of the executors\' analyses (one group per deployment; each member gets some clusters).'),

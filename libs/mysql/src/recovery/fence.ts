@@ -211,18 +211,19 @@ async function killClients(
   spareUsers: readonly string[],
   started: number,
   budget: number,
-  listSql = clientConnectionsSql,
+  exceptIds: readonly number[] = [],
 ): Promise<{ killed: number; unkilled: number; error?: string }> {
   const left = (): number => budget - (performance.now() - started);
   const spare = new Set(spareUsers);
   let rows;
   try {
     if (left() < 1) return { killed: 0, unkilled: 0, error: 'no time left in the budget' };
-    rows = await conn.query(listSql, [], { timeoutMs: Math.floor(left()) });
+    rows = await conn.query(clientConnectionsSql, [], { timeoutMs: Math.floor(left()) });
   } catch (error) {
     return { killed: 0, unkilled: 0, error: describeProbeError(error) };
   }
-  const ids = rows.filter((r) => !spare.has(text(r['user']))).map((r) => integer(r['id']));
+  const except = new Set(exceptIds);
+  const ids = rows.filter((r) => !spare.has(text(r['user']))).map((r) => integer(r['id'])).filter((id) => !except.has(id));
   let killed = 0;
   let gone = 0;
   for (const id of ids) {
@@ -237,6 +238,15 @@ async function killClients(
     }
   }
   return { killed, unkilled: ids.length - killed - gone };
+}
+
+/**
+ * Kills every client connection but replication threads, this one and `exceptIds`, within
+ * `timeoutMs` (list included). The fence line's second connection runs it: queued on a hung server,
+ * its list executes the moment the server resumes.
+ */
+export function killOtherClients(conn: InstanceConnection, options: { exceptIds?: readonly number[]; timeoutMs: number }): Promise<{ killed: number; unkilled: number; error?: string }> {
+  return killClients(conn, [], performance.now(), options.timeoutMs, options.exceptIds ?? []);
 }
 
 export interface UnfenceOptions {

@@ -3,7 +3,7 @@ export { promote, type PromoteOptions, type PromoteResult, type PromotionEpoch }
 export { catchUpFrom, type CatchUpOptions, type CatchUpResult } from './catch-up.ts';
 export { repoint, repointAll, type RepointOptions, type RepointResult, type RepointOutcome, type RepointAllOptions, type RepointAllEntry } from './repoint.ts';
 export { detachReplica, reattachReplica, detachedHost, attachedHost, detachedHostPrefix, type DetachOptions, type DetachResult } from './detach.ts';
-export { fence, fenceOn, holdReadLock, livenessOfConnectError, unfence, type FenceTarget, type FenceOptions, type FenceResult, type FenceReason, type HeldFence, type Liveness, type UnfenceOptions, type UnfenceResult } from './fence.ts';
+export { fence, fenceOn, holdReadLock, killOtherClients, livenessOfConnectError, unfence, type FenceTarget, type FenceOptions, type FenceResult, type FenceReason, type HeldFence, type Liveness, type UnfenceOptions, type UnfenceResult } from './fence.ts';
 export { readGtidPosition, readReplicaStatus, waitForPosition, type GtidPosition, type WaitOptions, type WaitOutcome, type WaitResult } from './replica-state.ts';
 export { dialectFor, dialectOf, changeSourceSql, resetAllConnectionsSql, type Dialect, type LabelledStatement } from './dialect.ts';
 export { mapWithConcurrency } from './limit.ts';
