@@ -451,7 +451,10 @@ class RecoveryRun {
     const failedObs = snapshot.instances.find((i) => i.host === this.#failed.host && i.port === this.#failed.port);
     if (!failedObs) throw new Error(`${instanceId(this.#failed)} is not in the refreshed snapshot`);
     const replicas = replicasOf(snapshot.instances, this.#failed);
-    const nowMs = d.clock().getTime();
+    // reachable as of the executor's own refresh: a PreFailover hook that ran since then (seconds,
+    // maybe) must not age every replica out; the drain that follows re-checks each one
+    const refreshedAtMs = Date.parse(snapshot.observedAt);
+    const nowMs = Number.isFinite(refreshedAtMs) ? Math.min(refreshedAtMs, d.clock().getTime()) : d.clock().getTime();
     const reachability = { nowMs, windowMs: d.settings.reachabilityWindowMs };
     const reachable = replicas.filter((r) => isReplicaReachable(r, reachability));
 
