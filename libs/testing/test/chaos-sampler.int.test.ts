@@ -181,3 +181,28 @@ test('the app writer follows a switchover: every acked write is on the new prima
     assert.equal(checkAckedWrites(result.acked, await readPresentSeqs(asChaos(i), topo.credentials.app, result.writer)), null, i.name);
   }
 });
+
+test('an instance whose switch to read-only waits behind a semi-sync ack is sampled closing, not writable: its new writes wait and then fail', async (t) => {
+  const topology = await withTopology(t, { replicas: 1, semiSync: { timeoutMs: 6000 } });
+  const primary = topology.primary;
+  await topology.replicas[0]?.query('STOP SLAVE'); // no ack will come
+  const admin = topology.credentials.admin;
+  const sampler = startInvariantSampler({ instances: chaosInstances(topology.instances), user: admin.user, password: admin.password, intervalMs: 25 });
+  t.after(() => sampler.stop());
+  const app = await primary.connection({ account: 'app', database: testDatabase });
+  app.on('error', () => undefined);
+  t.after(() => app.destroy());
+  const waiting = app.query("INSERT INTO writes (writer, seq) VALUES ('ack-waiter', 1)").catch(() => undefined);
+  const fencer = await primary.connection({ account: 'admin' });
+  t.after(() => fencer.destroy());
+  await waitFor(async () => (await primary.query("SELECT ID FROM information_schema.PROCESSLIST WHERE STATE LIKE 'Waiting for semi-sync ACK%'")).length === 1, { description: 'the commit waits for its ack', timeoutMs: 5000 });
+  const pending = fencer.query('SET GLOBAL read_only = 1').catch(() => undefined);
+  await waitFor(() => entry(sampler.samples.at(-1) as Sample, primary)?.closing === true, { description: 'sampled closing', timeoutMs: 3000 });
+  const closing = entry(sampler.samples.at(-1) as Sample, primary);
+  assert.equal(closing?.writable, false);
+  assert.equal(closing?.readOnly, false, 'read_only still reads 0');
+  const late = await primary.connection({ account: 'app', database: testDatabase });
+  t.after(() => late.destroy());
+  await assert.rejects(late.query("INSERT INTO writes (writer, seq) VALUES ('during', 1)"), (e: { code?: string }) => e.code === 'ER_OPTION_PREVENTS_STATEMENT', 'a write during the wait waits, then fails');
+  await Promise.all([waiting, pending]);
+});

@@ -26,9 +26,11 @@ export interface SampledInstance {
   id: string;
   /** Its latest answer was fresh when the sample was taken. */
   answered: boolean;
-  /** read_only=0 (an application account may write); null when it did not answer. */
+  /** An application account may write: read_only=0 and no switch to read-only waiting (see sampler.ts); null when it did not answer. */
   writable: boolean | null;
   readOnly?: boolean | null;
+  /** read_only=0, but SET GLOBAL read_only = 1 is already waiting for the global read lock: new writes wait, then fail. */
+  closing?: boolean;
   replicatingFrom?: string | null;
 }
 
@@ -273,6 +275,7 @@ const rel = (atMs: number, faultAtMs: number, pad = false): string => {
 
 function stateOf(i: SampledInstance): string {
   if (!i.answered) return '--';
+  if (i.closing) return 'cl';
   if (i.writable === true) return 'RW';
   if (i.writable === false) return 'ro';
   return '??';
@@ -319,7 +322,7 @@ export function formatReport(input: ReportInput): string {
       lines.push(`   (no samples within ±${windowMs} ms)`);
       return;
     }
-    lines.push(`   samples within ±${windowMs} ms (RW writable, ro read-only, -- not answered):`);
+    lines.push(`   samples within ±${windowMs} ms (RW writable, ro read-only, cl read_only=0 but closing, -- not answered):`);
     for (const s of around) lines.push(`   ${s.atMs === at ? '>' : ' '} ${formatSample(s, faultAtMs)}`);
   });
   return lines.join('\n');

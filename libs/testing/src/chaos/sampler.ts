@@ -15,8 +15,21 @@
  * answered only when its latest answer's query left less than `staleAfterMs` ago (default
  * 2 × intervalMs).
  *
+ * Writable means what a client would find: read_only=0 and no `SET GLOBAL read_only = 1` or
+ * `FLUSH TABLES WITH READ LOCK` already waiting for the global read lock. While one waits (behind a
+ * commit that waits for a semi-sync ack), every new write waits behind it and then fails read-only
+ * (checked against MariaDB 10.11: the INSERT shows "Waiting for backup lock", then
+ * ER_OPTION_PREVENTS_STATEMENT), so the server takes no write although read_only still reads 0;
+ * such a sample says `closing`. The commit that was already waiting for its ack is the one write
+ * it could still acknowledge, and the acked-writes invariant checks that one.
+ *
  * `readFinalTopology` is the one-shot read at the end of a scenario for `checkFinalTopology`.
  */
+
+/** read_only, and whether a switch to read-only is already waiting for the global read lock. */
+const pollSql = `SELECT @@global.read_only AS ro,
+  (SELECT COUNT(*) FROM information_schema.PROCESSLIST
+    WHERE INFO IN ('SET GLOBAL read_only = 1', 'FLUSH TABLES WITH READ LOCK') AND STATE LIKE 'Waiting for%lock') AS closing`;
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { sleep } from '../wait-for.ts';
 import { closeConnection, connectTo, errorText, type ChaosCredentials, type ChaosInstance } from './connect.ts';
@@ -64,6 +77,8 @@ export interface InvariantSampler {
 interface Answer {
   sentAt: number;
   readOnly: boolean;
+  /** A switch to read-only is waiting for the global read lock. */
+  closing: boolean;
 }
 
 interface PollerOptions extends ChaosCredentials {
@@ -121,10 +136,11 @@ class Poller {
       const sentAt = now();
       this.inFlight = true;
       try {
-        const [rows] = await conn.query<RowDataPacket[]>({ sql: 'SELECT @@global.read_only AS ro', timeout: queryTimeoutMs });
+        const [rows] = await conn.query<RowDataPacket[]>({ sql: pollSql, timeout: queryTimeoutMs });
         const ro = rows[0]?.['ro'];
+        const closing = Number(rows[0]?.['closing'] ?? 0) > 0;
         if (!this.#stopping) {
-          this.answer = { sentAt, readOnly: Number(ro) !== 0 };
+          this.answer = { sentAt, readOnly: Number(ro) !== 0, closing };
           this.answers += 1;
           this.lastError = null;
         }
@@ -143,7 +159,13 @@ class Poller {
   view(atMs: number, staleAfterMs: number): SampledInstance {
     const a = this.answer;
     const answered = a !== undefined && atMs - a.sentAt < staleAfterMs;
-    return { id: this.instance.id, answered, writable: answered ? !a.readOnly : null, readOnly: answered ? a.readOnly : null };
+    return {
+      id: this.instance.id,
+      answered,
+      writable: answered ? !a.readOnly && !a.closing : null,
+      readOnly: answered ? a.readOnly : null,
+      ...(answered && a.closing && !a.readOnly ? { closing: true } : {}),
+    };
   }
 
   async stop(): Promise<void> {
