@@ -918,7 +918,7 @@ class RecoveryRun {
     const session = this.#session;
     if (!session) return;
     const restarted = await session.restartReplication(this.#drained);
-    this.#t.step('replication-restarted', restarted.every((r) => r.ok) ? 'succeeded' : 'failed', 'replication restarted on the stopped replicas (nothing moved)', {
+    this.#t.step('replication-restarted', restarted.every((r) => r.ok) ? 'succeeded' : 'failed', `replication restarted on the stopped replicas (nothing moved): they replicate from ${instanceId(this.#failed)} again${this.#live ? '' : ', which did not answer this recovery'}`, {
       restarted: restarted.filter((r) => r.ok).map((r) => r.instance),
       failed: restarted.filter((r) => !r.ok).map((r) => ({ instance: r.instance, error: r.ok ? '' : r.error })),
     });
