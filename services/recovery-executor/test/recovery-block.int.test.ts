@@ -13,11 +13,8 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import type { RecoveryEvent } from '@baton/contracts';
-import { loadConfig } from '@baton/config';
 import { silentLogger } from '@baton/logging';
-import { createBackendPool, openBackend } from '@baton/mysql';
 import { pttl } from '@baton/state';
 import { createAudit } from '../src/audit.ts';
 import { BackendRecoveryStore } from '../src/backend-store.ts';
@@ -25,10 +22,9 @@ import { handleCommand } from '../src/commands.ts';
 import { RecoveryExecutor } from '../src/executor.ts';
 import type { BlockValue, RecoveryRow, RecoveryState } from '../src/ports.ts';
 import { expectAbsent, expectAbsentOrResolved, expectAnyHolder, swapBlock } from '../src/registration.ts';
-import { redisState as sharedRedisState } from './redis-state.ts';
+import { redisState as sharedRedisState, scratchBackend } from './redis-state.ts';
 import { deadPrimaryCluster, FakeHooks, FakeJournal, FakeStore, FakeTopology, primary, testSettings } from './fakes.ts';
 
-const mysqlServer = { host: '127.0.0.1', port: 3306, user: 'root', password: '' };
 const logger = silentLogger();
 const blockMs = 60_000;
 const lockTtlMs = 1000;
@@ -199,14 +195,7 @@ interface AckFixture {
 }
 
 async function backendFixture(t: TestContext, redisFixture: Awaited<ReturnType<typeof redisState>>): Promise<AckFixture> {
-  const database = `baton_test_${randomBytes(5).toString('hex')}`;
-  const config = loadConfig({ env: { BATON__BACKEND__DATABASE: database, BATON__BACKEND__USER: 'root', BATON__BACKEND__PASSWORD: '' } });
-  const { db } = await openBackend({ ...config.backend }, logger);
-  t.after(async () => {
-    await db.end();
-    const pool = createBackendPool({ ...mysqlServer, database, connectionLimit: 1, connectTimeoutMs: 2000, queryTimeoutMs: 5000 }, { logger, database: null });
-    await pool.query(`DROP DATABASE IF EXISTS \`${database}\``).finally(() => pool.end());
-  });
+  const db = await scratchBackend(t);
   const store = new BackendRecoveryStore(db);
   const events: RecoveryEvent[] = [];
   const audit = createAudit({ events: { publish: async (e) => void events.push(e) }, store, logger });

@@ -5,18 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { loadConfig } from '@baton/config';
 import { silentLogger } from '@baton/logging';
-import { createBackendPool, openBackend } from '@baton/mysql';
 import { parseCandidateValue, parseDowntimeValue, pttl } from '@baton/state';
 import { BackendRecoveryStore } from '../src/backend-store.ts';
 import { createAudit } from '../src/audit.ts';
 import { handleCommand, liftBlocks } from '../src/commands.ts';
 import type { BlockValue } from '../src/ports.ts';
-import { redisState as sharedRedisState } from './redis-state.ts';
+import { redisState as sharedRedisState, scratchBackend } from './redis-state.ts';
 
-const mysqlServer = { host: '127.0.0.1', port: 3306, user: 'root', password: '' };
 const logger = silentLogger();
 
 const redisState = (t: { after(fn: () => unknown): void }, nowMs: () => number = Date.now) => sharedRedisState(t, { nowMs });
@@ -57,14 +53,7 @@ test('a running block whose lock is gone past its TTL is a crashed recovery: tak
 });
 
 test('backend rows: recovery, steps, blocked attempts counted, acknowledgement lifts the block', async (t) => {
-  const database = `baton_test_${randomBytes(5).toString('hex')}`;
-  const config = loadConfig({ env: { BATON__BACKEND__DATABASE: database, BATON__BACKEND__USER: 'root', BATON__BACKEND__PASSWORD: '' } });
-  const { db } = await openBackend({ ...config.backend }, logger);
-  t.after(async () => {
-    await db.end();
-    const pool = createBackendPool({ ...mysqlServer, database, connectionLimit: 1, connectTimeoutMs: 2000, queryTimeoutMs: 5000 }, { logger, database: null });
-    await pool.query(`DROP DATABASE IF EXISTS \`${database}\``).finally(() => pool.end());
-  });
+  const db = await scratchBackend(t);
   const store = new BackendRecoveryStore(db);
   const { redis, keys, state } = await redisState(t);
   const at = new Date();
