@@ -9,7 +9,8 @@
  *   from the new primary);
  * - ackedWritesLost: writes the writer was told were committed that the new primary lacks (sum
  *   over the runs).
- * Writes bench/results/failover.json.
+ * Writes bench/results/failover.json. BATON_BENCH_STEPS=1 also prints each run's recovery steps
+ * with their time since the crash (where the time goes).
  */
 import { startTopology, testDatabase, waitFor } from '@baton/testing';
 import { startPipeline } from '../test/support/pipeline.ts';
@@ -48,6 +49,10 @@ try {
       acked += written.acked.length;
       writable.push(Date.parse(promoted.at) - crashAt);
       moved.push(Date.parse(allMoved.at) - crashAt);
+      if (process.env['BATON_BENCH_STEPS']) {
+        const steps = pipeline.events.filter((e) => e.payload.clusterId === alias && Date.parse(e.payload.at) >= crashAt).map((e) => `${e.payload.step}+${Date.parse(e.payload.at) - crashAt}`);
+        console.error(`  steps: ${steps.join(' ')}`);
+      }
       console.error(`run ${run + 1}/${runs}: writable +${writable.at(-1)} ms, all moved +${moved.at(-1)} ms, acked ${written.acked.length}, lost ${missing}`);
     } finally {
       await topology.stop();
