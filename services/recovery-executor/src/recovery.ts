@@ -199,6 +199,8 @@ class RecoveryRun {
   #superseded: string | null = null;
   #heartbeat: NodeJS.Timeout | undefined;
   #takeoverDue: string | null = null;
+  /** The demoted primary's durable row, written while the replicas move. */
+  #persisting: Promise<void> = Promise.resolve();
 
   constructor(deps: RecoveryDeps, request: RecoveryRequest, trail: RecoveryTrail) {
     this.#d = deps;
@@ -239,6 +241,7 @@ class RecoveryRun {
       this.#t.step(step, outcome === 'failed' ? 'failed' : 'skipped', this.#errors.at(-1) ?? '', { outcome });
     }
     if (!this.#successor) await this.#releaseKeeper();
+    await this.#persisting;
     if (outcome === 'failed' && !this.#successor && this.#drained.length > 0 && !this.#superseded) await this.#restartReplication();
     if (!this.#successor && this.#mayUnfence && !this.#superseded) await this.#unfenceOldPrimary();
     await this.#resolve(outcome, release);
@@ -590,8 +593,11 @@ class RecoveryRun {
       ...(this.#r.takeover ? { rolledForward: true } : {}),
     });
     await this.#d.journal.record(term, this.#d.owner, 'promote', 'done', { candidate: keyOf(candidate), position: promoted.position });
-    // durable: every executor keeps the old primary fenced from now on, across restarts
-    await this.#d.keeper.persist(this.#demoted()).catch((error: unknown) => this.#errors.push(`recording ${instanceId(this.#failed)} as a demoted primary failed: ${(error as Error).message}`));
+    // durable: every executor keeps the old primary fenced from now on, across restarts (written
+    // while the replicas move; awaited before the recovery resolves)
+    this.#persisting = this.#d.keeper.persist(this.#demoted()).catch((error: unknown) => {
+      this.#errors.push(`recording ${instanceId(this.#failed)} as a demoted primary failed: ${(error as Error).message}`);
+    });
     this.#d.fault('after-read-only-off');
   }
 
