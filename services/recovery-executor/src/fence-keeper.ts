@@ -228,8 +228,16 @@ class Watch {
     void fired.killed.finally(() => fired.killer.destroy());
     fired.sent.then(
       async () => {
-        if (this.#stopped || this.#busy || (this.#held && !this.#held.closed)) {
+        if (this.#stopped) {
           fired.conn.destroy();
+          return;
+        }
+        if (this.#busy || (this.#held && !this.#held.closed)) {
+          // another connection of the keeper is finishing the fence: the return is still reported
+          const landedAtMs = Date.now();
+          fired.conn.destroy();
+          this.fencedCount += 1;
+          this.#announce(null, 'fence-line', landedAtMs);
           return;
         }
         this.#busy = true;
@@ -384,6 +392,15 @@ class Watch {
     this.fencedCount += result.fenced ? 1 : 0;
     if (held && !this.#stopped) this.#held = held;
     else if (held) (held as InstanceConnection).destroy();
+    this.#announce(result, via, landedAtMs);
+  }
+
+  /**
+   * demoted-primary-returned, published and audited: it answered writable (or, `result` null, the
+   * fence line's read_only=1 ran on it while another connection of the keeper finishes the fence).
+   */
+  #announce(fence: FenceResult | null, via: 'fence-line' | 'reconnect', landedAtMs: number): void {
+    const result: FenceResult = fence ?? { instance: this.#id, fenced: true, reason: 'fenced', liveness: 'alive', readLockHeld: null, readOnly: true, killedConnections: 0, unkilledConnections: 0, elapsedMs: 0 };
     const d = this.#d;
     this.#o.logger.info({ instance: this.#id, via, fenced: result.fenced, reason: result.reason, error: result.error, killed: result.killedConnections, elapsedMs: Math.round(result.elapsedMs) }, 'demoted primary answered writable: fenced again');
     if (result.fenced) this.#o.audit.background('count a demoted primary fenced again', () => this.#o.store.fencedAgain(d.clusterId, d.instance));
