@@ -59,6 +59,8 @@ export interface FenceKeeperOptions {
   holdConnectTimeoutMs?: number;
   /** Budget of a fence on an open connection. Default 2000 ms. */
   fenceTimeoutMs?: number;
+  /** How long the blind read_only=1 on a fresh connection may wait before the kill pass takes over. Default 300 ms. */
+  blindTimeoutMs?: number;
   /** Between two checks on a connection that answered. Default 1000 ms. */
   checkEveryMs?: number;
   connect?: (options: InstanceConnectOptions) => Promise<InstanceConnection>;
@@ -201,6 +203,8 @@ class Watch {
   #held: InstanceConnection | null = null;
   #longInFlight = false;
   #shortInFlight = 0;
+  /** The last blind read_only=1 was held up (a semi-sync ack waiter): the next connection kills first. */
+  #blindBlocked = false;
   #pendingLine: InstanceConnection | null = null;
   #pendingKiller: InstanceConnection | null = null;
   #busy = false;
@@ -313,11 +317,24 @@ class Watch {
 
   /** It answers: fence it if writable, else keep the connection (holding the read lock on MariaDB). */
   async #answered(conn: InstanceConnection): Promise<void> {
-    // one round trip before the fence: a server that returns writable is fenced before anything else is read
-    const writable = await conn.query('SELECT @@GLOBAL.read_only AS ro').then(
-      ([row]) => Number(row?.['ro']) === 0,
-      () => null,
-    );
+    // One round trip, before anything else is read: read_only=1 now, noting what it was. A commit
+    // waiting for a semi-sync ack holds the statement up (it waits for the global read lock, and new
+    // writes wait behind it); then the next connection fences with the kill pass first.
+    if (this.#blindBlocked) {
+      this.#blindBlocked = false;
+      await this.#fence(conn);
+      return;
+    }
+    const writable = await conn
+      .exec('SET @baton_read_only_was = @@GLOBAL.read_only, GLOBAL read_only = 1', [], { timeoutMs: this.#o.blindTimeoutMs ?? 300 })
+      .then(() => conn.query('SELECT @baton_read_only_was AS ro'))
+      .then(
+        ([row]) => Number(row?.['ro']) === 0,
+        () => {
+          this.#blindBlocked = true;
+          return null;
+        },
+      );
     if (writable === null || this.#stopped) {
       conn.destroy();
       return;
