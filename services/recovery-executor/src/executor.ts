@@ -24,8 +24,26 @@
  *
  * Analyses come from the consumer; each row becomes a job on its cluster's worker (ClusterQueue),
  * so the consumer never waits for a recovery. Nothing is acted on during the warm-up (the first
- * executorWarmupPolls poll intervals), nor once shutdown began; analyses older than
- * maxAnalysisAgeMs (by analyzedAt) are ignored. A forced `recover` command (commands.ts) takes the
+ * executorWarmupPolls poll intervals), nor once shutdown began.
+ *
+ * Staleness is judged without another host's clock (issue 11: comparing our clock with the
+ * analyzer's analyzedAt let a clock skew of maxAnalysisAgeMs disable failover, silently). Each
+ * analysis gets a local receipt when the consumer hands it over: its place in the order of receipt
+ * and the executor's monotonic time. One cluster's analyses come in the order of its partition
+ * (every message is keyed by cluster id), so the analysis received last is the newest; analyzedAt
+ * is not compared, as every analyzer host produces as `analyzer` and ClusterAnalysis carries no
+ * sequence. A queued row is dropped as stale when, at the start of its job, (a) a later analysis of
+ * its cluster has been received (superseded — an all-clear included), or (b) it waited in this
+ * executor, from receipt to the start of its job, longer than maxAnalysisAgeMs. (a) is checked
+ * again just before registration (step 6): the detection hooks may take seconds, and a newer row
+ * of the same instance is then queued behind it anyway. The job yields one turn of the event loop
+ * before its first check, so that messages the consumer already holds (a backlog's batch) are
+ * received first and the newest of them supersedes the rest. Each drop is logged at warn, with
+ * analyzedAt, the local receipt time and the reason, and counted (stats().droppedStaleAnalyses).
+ * An old message with nothing newer behind it (the last one of a backlog) cannot be told from a
+ * fresh one without another host's clock; step 7 re-probes the cluster before anything changes.
+ *
+ * A forced `recover` command (commands.ts) takes the
  * row from the analyzer's cached snapshot and enters at step 3 with `forced`. With command hint
  * `force-master-failover` (orchestrator's ForceMasterFailover, reference §2.8) the row is forged:
  * the named instance must be the cluster's primary in that snapshot, and its entry (real or
@@ -66,6 +84,11 @@ export interface ExecutorDeps {
   /** Start of the warm-up (default: now). */
   startedAtMs?: number;
   journal: RecoveryJournal;
+  /**
+   * The executor's monotonic clock in ms (default performance.now): how long an analysis waited
+   * here. Never compared with a timestamp from another host.
+   */
+  monotonic?: () => number;
   /** Test-only fault points (default: none). */
   fault?: Fault;
   /** Test-only fault actions (default: none). */
@@ -76,12 +99,28 @@ export interface ExecutorDeps {
   lines?: FenceLineFiring;
 }
 
+/** An analysis as this executor received it: nothing here comes from another host's clock but `analyzedAt` (logs only). */
+interface Receipt {
+  /** Order of receipt (1, 2, …): for one cluster, the order of its partition. */
+  n: number;
+  /** The monotonic clock at receipt. */
+  atMonoMs: number;
+  /** The wall clock at receipt (logs only). */
+  at: Date;
+  analyzedAt: string;
+  /** Dropped as stale already: an analysis is counted and logged once, whichever of its rows found it. */
+  dropped: boolean;
+}
+
 type Job =
-  | { kind: 'analysis'; analysis: ClusterAnalysis; entry: AnalysisEntry; correlationId: string | undefined }
+  | { kind: 'analysis'; analysis: ClusterAnalysis; entry: AnalysisEntry; correlationId: string | undefined; receipt: Receipt }
   | { kind: 'recover'; command: RecoverCommand; correlationId: string | undefined }
   | { kind: 'resume'; clusterId: string; uid: string };
 
-export type AnalysisVerdict = 'stopping' | 'warming-up' | 'too-old' | 'no-problem' | 'queued';
+export type AnalysisVerdict = 'stopping' | 'warming-up' | 'no-problem' | 'queued';
+
+/** Why a queued analysis row was dropped: a later analysis of the cluster came in, or it waited here too long. */
+export type StaleReason = 'superseded' | 'waited';
 
 /** What a recovery request is made of, before registration adds the block and the refresh set. */
 interface Attempt
@@ -99,15 +138,21 @@ const keyOf = (k: InstanceKey): InstanceKey => ({ host: k.host, port: k.port });
 export class RecoveryExecutor {
   readonly #d: ExecutorDeps;
   readonly #clock: () => Date;
+  readonly #monotonic: () => number;
   readonly #queue: ClusterQueue<Job>;
   readonly #warmUntilMs: number;
   readonly #notes = new Map<string, number>();
   readonly #results: RecoveryResult[] = [];
+  /** The latest receipt per cluster. */
+  readonly #newest = new Map<string, Receipt>();
+  #received = 0;
+  #droppedStale = 0;
   #stopping = false;
 
   constructor(deps: ExecutorDeps) {
     this.#d = deps;
     this.#clock = deps.clock ?? (() => new Date());
+    this.#monotonic = deps.monotonic ?? (() => performance.now());
     this.#warmUntilMs = (deps.startedAtMs ?? this.#clock().getTime()) + deps.settings.warmupMs;
     this.#queue = new ClusterQueue((_clusterId, job) => (job.kind === 'analysis' ? this.#analysisJob(job) : job.kind === 'recover' ? this.#recoverJob(job) : this.#resumeJob(job)), deps.logger);
   }
@@ -128,15 +173,20 @@ export class RecoveryExecutor {
     this.#queue.push(clusterId, `resume:${uid}`, { kind: 'resume', clusterId, uid });
   }
 
-  /** Queues every problem row of an analysis on its cluster's worker; returns at once. */
+  /**
+   * Takes the analysis's receipt (it is now its cluster's newest: it supersedes every row queued
+   * before it, whether or not it is acted on itself), then queues every problem row on its
+   * cluster's worker; returns at once.
+   */
   handleAnalysis(analysis: ClusterAnalysis, correlationId: string | undefined): AnalysisVerdict {
     if (this.#stopping) return 'stopping';
-    if (this.#clock().getTime() < this.#warmUntilMs) return 'warming-up';
-    if (this.#tooOld(analysis)) return 'too-old';
+    const receipt: Receipt = { n: ++this.#received, atMonoMs: this.#monotonic(), at: this.#clock(), analyzedAt: analysis.analyzedAt, dropped: false };
+    this.#newest.set(analysis.clusterId, receipt);
+    if (receipt.at.getTime() < this.#warmUntilMs) return 'warming-up';
     if (!analysis.hasProblem) return 'no-problem';
     for (const entry of analysis.entries) {
       if (entry.code === 'NoProblem' || entry.skippableDueToDowntime) continue;
-      this.#queue.push(analysis.clusterId, `analysis:${instanceId(entry.instance)}`, { kind: 'analysis', analysis, entry, correlationId });
+      this.#queue.push(analysis.clusterId, `analysis:${instanceId(entry.instance)}`, { kind: 'analysis', analysis, entry, correlationId, receipt });
     }
     return 'queued';
   }
@@ -184,18 +234,57 @@ export class RecoveryExecutor {
   }
 
   stats() {
-    return { ...this.#queue.stats(), recoveries: this.#results.length, stopping: this.#stopping };
+    return { ...this.#queue.stats(), recoveries: this.#results.length, droppedStaleAnalyses: this.#droppedStale, stopping: this.#stopping };
   }
 
-  #tooOld(analysis: ClusterAnalysis): boolean {
-    return this.#clock().getTime() - Date.parse(analysis.analyzedAt) > this.#d.settings.maxAnalysisAgeMs;
+  /**
+   * Whether this row's analysis is stale (see the module comment); a stale one is logged at warn
+   * and counted, once per analysis. `start`: superseded, or waited longer than maxAnalysisAgeMs
+   * since its receipt; `registration`: superseded only (the time since the start is this job's
+   * own work, not waiting).
+   */
+  #dropIfStale(job: Extract<Job, { kind: 'analysis' }>, stage: 'start' | 'registration'): boolean {
+    const { analysis, entry, receipt } = job;
+    const maxAnalysisAgeMs = this.#d.settings.maxAnalysisAgeMs;
+    const newest = this.#newest.get(analysis.clusterId);
+    const waitedMs = Math.round(this.#monotonic() - receipt.atMonoMs);
+    let reason: StaleReason;
+    if (newest !== undefined && newest.n > receipt.n) reason = 'superseded';
+    else if (stage === 'start' && waitedMs > maxAnalysisAgeMs) reason = 'waited';
+    else return false;
+    const details = {
+      clusterId: analysis.clusterId,
+      instance: instanceId(entry.instance),
+      code: entry.code,
+      reason,
+      stage,
+      analyzedAt: analysis.analyzedAt,
+      receivedAt: receipt.at.toISOString(),
+      waitedMs,
+      maxAnalysisAgeMs,
+      supersededBy: reason === 'superseded' && newest ? { analyzedAt: newest.analyzedAt, receivedAt: newest.at.toISOString() } : null,
+    };
+    if (receipt.dropped) {
+      this.#d.logger.debug(details, 'stale analysis row dropped');
+      return true;
+    }
+    receipt.dropped = true;
+    this.#droppedStale += 1;
+    const why =
+      reason === 'superseded' && newest
+        ? `superseded by the analysis of ${newest.analyzedAt} received at ${newest.at.toISOString()}`
+        : `waited ${waitedMs} ms in this executor (maxAnalysisAgeMs ${maxAnalysisAgeMs})`;
+    this.#d.logger.warn({ ...details, droppedStaleAnalyses: this.#droppedStale }, `stale analysis dropped: analysis of ${analysis.analyzedAt} received at ${receipt.at.toISOString()}, ${why}`);
+    return true;
   }
 
   async #analysisJob(job: Extract<Job, { kind: 'analysis' }>): Promise<void> {
     const { analysis, entry, correlationId } = job;
     const { clusterId } = analysis;
     const failed = instanceId(entry.instance);
-    if (this.#stopping || this.#tooOld(analysis)) return; // it may have waited behind a recovery
+    // one turn of the event loop first: messages the consumer already holds (a backlog's batch) are received, the newest supersedes this one
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.#stopping || this.#dropIfStale(job, 'start')) return; // it may have waited behind a recovery
     const { state, logger } = this.#d;
     // 1. the function
     const choice = chooseFor(entry.code, await state.inGracePeriod(clusterId, failed));
@@ -250,6 +339,8 @@ export class RecoveryExecutor {
       }
       return;
     }
+    // the detection hooks may have taken seconds: a newer analysis of the cluster decides (its row of this instance is queued)
+    if (this.#dropIfStale(job, 'registration')) return;
     if (choice.kind === 'fence-stale-primary') {
       const s = this.#d.settings;
       await fenceStaleRoot({ topology: this.#d.topology, keeper: this.#d.keeper ?? noFenceKeeping, audit: this.#d.audit, timeoutMs: Math.max(s.fenceTimeoutMs, s.mysql.operationTimeoutMs) }, clusterId, entry, correlationId);

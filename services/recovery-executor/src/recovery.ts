@@ -580,6 +580,8 @@ class RecoveryRun {
       await this.#d.journal.record(term, this.#d.owner, 'promote', 'failed', { candidate: keyOf(candidate), problems: promoted.problems, restoredReadOnly: restored ?? null });
       // a candidate left writable must not be followed by another promotion: that would be two primaries
       if (restored === false) throw new Stop(`${reason}: no other candidate is promoted while it may be writable`, 'failed', false);
+      // its relay log holds what it was chosen for: another candidate would lack it
+      if (promoted.unappliedRelayLog === true) throw new Stop(`promotion of ${id} refused: ${promoted.problems.join('; ')}; nothing was reset`, 'failed', false);
       throw new CandidateRefused(reason, keyOf(candidate));
     }
     this.#successor = { key: candidate, position: promoted.position };

@@ -14,7 +14,11 @@ export const defaultGroupId = 'baton-recovery-executor';
 export const defaultCommandsGroupId = 'baton-recovery-executor-commands';
 /** Each process reads hook results in a group of its own: `<prefix>-<owner>`. */
 export const hookResultsGroupPrefix = 'baton-recovery-executor-hook-results';
-/** An analysis older than this (by analyzedAt) is ignored: the snapshot behind it is history. */
+/**
+ * A queued analysis row that waited in the executor longer than this, from its local receipt to
+ * the start of its job (the executor's monotonic clock, never another host's analyzedAt), is
+ * dropped: the snapshot behind it is history. See executor.ts for the rule (superseded analyses too).
+ */
 export const defaultMaxAnalysisAgeMs = 10_000;
 /** Fencing the old primary gets this long, connect included (W3: never on the critical path for long). */
 export const defaultFenceTimeoutMs = 500;

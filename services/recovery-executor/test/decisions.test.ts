@@ -130,6 +130,8 @@ test('drained observation: the drain\'s positions, threads stopped, freshly seen
     position: '0-1-120',
     gtid: { flavour: 'mariadb', position: '0-1-120', ownPosition: '0-1-120', mariadb: { slavePos: '0-1-120', currentPos: '0-1-120', binlogPos: '0-1-120' } },
     gtidIoPos: '0-1-120',
+    mode: 'gtid',
+    receivedCoords: null,
     readCoords: null,
     execCoords: null,
     replication: { ...r!.replication!, ioThread: 'No', sqlThread: 'No', gtidIoPos: '0-1-120' },

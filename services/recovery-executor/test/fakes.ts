@@ -16,7 +16,7 @@ import {
 } from '@baton/contracts';
 import { loadConfig } from '@baton/config';
 import { analyze } from '@baton/domain';
-import { silentLogger } from '@baton/logging';
+import { createLogger, silentLogger, type Logger } from '@baton/logging';
 import type { DrainResult, FenceResult, HeldFence, PromoteResult, RepointAllEntry, WaitOutcome } from '@baton/mysql';
 import type { DemotedPrimary } from '../src/fence-keeper.ts';
 import type { Lease } from '@baton/state';
@@ -323,6 +323,8 @@ function drainResult(obs: InstanceObservation): DrainResult {
     position: pos,
     gtid: { flavour: 'mariadb', position: pos, ownPosition: pos, mariadb: { slavePos: pos, currentPos: pos, binlogPos: pos } },
     gtidIoPos: obs.replication?.gtidIoPos ?? '',
+    mode: 'gtid',
+    receivedCoords: null,
     readCoords: null,
     execCoords: null,
     replication,
@@ -440,7 +442,10 @@ export interface Harness {
   journal: FakeJournal;
   executor: RecoveryExecutor;
   settings: ExecutorSettings;
+  /** The executor's wall clock. */
   now: { ms: number };
+  /** The executor's monotonic clock (how long an analysis waited here): unrelated to `now`, moved by hand. */
+  mono: { ms: number };
   /** Waits until the executor's queue is idle and the audit writes are done. */
   settle(): Promise<void>;
   steps(): string[];
@@ -473,7 +478,14 @@ export class FakeKeeper implements FenceKeeping {
   }
 }
 
-export function harness(options: { env?: Record<string, string>; warm?: boolean } = {}): Harness {
+/** A logger that keeps every line (debug and up) as parsed JSON, for tests that check what was logged. */
+export function recordingLogger(): { logger: Logger; lines: Array<Record<string, unknown> & { level: number; msg: string }> } {
+  const lines: Array<Record<string, unknown> & { level: number; msg: string }> = [];
+  const logger = createLogger({ service: 'test', level: 'debug', destination: { write: (line: string) => void lines.push(JSON.parse(line)) } });
+  return { logger, lines };
+}
+
+export function harness(options: { env?: Record<string, string>; warm?: boolean; logger?: Logger } = {}): Harness {
   const log: Call[] = [];
   const events: RecoveryEvent[] = [];
   const state = new FakeState(log);
@@ -484,6 +496,7 @@ export function harness(options: { env?: Record<string, string>; warm?: boolean 
   const keeper = new FakeKeeper(log);
   const settings = testSettings(options.env);
   const now = { ms: T0 + 50 };
+  const mono = { ms: 1_000_000 };
   const clock = () => new Date(now.ms);
   const audit = createAudit({ events: { publish: async (e) => void events.push(e) }, store, logger: silentLogger(), clock });
   const executor = new RecoveryExecutor({
@@ -493,10 +506,11 @@ export function harness(options: { env?: Record<string, string>; warm?: boolean 
     audit,
     hooks,
     topology,
-    logger: silentLogger(),
+    logger: options.logger ?? silentLogger(),
     owner: 'test-owner',
     hostname: 'baton-host',
     clock,
+    monotonic: () => mono.ms,
     startedAtMs: options.warm === false ? now.ms : now.ms - settings.warmupMs - 1,
     journal,
     keeper,
@@ -513,6 +527,7 @@ export function harness(options: { env?: Record<string, string>; warm?: boolean 
     executor,
     settings,
     now,
+    mono,
     async settle() {
       for (let i = 0; i < 5; i++) {
         await executor.idle(5000);

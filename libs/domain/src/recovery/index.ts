@@ -34,6 +34,7 @@ export {
   type ReplicaPositions,
 } from './replica-position.ts';
 export { isReplicaReachable, planPromotion } from './plan-promotion.ts';
+export { compareCoordinates, describeUncovered, unappliedRelayLog, uncoveredRelayLogs, type UncoveredRelayLog } from './relay-backlog.ts';
 export type {
   CatchUpStep,
   LostKind,

@@ -25,6 +25,9 @@
  *       the plan; otherwise waitForSqlThread is set when DelayMasterPromotionIfSQLThreadNotUpToDate is
  *       on, or when allowLossOfTransactions is off (promoting discards an unapplied relay log).
  *       Skipped with a catch-up: the candidate ends at the source's applied position anyway.
+ *     relay logs — a file/position replica's unapplied relay log (no GTID names it) must be held by
+ *       another replica that applied past it, or by the candidate applying its own (relay-backlog.ts);
+ *       else the plan fails, or with allowLossOfTransactions reports it lost.
  *  6. Moves: every other ranked replica whose transactions the candidate (after its catch-up) holds
  *     and that CanReplicateFrom the candidate; the rest are lost ('ahead', 'diverged',
  *     'cannot-replicate'). Every input replica ends as exactly one of candidate / moved / lost.
@@ -43,6 +46,7 @@ import type {
 } from './promotion-plan.ts';
 import { resolvePromotionPolicy, type PromotionPolicy } from './promotion-policy.ts';
 import { assessReplicas, knownReplica, toRankedReplica, type Assessment, type KnownReplica } from './replica-assessment.ts';
+import { describeUncovered, uncoveredRelayLogs } from './relay-backlog.ts';
 import { formatPosition, lastKnownPrimaryPosition, missingFrom, positionContains, rawExecutedSet, readReplicaPositions } from './replica-position.ts';
 
 /** The observation is fresh at nowMs: the last probe succeeded and is not older than windowMs (same clauses as LastCheckValid). */
@@ -178,6 +182,18 @@ export function planPromotion(input: PromotionInput): PromotionPlan {
     waitForSqlThread = policy.delayIfSqlThreadNotUpToDate || !policy.allowLossOfTransactions;
     if (!waitForSqlThread) warnings.push(`${what}; promoting without waiting (allowLossOfTransactions, no SQL-thread option)`);
   }
+  // relay logs no GTID names (file/position replication): held by another replica, or not discarded
+  const uncovered = uncoveredRelayLogs(
+    known.map((k) => k.obs),
+    c.replica.key,
+    c.catchUp === null && waitForSqlThread,
+  );
+  const relayLost = uncovered.map((u) => ({ holder: u.replica, missing: `relay log ${u.applied.file}:${u.applied.pos}..${u.received.file}:${u.received.pos} (no GTIDs)` }));
+  if (uncovered.length > 0) {
+    const what = `unapplied relay logs no other replica holds: ${uncovered.map(describeUncovered).join('; ')}`;
+    if (!policy.allowLossOfTransactions) return fail(ctx, `${what}; promoting ${c.replica.id} would discard them (allowLossOfTransactions is off)`, relayLost);
+    warnings.push(`transactions lost (allowLossOfTransactions): ${what}`);
+  }
 
   // 6. the outcome
   addWarnings(c, input.failed, warnings);
@@ -196,7 +212,7 @@ export function planPromotion(input: PromotionInput): PromotionPlan {
       : {}),
     moves: c.moved.map((m) => m.key).sort(byKey),
     lost,
-    lostTransactions: c.lostTransactions,
+    lostTransactions: [...c.lostTransactions, ...relayLost],
     waitForSqlThread,
     expectedPosition: formatPosition(c.finalPosition),
     warnings,

@@ -7,7 +7,9 @@
  *   MySQL:   @@gtid_executed minus the replica's own errant GTIDs (below), so an errant write does
  *            not make a replica look "more advanced".
  * held — executed plus what the IO thread received and the SQL thread has not applied yet
- *   (MariaDB Gtid_IO_Pos, per domain the higher seq_no; MySQL Retrieved_Gtid_Set). This is what the
+ *   (MariaDB Gtid_IO_Pos, per domain the higher seq_no; MySQL Retrieved_Gtid_Set; a MariaDB replica on
+ *   file/position replication, Using_Gtid=No, keeps no such position: held = executed, and what its
+ *   relay log holds beyond is judged by coordinates, relay-backlog.ts). This is what the
  *   replica can still give: candidate choice and loss accounting compare `held`, so transactions
  *   sitting in a relay log are never silently discarded.
  * errant — MariaDB: errantGtidsOf's cheap check (current_pos vs slave_pos, the failed primary's
@@ -124,7 +126,9 @@ function readMariadb(i: InstanceObservation, failed: InstanceObservation): Posit
   if (!g) return { ok: false, reason: 'no MariaDB GTID state observed' };
   const executed = tryParseMariadbPosition(g.slavePos);
   if (!executed) return { ok: false, reason: `gtid_slave_pos ${JSON.stringify(g.slavePos)} does not parse` };
-  const received = tryParseMariadbPosition(i.replication?.gtidIoPos ?? '');
+  // file/position replication (Using_Gtid=No) leaves Gtid_IO_Pos stale: its relay log is judged by coordinates
+  const byCoordinates = i.replication?.usingGtid.toLowerCase() === 'no';
+  const received = byCoordinates ? null : tryParseMariadbPosition(i.replication?.gtidIoPos ?? '');
   const held = received ? mariadbUnion(executed, received) : executed;
   const byGtid = received && received.size > 0 ? compareMariadbPositions(executed, received).relation : null;
   const sqlThreadUpToDate = byGtid === null ? coordinatesUpToDate(i) : byGtid === 'equal' || byGtid === 'ahead';

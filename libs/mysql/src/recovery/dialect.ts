@@ -40,6 +40,12 @@ export interface Dialect {
   option: 'MASTER' | 'SOURCE';
   /** MySQL's super_read_only exists; MariaDB has none. */
   hasSuperReadOnly: boolean;
+  /**
+   * Waits until the SQL thread has applied up to source coordinates (file, position, timeout in
+   * seconds): MariaDB and MySQL < 8.0.26 MASTER_POS_WAIT, MySQL >= 8.0.26 SOURCE_POS_WAIT. For
+   * replicas on file/position replication, which keep no received-GTID position.
+   */
+  positionWait: string;
 }
 
 export function dialectFor(version: string, versionComment = ''): Dialect | null {
@@ -58,6 +64,7 @@ export function dialectFor(version: string, versionComment = ''): Dialect | null
       changeSource: 'CHANGE MASTER TO',
       option: 'MASTER',
       hasSuperReadOnly: false,
+      positionWait: 'SELECT MASTER_POS_WAIT(?, ?, ?) AS r',
     };
   }
   if (flavour !== 'mysql') return null;
@@ -77,6 +84,7 @@ export function dialectFor(version: string, versionComment = ''): Dialect | null
     changeSource: modern ? 'CHANGE REPLICATION SOURCE TO' : 'CHANGE MASTER TO',
     option: modern ? 'SOURCE' : 'MASTER',
     hasSuperReadOnly: true,
+    positionWait: major > 8 || (major === 8 && (minor > 0 || patch >= 26)) ? 'SELECT SOURCE_POS_WAIT(?, ?, ?) AS r' : 'SELECT MASTER_POS_WAIT(?, ?, ?) AS r',
   };
 }
 

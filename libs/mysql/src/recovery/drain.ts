@@ -11,6 +11,14 @@
  *   STOP SLAVE
  *   SHOW [ALL] SLAVE[S] STATUS + GTID positions
  *
+ * A replica on file/position replication (MariaDB Using_Gtid=No, MySQL Auto_Position=0) keeps no
+ * received-GTID position (MariaDB's Gtid_IO_Pos is stale in that mode: waiting on it returns at
+ * once with the relay log unapplied). It is drained by coordinates instead: MASTER_POS_WAIT /
+ * SOURCE_POS_WAIT up to the Master_Log_File:Read_Master_Log_Pos read after STOP SLAVE IO_THREAD,
+ * and it counts as drained only when, replication stopped, Exec_Master_Log_Pos reads equal to
+ * Read_Master_Log_Pos. Its applied GTIDs (gtid_slave_pos) are maintained in either mode, so it is
+ * compared with the others, and later moved by GTID, like any replica.
+ *
  * `drained` is false when the wait timed out or the SQL thread stopped (an apply error): the
  * position is then what was applied, not what was received, and the caller decides whether
  * such a replica may still be promoted. Errors (statement failures) throw RecoveryStepError;
@@ -22,7 +30,7 @@ import { performance } from 'node:perf_hooks';
 import type { BinlogCoordinates, ReplicationState } from '@baton/contracts';
 import type { InstanceConnection } from '../instance-connection.ts';
 import { dialectOf } from './dialect.ts';
-import { readGtidPosition, readReplicaStatus, waitForPosition, type GtidPosition, type WaitOutcome } from './replica-state.ts';
+import { readGtidPosition, readReplicaStatus, relayLogApplied, replicatesByCoordinates, waitForPosition, type GtidPosition, type WaitOutcome } from './replica-state.ts';
 import { runStatement } from './step-error.ts';
 
 export interface DrainOptions {
@@ -42,8 +50,12 @@ export interface DrainResult {
   position: string;
   /** All positions (MariaDB: slave, current, binlog). */
   gtid: GtidPosition;
-  /** What the IO thread had received when it was stopped (Gtid_IO_Pos / Retrieved_Gtid_Set). */
+  /** What the IO thread had received when it was stopped (Gtid_IO_Pos / Retrieved_Gtid_Set; '' when drained by coordinates). */
   gtidIoPos: string;
+  /** How the wait was measured: received GTIDs, or the source's coordinates (file/position replication). */
+  mode: 'gtid' | 'coordinates';
+  /** Coordinates mode: what the IO thread had received when it was stopped (the wait's target). */
+  receivedCoords: BinlogCoordinates | null;
   readCoords: BinlogCoordinates | null;
   execCoords: BinlogCoordinates | null;
   /** The state after STOP SLAVE (null: the instance had no replication configured). */
@@ -62,25 +74,36 @@ export async function stopReplicaAndDrain(conn: InstanceConnection, options: Dra
 
   let waitOutcome: WaitOutcome = 'reached';
   let gtidIoPos = '';
+  let receivedCoords: BinlogCoordinates | null = null;
+  const byCoordinates = before.state !== null && replicatesByCoordinates(d, before.state);
   if (before.state) {
     await runStatement(conn, step, d.stopIoThread, () => conn.exec(d.stopIoThread, [], q));
     const received = await readReplicaStatus(conn, d, step);
-    gtidIoPos = received.state?.gtidIoPos ?? '';
+    receivedCoords = byCoordinates ? (received.state?.readCoordinates ?? null) : null;
+    gtidIoPos = byCoordinates ? '' : (received.state?.gtidIoPos ?? '');
     await runStatement(conn, step, d.startSqlThread, () => conn.exec(d.startSqlThread, [], q));
-    const waited = await waitForPosition(conn, d, step, gtidIoPos, { timeoutMs: options.timeoutMs });
-    waitOutcome = waited.outcome;
+    if (byCoordinates && !receivedCoords) {
+      waitOutcome = 'timeout'; // nothing to wait for that could be checked: never counted as drained
+    } else {
+      const waited = await waitForPosition(conn, d, step, receivedCoords ?? gtidIoPos, { timeoutMs: options.timeoutMs });
+      waitOutcome = waited.outcome;
+    }
     await runStatement(conn, step, d.stopReplica, () => conn.exec(d.stopReplica, [], q));
   }
   const after = before.state ? await readReplicaStatus(conn, d, step) : before;
   const gtid = await readGtidPosition(conn, step);
+  // by coordinates, the relay log must read applied once stopped (a wait answered early proves nothing)
+  const applied = !byCoordinates || (after.state !== null && relayLogApplied(after.state) === true);
   return {
     instance: conn.instance,
     flavour: d.flavour,
-    drained: waitOutcome === 'reached',
-    waitOutcome,
+    drained: waitOutcome === 'reached' && applied,
+    waitOutcome: waitOutcome === 'reached' && !applied ? 'timeout' : waitOutcome,
     position: gtid.position,
     gtid,
     gtidIoPos,
+    mode: byCoordinates ? 'coordinates' : 'gtid',
+    receivedCoords,
     readCoords: after.state?.readCoordinates ?? null,
     execCoords: after.state?.execCoordinates ?? null,
     replication: after.state,

@@ -3,6 +3,8 @@
  * can be checked has been, and nothing is left writable when a check fails.
  *
  *   STOP ALL SLAVES (MariaDB) / STOP REPLICA (MySQL)  every connection, before any RESET (1198 otherwise)
+ *   check: a file/position connection's relay log is applied (Exec = Read_Master_Log_Pos); else
+ *          nothing is reset (RESET SLAVE ALL deletes the relay log) and `unappliedRelayLog` is set
  *   RESET SLAVE ['name'] ALL, once per connection     MariaDB: named (multi-source) connections too;
  *                                                     MySQL: RESET REPLICA ALL clears every channel
  *   (afterClear: test-only, e.g. re-adding a connection so that the next check fails for real)
@@ -47,7 +49,7 @@ import {
 } from '../probe/promotion-epoch.ts';
 import { flagOrNull, integerOrNull, text } from '../probe/row-values.ts';
 import { dialectOf, resetAllConnectionsSql, type Dialect } from './dialect.ts';
-import { describeConnections, readReplicaStatus, type ReplicaStatusRead } from './replica-state.ts';
+import { describeConnections, readReplicaStatus, relayLogApplied, replicatesByCoordinates, type ReplicaStatusRead } from './replica-state.ts';
 import { readSemiSyncSwitches, semiSyncMasterSwitch, semiSyncNames } from './semi-sync.ts';
 import { invalidArgument, runStatement, stepError, type RecoveryStep } from './step-error.ts';
 
@@ -119,6 +121,13 @@ export interface PromoteResult {
   promotionEpoch?: number | null;
   /** The candidate's own position (MariaDB gtid_binlog_pos, MySQL gtid_executed), as last read ('' when not read). */
   position: string;
+  /**
+   * Its own position once replication was cleared, before anything of its own was written (the
+   * epoch row): what it holds of the old primary's history, the base of the loss report.
+   */
+  positionBeforeWritable?: string;
+  /** Nothing was reset: a file/position relay log was not applied (its transactions would have been deleted). */
+  unappliedRelayLog?: boolean;
   elapsedMs: number;
 }
 
@@ -148,6 +157,26 @@ export async function promote(conn: InstanceConnection, options: PromoteOptions)
   // 1. every replication connection
   await run(d.stopAllReplicas, d.stopAllReplicas);
   const before = await readReplicaStatus(conn, d, step);
+  const unapplied = before.state && replicatesByCoordinates(d, before.state) && relayLogApplied(before.state) === false ? before.state : null;
+  if (unapplied) {
+    const { readCoordinates: r, execCoordinates: x } = unapplied;
+    return {
+      instance: conn.instance,
+      flavour: d.flavour,
+      verified: false,
+      problems: [`its relay log is not applied (received up to ${r?.file}:${r?.pos}, applied up to ${x?.file}:${x?.pos}, file/position replication): not reset, those transactions are kept`],
+      readOnly: null,
+      superReadOnly: null,
+      restoredReadOnly: null,
+      replicationCleared: false,
+      clearedConnections: [],
+      semiSyncMasterEnabled: null,
+      promotionEpoch: null,
+      position: '',
+      unappliedRelayLog: true,
+      elapsedMs: performance.now() - started,
+    };
+  }
   const clearedConnections = before.connections.map((c) => c.name);
   for (const s of resetAllConnectionsSql(d, clearedConnections)) await run(s.label, s.sql, s.values);
   await options.afterClear?.();
@@ -158,7 +187,7 @@ export async function promote(conn: InstanceConnection, options: PromoteOptions)
   const preProblems = problemsBeforeWritable(d.flavour, left, pre.position, options.expectedPosition ?? '');
   // A candidate that already reads writable (a roll-forward, a misconfigured replica) is a writable root now.
   let mayBeWritable = pre.readOnly !== true;
-  const base = { instance: conn.instance, flavour: d.flavour, clearedConnections, semiSyncMasterEnabled: null, promotionEpoch: null };
+  const base = { instance: conn.instance, flavour: d.flavour, clearedConnections, semiSyncMasterEnabled: null, promotionEpoch: null, positionBeforeWritable: pre.position };
   if (preProblems.length > 0) {
     const restore = mayBeWritable ? await reinstateReadOnly(conn, d, superReadOnly, q) : null;
     return {

@@ -10,7 +10,7 @@
  *   MySQL    `position` = `ownPosition` = @@gtid_executed.
  */
 import { performance } from 'node:perf_hooks';
-import type { ReplicationState } from '@baton/contracts';
+import type { BinlogCoordinates, ReplicationState } from '@baton/contracts';
 import type { InstanceConnection, Row } from '../instance-connection.ts';
 import { compactGtid } from '../probe/map-identity.ts';
 import { mapReplication } from '../probe/map-replication.ts';
@@ -108,23 +108,46 @@ export interface WaitOptions {
 }
 
 /**
- * Waits until the SQL thread has applied `position` (MASTER_GTID_WAIT on MariaDB,
- * WAIT_FOR_EXECUTED_GTID_SET on MySQL), in slices: after a slice that did not reach it the
- * replica status is read, and a stopped SQL thread (or IO thread, when watched) ends the wait
- * at once instead of after the whole timeout. An empty position is reached at once.
+ * A replica on file/position replication: MariaDB Using_Gtid=No (its Gtid_IO_Pos is not kept up to
+ * date in that mode: it still shows whatever it was when GTID replication last ran), MySQL
+ * Auto_Position=0. Its received position is the source's coordinates, not a GTID set; its applied
+ * GTIDs (MariaDB gtid_slave_pos, MySQL gtid_executed) are still maintained by the SQL thread.
  */
-export async function waitForPosition(conn: InstanceConnection, d: Dialect, step: RecoveryStep, position: string, options: WaitOptions): Promise<WaitResult> {
+export function replicatesByCoordinates(d: Dialect, state: ReplicationState): boolean {
+  return d.flavour === 'mariadb' ? state.usingGtid.toLowerCase() === 'no' : !state.autoPosition;
+}
+
+/** Both coordinates known and equal: the SQL thread applied everything the IO thread wrote to the relay log. */
+export function relayLogApplied(state: ReplicationState): boolean | null {
+  const r = state.readCoordinates;
+  const x = state.execCoordinates;
+  if (!r || !x) return null;
+  return r.file === x.file && r.pos === x.pos;
+}
+
+/**
+ * Waits until the SQL thread has applied `target`: a GTID position (MASTER_GTID_WAIT on MariaDB,
+ * WAIT_FOR_EXECUTED_GTID_SET on MySQL) or source coordinates (MASTER_POS_WAIT / SOURCE_POS_WAIT,
+ * for file/position replication), in slices: after a slice that did not reach it the replica
+ * status is read, and a stopped SQL thread (or IO thread, when watched) ends the wait at once
+ * instead of after the whole timeout. An empty position is reached at once.
+ */
+export async function waitForPosition(conn: InstanceConnection, d: Dialect, step: RecoveryStep, target: string | BinlogCoordinates, options: WaitOptions): Promise<WaitResult> {
   const started = performance.now();
   const elapsed = (): number => performance.now() - started;
   const sliceMs = Math.max(10, options.sliceMs ?? 250);
   const margin = options.statementMarginMs ?? 2000;
-  const label = d.flavour === 'mariadb' ? 'MASTER_GTID_WAIT' : 'WAIT_FOR_EXECUTED_GTID_SET';
-  const sql = d.flavour === 'mariadb' ? 'SELECT MASTER_GTID_WAIT(?, ?) AS r' : 'SELECT WAIT_FOR_EXECUTED_GTID_SET(?, ?) AS r';
+  const byCoordinates = typeof target !== 'string';
+  const label = byCoordinates ? d.positionWait.slice(7, d.positionWait.indexOf('(')) : d.flavour === 'mariadb' ? 'MASTER_GTID_WAIT' : 'WAIT_FOR_EXECUTED_GTID_SET';
+  const sql = byCoordinates ? d.positionWait : d.flavour === 'mariadb' ? 'SELECT MASTER_GTID_WAIT(?, ?) AS r' : 'SELECT WAIT_FOR_EXECUTED_GTID_SET(?, ?) AS r';
   for (;;) {
     const remaining = options.timeoutMs - elapsed();
     const slice = Math.max(0, Math.min(sliceMs, remaining));
-    const [row] = await runStatement(conn, step, label, () => conn.query(sql, [position, slice / 1000], { timeoutMs: slice + margin }));
-    if (Number(row?.['r']) === 0 && row?.['r'] !== null) return { outcome: 'reached', state: null, elapsedMs: elapsed() };
+    const values = byCoordinates ? [target.file, target.pos, slice / 1000] : [target, slice / 1000];
+    const [row] = await runStatement(conn, step, label, () => conn.query(sql, values, { timeoutMs: slice + margin }));
+    const r = row?.['r'];
+    // GTID waits answer 0 when reached; the coordinate waits the number of events waited for (>= 0), -1 on timeout
+    if (r !== null && r !== undefined && (byCoordinates ? Number(r) >= 0 : Number(r) === 0)) return { outcome: 'reached', state: null, elapsedMs: elapsed() };
     const { state } = await readReplicaStatus(conn, d, step);
     if (!state || state.sqlThread !== 'Yes') return { outcome: 'sql-thread-stopped', state, elapsedMs: elapsed() };
     if (options.watchIoThread && state.ioThread === 'No') return { outcome: 'io-thread-stopped', state, elapsedMs: elapsed() };

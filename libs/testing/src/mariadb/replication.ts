@@ -147,3 +147,23 @@ export async function wireReplication(instances: readonly MariaDbInstance[], opt
       }),
   );
 }
+
+/**
+ * Switches a running GTID replica to file/position replication (MASTER_USE_GTID = no) at the
+ * source coordinates it has applied, so it misses and repeats nothing. Its gtid_slave_pos is still
+ * maintained by the SQL thread; its Gtid_IO_Pos is not (MariaDB leaves it as it was).
+ */
+export async function useFilePosition(replica: MariaDbInstance): Promise<void> {
+  await withSocket(replica, async (conn) => {
+    await conn.query({ sql: 'STOP SLAVE', timeout: 10_000 });
+    const [rows] = await conn.query({ sql: 'SHOW SLAVE STATUS', timeout: 10_000 });
+    const status = (rows as Array<Record<string, unknown>>)[0];
+    if (!status) throw new Error(`${replica.name} has no replication to switch`);
+    await conn.query({
+      sql: 'CHANGE MASTER TO MASTER_USE_GTID = no, MASTER_LOG_FILE = ?, MASTER_LOG_POS = ?',
+      values: [status['Relay_Master_Log_File'], Number(status['Exec_Master_Log_Pos'])],
+      timeout: 10_000,
+    });
+    await conn.query({ sql: 'START SLAVE', timeout: 10_000 });
+  });
+}

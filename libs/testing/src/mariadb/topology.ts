@@ -12,7 +12,7 @@ import { allocatePorts, type PortBlock } from '../ports.ts';
 import { markOwned, onProcessExit } from '../process-cleanup.ts';
 import { sweepStaleRules } from './firewall.ts';
 import { MariaDbInstance, type Account } from './instance.ts';
-import { wireReplication } from './replication.ts';
+import { useFilePosition, wireReplication } from './replication.ts';
 import { copyTemplate, MariaDbLaunchError, scratchRoot, sweepStaleDataDirs, templateDataDir } from './template.ts';
 import { testDatabase, type Credentials, type InstanceRole, type InstanceSpec, type ServerOptions, type TopologySpec } from './types.ts';
 import { startWriter, type Writer, type WriterOptions } from './writer.ts';
@@ -252,6 +252,7 @@ async function startOnce(spec: TopologySpec): Promise<Topology> {
     const failure = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) throw failure.reason;
     await wireReplication(instances, { credentials, semiSync, timeoutMs: readyTimeoutMs });
+    if (spec.replicationMode === 'file-position') await Promise.all(instances.filter((i) => i.upstream !== null).map(useFilePosition));
     return topology;
   } catch (error) {
     await topology.stop();

@@ -42,6 +42,11 @@ export interface TopologySpec {
   replicas?: number | InstanceSpec[];
   /** Semi-sync: primary rpl_semi_sync_master_enabled, every replica rpl_semi_sync_slave_enabled. */
   semiSync?: boolean | SemiSyncSpec;
+  /**
+   * How the replicas replicate: by GTID (MASTER_USE_GTID = slave_pos, the default) or by binlog
+   * file and position (MASTER_USE_GTID = no), switched once replication is verified.
+   */
+  replicationMode?: 'gtid' | 'file-position';
   /** Options for every instance (see ServerOptions). */
   serverOptions?: ServerOptions;
   /** Default /dev/shm/baton-topo-<random> (tmpfs; falls back to the OS temp dir). */
