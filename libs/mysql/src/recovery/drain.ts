@@ -11,8 +11,7 @@
  *   STOP SLAVE
  *   SHOW [ALL] SLAVE[S] STATUS + GTID positions
  *
- * A replica on file/position replication (MariaDB Using_Gtid=No, MySQL Auto_Position=0) keeps no
- * received-GTID position (MariaDB's Gtid_IO_Pos is stale in that mode: waiting on it returns at
+ * A MariaDB replica on file/position replication (Using_Gtid=No) keeps no received-GTID position (MariaDB's Gtid_IO_Pos is stale in that mode: waiting on it returns at
  * once with the relay log unapplied). It is drained by coordinates instead: MASTER_POS_WAIT /
  * SOURCE_POS_WAIT up to the Master_Log_File:Read_Master_Log_Pos read after STOP SLAVE IO_THREAD,
  * and it counts as drained only when, replication stopped, Exec_Master_Log_Pos reads equal to

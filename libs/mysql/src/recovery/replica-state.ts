@@ -108,13 +108,14 @@ export interface WaitOptions {
 }
 
 /**
- * A replica on file/position replication: MariaDB Using_Gtid=No (its Gtid_IO_Pos is not kept up to
- * date in that mode: it still shows whatever it was when GTID replication last ran), MySQL
- * Auto_Position=0. Its received position is the source's coordinates, not a GTID set; its applied
- * GTIDs (MariaDB gtid_slave_pos, MySQL gtid_executed) are still maintained by the SQL thread.
+ * A MariaDB replica on file/position replication (Using_Gtid=No): its Gtid_IO_Pos is not kept up to
+ * date in that mode (it still shows whatever it was when GTID replication last ran), so what it
+ * received is known by the source's coordinates only; its applied GTIDs (gtid_slave_pos) are still
+ * maintained by the SQL thread. MySQL keeps Retrieved_Gtid_Set whenever gtid_mode is ON, with or
+ * without auto-positioning (and the planner refuses replicas without GTIDs), so it never needs this.
  */
 export function replicatesByCoordinates(d: Dialect, state: ReplicationState): boolean {
-  return d.flavour === 'mariadb' ? state.usingGtid.toLowerCase() === 'no' : !state.autoPosition;
+  return d.flavour === 'mariadb' && state.usingGtid.toLowerCase() === 'no';
 }
 
 /** Both coordinates known and equal: the SQL thread applied everything the IO thread wrote to the relay log. */
