@@ -35,8 +35,10 @@
  * sequence. A queued row is dropped as stale when, at the start of its job, (a) a later analysis of
  * its cluster has been received (superseded — an all-clear included), or (b) it waited in this
  * executor, from receipt to the start of its job, longer than maxAnalysisAgeMs. (a) is checked
- * again just before registration (step 6): the detection hooks may take seconds, and a newer row
- * of the same instance is then queued behind it anyway. The job yields one turn of the event loop
+ * again just before acting (registration, step 6, or fencing a stale root): the detection hooks
+ * may take seconds, and a newer row of the same instance is then queued behind it anyway. No
+ * analyzer host's timestamp is compared with ours, nor analyzedAt with snapshotObservedAt (the
+ * detector's clock, maybe another host's). The job yields one turn of the event loop
  * before its first check, so that messages the consumer already holds (a backlog's batch) are
  * received first and the newest of them supersedes the rest. Each drop is logged at warn, with
  * analyzedAt, the local receipt time and the reason, and counted (stats().droppedStaleAnalyses).
