@@ -6,3 +6,4 @@ export { consumeSnapshots, kafkaAnalysisPublisher, type ConsumeSnapshotsOptions 
 export { createRedisSnapshotCache, type SnapshotCache } from './snapshot-cache.ts';
 export { startAnalyzer, type RunningAnalyzer, type StartAnalyzerOptions, type StopStep } from './start-analyzer.ts';
 export { kafkaProbeRequester } from './probe-requester.ts';
+export { clockOffsetVariable, faultClockFromEnv } from './fault-clock.ts';

@@ -18,6 +18,7 @@ import { createBackendChangelogStore } from './changelog.ts';
 import { analysisPolicyFromConfig, analyzerSettings } from './config.ts';
 import { consumeSnapshots, kafkaAnalysisPublisher } from './consume-snapshots.ts';
 import { createRedisSnapshotCache } from './snapshot-cache.ts';
+import { faultClockFromEnv } from './fault-clock.ts';
 
 export type { StopStep };
 
@@ -35,6 +36,7 @@ export interface StartAnalyzerOptions {
   fromBeginning?: boolean;
   /** Create the topics the analyzer uses when missing (default true). */
   ensureTopics?: boolean;
+  /** The analyzer's wall clock (default: the system clock, shifted by BATON_FAULT_ANALYZER_CLOCK_OFFSET_MS when set; fault-clock.ts). */
   clock?: () => Date;
   newDetectionId?: () => string;
   /** Deadline for Redis to answer at start (default 10 s). */
@@ -46,6 +48,8 @@ export interface StartAnalyzerOptions {
 export async function startAnalyzer(config: BatonConfig, logger: Logger, options: StartAnalyzerOptions = {}): Promise<RunningAnalyzer> {
   const settings = analyzerSettings(config);
   const policy = analysisPolicyFromConfig(config);
+  // read before anything opens: a bad value stops the start here
+  const clock = options.clock ?? faultClockFromEnv(process.env, logger);
   // filled in reverse order of opening: the last thing opened is closed first
   const closers: StopStep[] = [];
   const cleanup = () => runStopSteps(closers, logger);
@@ -74,7 +78,7 @@ export async function startAnalyzer(config: BatonConfig, logger: Logger, options
       probeRequester: kafkaProbeRequester({ publisher, redis, keys: createKeys(settings.keyPrefix) }),
       changelog: createBackendChangelogStore(db),
       logger,
-      ...(options.clock ? { clock: options.clock } : {}),
+      ...(clock ? { clock } : {}),
       ...(options.newDetectionId ? { newDetectionId: options.newDetectionId } : {}),
     });
     closers.unshift({
