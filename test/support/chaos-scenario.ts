@@ -21,6 +21,7 @@ import {
   chaosInstances,
   checkAckedWrites,
   checkFinalTopology,
+  checkReportedLoss,
   checkPromotions,
   checkRecoveryRows,
   checkSplitBrain,
@@ -31,9 +32,10 @@ import {
   startInvariantSampler,
   type FinalTopology,
   type PromotionStep,
+  type ReportedLoss,
   type Violation,
 } from '@baton/testing/chaos';
-import { startTopology, waitFor, type Topology } from '@baton/testing';
+import { startTopology, waitFor, type Topology, type TopologySpec } from '@baton/testing';
 import { startChaosEnv, type ChaosEnv, type ChaosEnvOptions } from './chaos-env.ts';
 
 export interface ScenarioContext {
@@ -66,6 +68,14 @@ export interface ScenarioOptions {
    * rather than gone or rejoined: a scenario that brings a hung or cut-off primary back.
    */
   oldPrimaryDemoted?: boolean;
+  /**
+   * Acknowledged writes may be missing on the final primary where the failover's loss report
+   * accounts for them (asynchronous replication): the report must count them exactly, from a
+   * member read for real that holds them (checkReportedLoss). Otherwise any missing write fails.
+   */
+  lossReported?: boolean;
+  /** Topology options over the default semi-sync 1+3 (e.g. file/position replication). */
+  topology?: Partial<TopologySpec>;
 }
 
 /** Takeovers in the chaos suite: a dead executor's recovery is continued after 2 s without renewal. */
@@ -80,7 +90,7 @@ const steadyForMs = 2000;
 
 export async function runScenario(t: TestContext, options: ScenarioOptions): Promise<ScenarioContext> {
   const label = options.name.split(/\W+/)[0] ?? 'chaos';
-  const topology = await startTopology({ replicas: 3, semiSync: options.semiSync ?? true });
+  const topology = await startTopology({ replicas: 3, semiSync: options.semiSync ?? true, ...options.topology });
   t.after(() => topology.stop());
   const env = await startChaosEnv({ label, ...options.env, env: { ...chaosServiceEnv, ...options.env?.env } });
   t.after(() => env.stop(t));
@@ -129,7 +139,7 @@ export async function runScenario(t: TestContext, options: ScenarioOptions): Pro
     if (primary) {
       const target = instances.find((i) => i.id === primary.id);
       const present = await readPresentSeqs(target as (typeof instances)[number], admin, written.writer);
-      const lost = checkAckedWrites(written.acked, present);
+      const lost = options.lossReported ? await reportedLoss(env, instances, admin, written, present) : checkAckedWrites(written.acked, present);
       if (lost) violations.push(lost);
     } else {
       violations.push({ invariant: 'lost-write', message: 'no final primary to check the acknowledged writes against' });
@@ -145,6 +155,44 @@ export async function runScenario(t: TestContext, options: ScenarioOptions): Pro
   }
   if (options.verify && final) await options.verify(ctx, final);
   return ctx;
+}
+
+/**
+ * lossReported: the writes missing on the final primary against the successful recovery's loss
+ * report, once it counts them (the loss watcher reads a returning member within a second or so),
+ * and the writer's rows on every member the report names.
+ */
+async function reportedLoss(
+  env: ChaosEnv,
+  instances: ReturnType<typeof chaosInstances>,
+  admin: { user: string; password: string },
+  written: { writer: string; acked: readonly number[] },
+  present: ReadonlySet<number>,
+): Promise<Violation | null> {
+  const missing = written.acked.filter((seq) => !present.has(seq));
+  if (missing.length === 0) return null;
+  let report: ReportedLoss | null = null;
+  await waitFor(
+    async () => {
+      report = await lossReport(env);
+      const exact = report?.entries.filter((e) => e.source !== 'last-seen') ?? [];
+      return exact.reduce((n, e) => n + (e.count ?? 0), 0) >= missing.length;
+    },
+    { description: 'the loss report counting the missing writes', timeoutMs: 20_000, intervalMs: 250 },
+  ).catch(() => undefined);
+  const holders = new Map<string, ReadonlySet<number>>();
+  for (const e of (report as ReportedLoss | null)?.entries ?? []) {
+    const member = instances.find((i) => i.id === e.member);
+    if (member) holders.set(e.member, await readPresentSeqs(member, admin, written.writer).catch(() => new Set<number>()));
+  }
+  return checkReportedLoss(missing, report, holders);
+}
+
+/** The loss report of the successful recovery (the last one), or null. */
+export async function lossReport(env: ChaosEnv): Promise<(ReportedLoss & { base: string }) | null> {
+  const [rows] = await env.backend.query("SELECT loss_report FROM recoveries WHERE outcome = 'successful' ORDER BY id DESC LIMIT 1");
+  const text = (rows as Array<{ loss_report: string | null }>)[0]?.loss_report;
+  return text ? (JSON.parse(text) as ReportedLoss & { base: string }) : null;
 }
 
 async function runningRecoveries(env: ChaosEnv): Promise<number> {

@@ -8,7 +8,7 @@ import { analysisCommand, clustersCommand, topologyCommand } from './cluster-com
 import { discoverCommand } from './discover-command.ts';
 import { downtimeCommand, forgetCommand, registerCandidateCommand } from './instance-commands.ts';
 import { UsageError, exitCodes, type CliIo } from './io.ts';
-import { ackCommand, auditCommand, recoverCommand, recoveriesCommand } from './recovery-commands.ts';
+import { ackCommand, auditCommand, recoverCommand, recoveriesCommand, recoveryCommand } from './recovery-commands.ts';
 
 export const usage = `Usage: baton COMMAND [options]
 
@@ -26,6 +26,7 @@ Commands over the api (--api URL or $BATON_API_URL, --token TOKEN or $BATON_API_
   register-candidate HOST:PORT RULE  prefer, neutral, prefer_not or must_not
   downtime begin|end|list ...        downtime instances
   audit [CLUSTER] [--uid UID] ...    recoveries, their steps, detections, blocked recoveries
+  recovery UID                       one recovery: its outcome, lost-transaction report and steps
 Offline:
   analyze FILE                       orchestrator's replication analysis of a cluster snapshot file
 
@@ -50,6 +51,7 @@ const commands: Record<string, (argv: readonly string[], io: CliIo) => number | 
   'register-candidate': registerCandidateCommand,
   downtime: downtimeCommand,
   audit: auditCommand,
+  recovery: recoveryCommand,
 };
 
 export const processIo: CliIo = {

@@ -87,6 +87,26 @@ interface RecoveryJson {
   Outcome?: string;
   RecoveryStartTimestamp: string;
   Acknowledged: boolean;
+  LossReport?: LossReportJson | null;
+}
+
+interface LossReportJson {
+  base: string;
+  entries: Array<{ member: string; role: string; source: string; missing: string; count: number | null }>;
+  pending: string[];
+}
+
+/** The loss report in lines: each member's lost GTIDs, what is still pending; "no report" for a recovery that promoted nobody. */
+export function lossReportText(r: LossReportJson | null | undefined): string {
+  if (!r) return 'lost transactions: no report (nobody was promoted)';
+  const lines = [
+    r.entries.length === 0
+      ? `lost transactions: none${r.pending.length === 0 ? '' : ' known yet'} (successor's position at promotion: ${r.base || 'empty'})`
+      : `lost transactions (beyond the successor's position at promotion, ${r.base || 'empty'}):`,
+    ...r.entries.map((e) => `  ${e.member} (${e.role}, ${e.source}): ${e.missing}${e.count === null ? '' : ` — ${e.count} transaction(s)`}`),
+  ];
+  if (r.pending.length > 0) lines.push(`  not examined yet (probed until they answer): ${r.pending.join(', ')}`);
+  return lines.join('\n');
 }
 
 interface StepJson {
@@ -98,6 +118,10 @@ interface StepJson {
 }
 
 const keyText = (k: { Hostname: string; Port: number } | null) => (k ? `${k.Hostname}:${k.Port}` : '-');
+
+/** `baton recovery UID`: one recovery, its loss report and its steps (as `baton audit --uid UID`). */
+export const recoveryCommand = (argv: readonly string[], io: Parameters<typeof auditCommand>[1]) =>
+  argv[0] === undefined || argv[0].startsWith('-') ? auditCommand(['--help', ...argv], io) : auditCommand(['--uid', argv[0], ...argv.slice(1)], io);
 
 export const auditCommand = apiCommand({
   name: 'audit',
@@ -118,7 +142,8 @@ Recoveries newest first, 20 a page.`,
       const [recoveries, steps] = await Promise.all([callApi(target, apiPath('audit-recovery', 'uid', uid)), callApi(target, apiPath('audit-recovery-steps', uid))]);
       if (json) printJson({ recovery: (recoveries.body as unknown[])[0] ?? null, steps: steps.body });
       else {
-        io.out(`${recoveryTable(recoveries.body as RecoveryJson[])}\n\n`);
+        const found = (recoveries.body as RecoveryJson[])[0];
+        io.out(`${recoveryTable(recoveries.body as RecoveryJson[])}\n\n${found ? `${lossReportText(found.LossReport)}\n\n` : ''}`);
         const list = steps.body as StepJson[];
         const rows = list.map((s, i) => [String(s.Seq ?? i + 1), s.AuditAt, s.Step ?? '', s.Ok === true ? 'ok' : s.Ok === false ? 'FAIL' : '-', s.Message]);
         io.out(rows.length === 0 ? 'no steps\n' : `${table([['#', 'AT', 'STEP', 'RESULT', 'MESSAGE'], ...rows])}\n`);

@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   checkAckedWrites,
+  checkReportedLoss,
+  type ReportedLoss,
   checkFinalTopology,
   checkPromotions,
   checkRecoveryRows,
@@ -224,4 +226,17 @@ test('formatReport names the scenario and the fault time, and shows the samples 
   assert.doesNotMatch(report, /"instances"/);
 
   assert.match(formatReport({ scenario: 'calm', faultAtMs: 0, violations: [], samples: [] }), /^chaos scenario "calm": no violations/);
+});
+
+test('checkReportedLoss: missing acked writes pass only when an exact loss report counts them and a reported member holds them', () => {
+  const report = (entries: ReportedLoss['entries'], pending: string[] = []): ReportedLoss => ({ entries, pending });
+  const oldPrimary = { member: 'p:1', source: 'returned', count: 2, missing: '0-1-11..0-1-12' };
+  const holders = new Map([['p:1', new Set([1, 2, 3, 11, 12])]]);
+  assert.equal(checkReportedLoss([], null, holders), null, 'nothing missing');
+  assert.match(checkReportedLoss([11, 12], null, holders)?.message ?? '', /no loss report/);
+  assert.match(checkReportedLoss([11, 12], report([]), holders)?.message ?? '', /the loss report counts 0/, 'an empty report with writes missing: the violation is seen');
+  assert.match(checkReportedLoss([11, 12], report([{ ...oldPrimary, source: 'last-seen' }], ['p:1']), holders)?.message ?? '', /counts 0 .*pending p:1/, 'a last-seen lower bound is not a report');
+  assert.match(checkReportedLoss([11, 12, 13], report([oldPrimary]), holders)?.message ?? '', /counts 2/);
+  assert.match(checkReportedLoss([11, 12], report([oldPrimary]), new Map([['p:1', new Set([11])]]))?.message ?? '', /on no member the loss report names: 12/);
+  assert.equal(checkReportedLoss([11, 12], report([oldPrimary]), holders), null);
 });

@@ -53,6 +53,8 @@ export interface RecoveryRecord {
   participants: string[];
   errors: string[];
   fencingResult: string | null;
+  /** The lost-transaction report (@baton/domain LossReport as stored), null when nobody was promoted. */
+  lossReport?: unknown;
   startedAt: Date;
   endedAt: Date | null;
   acknowledged: boolean;

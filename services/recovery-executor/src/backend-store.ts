@@ -67,7 +67,8 @@ export function recoveryInsert(r: RecoveryRow, epoch: number | null = null): { s
 export function resolutionSet(r: RecoveryResolution): { sql: string; values: unknown[] } {
   return {
     sql: `is_successful = ?, outcome = ?, successor_host = ?, successor_port = ?, successor_binlog_coordinates = ?,
-         lost_replicas = ?, participating_instances = ?, all_errors = ?, fencing_result = ?, lock_token = ?, ended_at = ?`,
+         lost_replicas = ?, participating_instances = ?, all_errors = ?, fencing_result = ?, lock_token = ?, ended_at = ?,
+         loss_report = COALESCE(?, loss_report), loss_report_updated_at = IF(? IS NULL, loss_report_updated_at, NOW(3))`,
     values: [
       r.outcome === 'successful' ? 1 : 0,
       r.outcome,
@@ -80,6 +81,8 @@ export function resolutionSet(r: RecoveryResolution): { sql: string; values: unk
       r.fencingResult,
       r.lockToken,
       r.endedAt,
+      r.lossReport ? JSON.stringify(r.lossReport) : null,
+      r.lossReport ? 1 : null,
     ],
   };
 }

@@ -99,6 +99,8 @@ export interface ExecutorDeps {
   keeper?: FenceKeeping;
   /** Idle connections to every cluster's primary, fired at a failover (default: none). */
   lines?: FenceLineFiring;
+  /** Completes loss reports after the recoveries (loss-watch.ts). */
+  lossWatch?: { sync(): Promise<void> };
 }
 
 /** An analysis as this executor received it: nothing here comes from another host's clock but `analyzedAt` (logs only). */
@@ -585,6 +587,7 @@ export class RecoveryExecutor {
         faultAction: this.#d.faultAction ?? null,
         keeper: this.#d.keeper ?? noFenceKeeping,
         lines: this.#d.lines ?? noFenceLines,
+        ...(this.#d.lossWatch ? { lossWatch: this.#d.lossWatch } : {}),
       },
       { ...rest, instances: [...instances.values()], previous },
       trail,

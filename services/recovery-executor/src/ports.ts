@@ -3,6 +3,7 @@
  * world goes through these interfaces. The service wires the real ones (Redis, the backend, Kafka,
  * mysql2); unit tests pass fakes and check the order of the calls.
  */
+import type { LossReport } from '@baton/domain';
 import type { ClusterSnapshot, HookKind, HookResult, InstanceKey, InstanceObservation, RecoveryEvent } from '@baton/contracts';
 import type { CatchUpResult, DetachResult, DrainResult, FailureDetectionRow, FenceResult, HeldFence, GtidPosition as ServerGtidPosition, PromoteResult, RepointAllEntry, UnfenceResult, WaitResult } from '@baton/mysql';
 import type { DowntimeValue, Lease } from '@baton/state';
@@ -92,6 +93,8 @@ export interface RecoveryResolution {
   fencingResult: string | null;
   lockToken: number | null;
   endedAt: Date;
+  /** The lost-transaction report (null: nobody promoted); the loss watcher completes it later. */
+  lossReport?: LossReport | null;
 }
 
 export interface BlockedRow {

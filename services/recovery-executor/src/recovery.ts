@@ -32,7 +32,18 @@
  * did not answer, the crash path runs unchanged.
  */
 import { instanceId, type AnalysisEntry, type ClusterSnapshot, type HookKind, type InstanceKey, type InstanceObservation } from '@baton/contracts';
-import { analyze, isReplicaReachable, planPromotion, type PromotionPlanOk } from '@baton/domain';
+import {
+  analyze,
+  describeLossReport,
+  initialLossReport,
+  isReplicaReachable,
+  lossReportComplete,
+  observedHolding,
+  planPromotion,
+  type LossReport,
+  type MemberPosition,
+  type PromotionPlanOk,
+} from '@baton/domain';
 import type { Logger } from '@baton/logging';
 import type { FenceResult } from '@baton/mysql';
 import type { DemotedPrimary } from './fence-keeper.ts';
@@ -81,6 +92,8 @@ export interface RecoveryDeps {
   keeper: FenceKeeping;
   /** Idle connections to the primaries, opened while they were healthy (fence-lines.ts). */
   lines: FenceLineFiring;
+  /** Completes the loss report once the unexamined members answer (loss-watch.ts); absent in unit tests. */
+  lossWatch?: { sync(): Promise<void> };
 }
 
 export interface RecoveryRequest {
@@ -201,6 +214,9 @@ class RecoveryRun {
   #takeoverDue: string | null = null;
   /** The demoted primary's durable row, written while the replicas move. */
   #persisting: Promise<void> = Promise.resolve();
+  /** Who the loss report examines: the drained replicas exactly, the rest by their last reading. */
+  #lossMembers: { examined: MemberPosition[]; unexamined: MemberPosition[] } = { examined: [], unexamined: [] };
+  #lossReport: LossReport | null = null;
 
   constructor(deps: RecoveryDeps, request: RecoveryRequest, trail: RecoveryTrail) {
     this.#d = deps;
@@ -245,6 +261,7 @@ class RecoveryRun {
     if (outcome === 'failed' && !this.#successor && this.#drained.length > 0 && !this.#superseded) await this.#restartReplication();
     if (!this.#successor && this.#mayUnfence && !this.#superseded) await this.#unfenceOldPrimary();
     await this.#resolve(outcome, release);
+    if (this.#lossReport && !lossReportComplete(this.#lossReport)) this.#d.lossWatch?.sync().catch(() => undefined);
     if (this.#attempted && !this.#r.skipProcesses) await this.#postHooks(outcome === 'successful');
     return this.#end(outcome, stopRenewing);
   }
@@ -486,6 +503,7 @@ class RecoveryRun {
       if (!result) return r;
       return result.ok ? drainedObservation(r, result.result, drainedAt) : failedDrainObservation(r, result.error, drainedAt);
     });
+    this.#lossMembers = this.#membersForLossReport(failedObs, updated);
     let settled: Promise<void> | null = null;
     const settleFence = (): Promise<void> => (settled ??= this.#awaitFence(fencing));
     // Candidates whose promotion did not verify: left read-only, replication cleared, named lost.
@@ -595,6 +613,7 @@ class RecoveryRun {
       ...(this.#r.takeover ? { rolledForward: true } : {}),
     });
     await this.#d.journal.record(term, this.#d.owner, 'promote', 'done', { candidate: keyOf(candidate), position: promoted.position });
+    this.#reportLoss(candidate, promoted.flavour, promoted.positionBeforeWritable ?? promoted.position);
     // durable: every executor keeps the old primary fenced from now on, across restarts (written
     // while the replicas move; awaited before the recovery resolves)
     this.#persisting = this.#d.keeper.persist(this.#demoted()).catch((error: unknown) => {
@@ -989,7 +1008,41 @@ class RecoveryRun {
       fencingResult: fencingResultText(this.#fencing),
       lockToken: this.#term?.epoch ?? null,
       endedAt,
+      lossReport: this.#lossReport,
     };
+  }
+
+  /**
+   * The loss report's members: every drained replica exactly; replicas that did not answer or
+   * whose drain failed, and the old primary (unless it answered and was synced: force-master-failover
+   * of a live primary), by their last reading, pending until they answer (loss-watch.ts).
+   */
+  #membersForLossReport(failedObs: InstanceObservation, replicas: readonly InstanceObservation[]): { examined: MemberPosition[]; unexamined: MemberPosition[] } {
+    const drained = new Set(this.#drained.map(instanceId));
+    const examined: MemberPosition[] = [];
+    const unexamined: MemberPosition[] = [];
+    for (const r of replicas) {
+      const m: MemberPosition = { member: instanceId(r), role: 'replica', position: observedHolding(r)?.position ?? null };
+      (drained.has(m.member) ? examined : unexamined).push(m);
+    }
+    const final = this.#finalPosition;
+    const old: MemberPosition = { member: instanceId(this.#failed), role: 'old-primary', position: final ? final.position : (observedHolding(failedObs)?.position ?? null) };
+    (final ? examined : unexamined).push(old);
+    return { examined, unexamined };
+  }
+
+  /** The report at the promotion, on the recovery's trail (stored with its resolution). */
+  #reportLoss(successor: InstanceKey, flavour: 'mariadb' | 'mysql', base: string): void {
+    const failedId = instanceId(this.#failed);
+    const others = (ms: MemberPosition[]) => ms.filter((m) => m.member !== instanceId(successor));
+    const { examined, unexamined } = this.#lossMembers;
+    // a roll-forward knows nothing of the members: the old primary at least is pending
+    const known = [...examined, ...unexamined].some((m) => m.member === failedId);
+    const pending = known ? others(unexamined) : [...others(unexamined), { member: failedId, role: 'old-primary' as const, position: null }];
+    const report = initialLossReport({ flavour, base, oldPrimary: failedId, examined: others(examined), unexamined: pending });
+    this.#lossReport = report;
+    const status = report.entries.length > 0 ? 'failed' : lossReportComplete(report) ? 'succeeded' : 'info';
+    this.#t.step('loss-report', status, describeLossReport(report), { report, complete: lossReportComplete(report) });
   }
 
   async #postHooks(successful: boolean): Promise<void> {

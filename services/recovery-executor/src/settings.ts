@@ -81,6 +81,15 @@ export interface ExecutorSettings {
   requireFence: boolean;
   /** recovery.fenceKeeperIntervalMs. */
   fenceKeeperIntervalMs: number;
+  /** recovery.lossReportWatchHours, in ms. */
+  lossReportWatchMs: number;
+  /** recovery.acceptUnexaminedSemiSyncLoss. */
+  acceptUnexaminedSemiSyncLoss: boolean;
+  /** recovery.semiSyncAckerWaitMs. */
+  semiSyncAckerWaitMs: number;
+  /** recovery.recoveryRetryAttempts / recoveryRetryBackoffMs. */
+  retryAttempts: number;
+  retryBackoffMs: number;
   mysql: MysqlAccess;
   location: LocationSettings;
   analysisPolicy: ResolvedAnalysisPolicy;
@@ -136,6 +145,11 @@ export function executorSettings(config: ConfigSections, overrides: { maxAnalysi
     takeoverAfterMs: r.recoveryTakeoverAfterMs,
     requireFence: r.requireFenceBeforePromotion,
     fenceKeeperIntervalMs: r.fenceKeeperIntervalMs,
+    lossReportWatchMs: r.lossReportWatchHours * 3_600_000,
+    acceptUnexaminedSemiSyncLoss: r.acceptUnexaminedSemiSyncLoss,
+    semiSyncAckerWaitMs: r.semiSyncAckerWaitMs,
+    retryAttempts: r.recoveryRetryAttempts,
+    retryBackoffMs: r.recoveryRetryBackoffMs,
     groupId: r.executorGroupId,
     gracePeriodMs: r.emergencyGracePeriodMs,
     ioRestartThrottleMs: r.ioThreadRestartThrottleMs,

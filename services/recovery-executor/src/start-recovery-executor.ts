@@ -24,6 +24,7 @@ import { BackendRecoveryJournal } from './backend-journal.ts';
 import { BackendRecoveryStore } from './backend-store.ts';
 import { faultActionFromEnv, faultFromEnv } from './fault-points.ts';
 import { FenceKeeper } from './fence-keeper.ts';
+import { LossWatcher } from './loss-watch.ts';
 import { FenceLines } from './fence-lines.ts';
 import { clusterPrimaryOf } from './steps/decisions.ts';
 import { BackendDemotedPrimaries } from './backend-demoted.ts';
@@ -189,6 +190,16 @@ export async function startRecoveryExecutor(options: StartRecoveryExecutorOption
       intervalMs: settings.fenceKeeperIntervalMs,
     });
     closers.unshift({ name: 'fence keeper', run: () => keeper.stop() });
+    const lossWatch = new LossWatcher({
+      db,
+      audit,
+      logger: logger.child({ component: 'loss-watch' }),
+      user: settings.mysql.user,
+      password: settings.mysql.password,
+      watchForMs: settings.lossReportWatchMs,
+    });
+    lossWatch.start();
+    closers.unshift({ name: 'loss watcher', run: async () => lossWatch.stop() });
     const lines = new FenceLines({ user: settings.mysql.user, password: settings.mysql.password, logger: logger.child({ component: 'fence-lines' }) });
     closers.unshift({ name: 'fence lines', run: async () => lines.stop() });
     const executor = new RecoveryExecutor({
@@ -208,11 +219,13 @@ export async function startRecoveryExecutor(options: StartRecoveryExecutorOption
       faultAction: faultActionFromEnv(),
       keeper,
       lines,
+      lossWatch,
     });
     // every executor keeps every demoted primary fenced: now, and whenever one was added elsewhere;
     // and a fence line open to every cluster's primary, as the analyzer last cached it
     const keepAll = (): void => {
       keeper.sync().catch((err: unknown) => logger.warn({ err }, 'loading the demoted primaries failed'));
+      lossWatch.sync().catch((err: unknown) => logger.warn({ err }, 'loading the pending loss reports failed'));
       trackPrimaries(redis, keys, lines).catch((err: unknown) => logger.warn({ err }, 'looking up the primaries for the fence lines failed'));
     };
     keepAll();

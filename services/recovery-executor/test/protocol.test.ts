@@ -49,6 +49,7 @@ test('dead primary: detection, registration, then claim → refresh → re-check
     'candidate-chosen:succeeded',
     'fenced:info',
     'promoted:succeeded',
+    'loss-report:info',
     'replica-moved:succeeded',
     'replica-moved:succeeded',
     'replicas-moved:succeeded',

@@ -98,6 +98,22 @@ const batonKeys = {
     'A demoted primary is probed this often (a new connection attempt, each bounded to 5 intervals) until it rejoins as a replica; each time it answers writable it is fenced again (demoted-primary-returned). Short, so a primary cut off by the network is fenced within one interval of the network healing.',
     { min: 20 },
   ),
+  lossReportWatchHours: integer(
+    168,
+    'After a failover, members the recovery could not examine (the old primary, unreachable replicas) are probed until they answer, for this long, to complete the lost-transaction report with their own positions.',
+    { min: 1 },
+  ),
+  acceptUnexaminedSemiSyncLoss: bool(
+    false,
+    'Semi-sync: when the replicas that cannot be examined are enough to hold every acknowledgement the failed primary waited for (rpl_semi_sync_master_wait_for_slave_count; 1 on MariaDB), an acknowledged transaction may exist that no examined replica has. Off (default, safe): no promotion; the recovery waits up to semiSyncAckerWaitMs for them to answer, then fails with the reason (and is retried). On: promote anyway; the possible loss is in the loss report.',
+  ),
+  semiSyncAckerWaitMs: integer(3000, 'How long a recovery waits for unexamined semi-sync replicas to answer before it fails (acceptUnexaminedSemiSyncLoss off).', { min: 0 }),
+  recoveryRetryAttempts: integer(
+    3,
+    'A failed attempt that left the topology as it found it (nothing promoted, replicas restarted where they were) gives its block back and is retried this many more times, with backoff; each attempt is its own audited recovery. 0 = no retry (orchestrator: the block holds for RecoveryPeriodBlockSeconds).',
+    { max: 20 },
+  ),
+  recoveryRetryBackoffMs: integer(1000, 'Wait before the first retry of a failed attempt; doubled for each further one.', { min: 0 }),
   executorGroupId: text('baton-recovery-executor', 'Consumer group of the executors\' analyses (one group per deployment; each member gets some clusters).'),
   emergencyGracePeriodMs: integer(5000, 'After emergency IO-thread restarts, dead-primary recoveries wait this long.'),
   emergentReadThrottleMs: integer(1000, 'At most one emergent re-read per instance in this window.', { min: 1 }),

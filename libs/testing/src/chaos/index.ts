@@ -9,6 +9,8 @@
 export {
   checkSplitBrain,
   checkAckedWrites,
+  checkReportedLoss,
+  type ReportedLoss,
   checkFinalTopology,
   checkRecoveryRows,
   checkPromotions,

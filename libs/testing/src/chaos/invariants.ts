@@ -327,3 +327,36 @@ export function formatReport(input: ReportInput): string {
   });
   return lines.join('\n');
 }
+
+/** What the reported-loss check reads of a recovery's loss report (the @baton/domain LossReport shape). */
+export interface ReportedLoss {
+  entries: ReadonlyArray<{ member: string; source: string; count: number | null; missing: string }>;
+  pending: readonly string[];
+}
+
+/**
+ * Acknowledged writes missing on the final primary are acceptable only where the failover said so
+ * (asynchronous replication loses what the primary acknowledged and nobody received): the
+ * recovery's loss report counts at least as many transactions as writes are missing, from members
+ * read for real (not a last-seen lower bound), and each missing write is present on one of those
+ * members (`holders`: the writer's seqs present on each reported member that could be read).
+ */
+export function checkReportedLoss(missing: readonly number[], report: ReportedLoss | null, holders: ReadonlyMap<string, ReadonlySet<number>>): Violation | null {
+  if (missing.length === 0) return null;
+  const listed = missing.slice(0, 20).join(', ');
+  if (!report) return { invariant: 'lost-write', message: `${missing.length} acked writes missing on the final primary and no loss report: ${listed}`, details: { missing } };
+  const exact = report.entries.filter((e) => e.source === 'returned' || e.source === 'examined');
+  const counted = exact.reduce((n, e) => n + (e.count ?? 0), 0);
+  if (counted < missing.length) {
+    return {
+      invariant: 'lost-write',
+      message: `${missing.length} acked writes missing on the final primary, the loss report counts ${counted} (${exact.map((e) => `${e.member}: ${e.missing}`).join('; ') || 'no exact entry'}; pending ${report.pending.join(', ') || 'nothing'}): ${listed}`,
+      details: { missing, report },
+    };
+  }
+  const unheld = missing.filter((seq) => !exact.some((e) => holders.get(e.member)?.has(seq)));
+  if (unheld.length > 0) {
+    return { invariant: 'lost-write', message: `${unheld.length} acked writes missing on the final primary are on no member the loss report names: ${unheld.slice(0, 20).join(', ')}`, details: { unheld, report } };
+  }
+  return null;
+}

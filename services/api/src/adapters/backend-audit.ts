@@ -25,6 +25,14 @@ const strings = (v: unknown): string[] => {
   return Array.isArray(parsed) ? parsed.map(String) : [];
 };
 const date = (v: unknown): Date | null => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(`${String(v).replace(' ', 'T')}Z`));
+const json = (v: unknown): unknown => {
+  if (v === null || v === undefined) return null;
+  try {
+    return typeof v === 'string' ? JSON.parse(v) : v;
+  } catch {
+    return null;
+  }
+};
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 const key = (host: unknown, port: unknown) => (host === null || host === undefined ? null : { host: String(host), port: Number(port) });
 
@@ -53,6 +61,7 @@ export function recoveryFromRow(r: Row): RecoveryRecord {
     participants: strings(r['participating_instances']),
     errors: strings(r['all_errors']),
     fencingResult: str(r['fencing_result']),
+    lossReport: json(r['loss_report']),
     startedAt: date(r['started_at']) as Date,
     endedAt: date(r['ended_at']),
     acknowledged: Number(r['acknowledged']) === 1,

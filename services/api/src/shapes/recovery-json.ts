@@ -3,7 +3,7 @@
  * for audit-recovery and active-cluster-recovery, the same shape for failure detections (as
  * orchestrator's audit-failure-detection), TopologyRecoveryStep, BlockedTopologyRecovery.
  * Timestamps are ISO-8601 UTC ('' when unset, as orchestrator's empty strings). Baton's own facts
- * (Outcome, RequestId, FencingResult, a step's name and result) are added under new names.
+ * (Outcome, RequestId, FencingResult, LossReport, a step's name and result) are added under new names.
  */
 import type { BlockedRecord, DetectionRecord, RecoveryRecord, RecoveryStepRecord } from '../ports.ts';
 import { orcKey, type OrcKey } from './instance-json.ts';
@@ -59,6 +59,7 @@ export function topologyRecoveryJson(r: RecoveryRecord): Record<string, unknown>
     RequestId: r.requestId ?? '',
     Outcome: r.outcome ?? '',
     FencingResult: r.fencingResult ?? '',
+    LossReport: r.lossReport ?? null,
   };
 }
 
