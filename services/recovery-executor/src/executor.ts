@@ -119,7 +119,8 @@ interface Receipt {
 type Job =
   | { kind: 'analysis'; analysis: ClusterAnalysis; entry: AnalysisEntry; correlationId: string | undefined; receipt: Receipt }
   | { kind: 'recover'; command: RecoverCommand; correlationId: string | undefined }
-  | { kind: 'resume'; clusterId: string; uid: string };
+  | { kind: 'resume'; clusterId: string; uid: string }
+  | { kind: 'retry'; attempt: Attempt };
 
 export type AnalysisVerdict = 'stopping' | 'warming-up' | 'no-problem' | 'queued';
 
@@ -134,6 +135,8 @@ interface Attempt
   mentioned: InstanceKey[];
   /** When the analysed snapshot was observed (null for a forced recover, which analyses afresh). */
   observedAtMs: number | null;
+  /** A retry of a failed attempt that left the topology as it found it: its number (1…) and the attempt before. */
+  retry?: { n: number; previousUid: string };
 }
 
 const noteEveryMs = 60_000;
@@ -158,7 +161,11 @@ export class RecoveryExecutor {
     this.#clock = deps.clock ?? (() => new Date());
     this.#monotonic = deps.monotonic ?? (() => performance.now());
     this.#warmUntilMs = (deps.startedAtMs ?? this.#clock().getTime()) + deps.settings.warmupMs;
-    this.#queue = new ClusterQueue((_clusterId, job) => (job.kind === 'analysis' ? this.#analysisJob(job) : job.kind === 'recover' ? this.#recoverJob(job) : this.#resumeJob(job)), deps.logger);
+    this.#queue = new ClusterQueue(
+      (_clusterId, job) =>
+        job.kind === 'analysis' ? this.#analysisJob(job) : job.kind === 'recover' ? this.#recoverJob(job) : job.kind === 'retry' ? this.#retryJob(job) : this.#resumeJob(job),
+      deps.logger,
+    );
   }
 
   /**
@@ -519,7 +526,9 @@ export class RecoveryExecutor {
       processingNode: this.#d.owner,
       startedAt,
     };
-    trail.step('registered', 'succeeded', `recovery of ${failed} (${a.entry.code}) registered${a.forced ? ' (forced)' : ''}`, {
+    const retryText = a.retry ? ` (retry ${a.retry.n} of ${this.#d.settings.retryAttempts} after recovery ${a.retry.previousUid})` : '';
+    trail.step('registered', 'succeeded', `recovery of ${failed} (${a.entry.code}) registered${a.forced ? ' (forced)' : ''}${retryText}`, {
+      ...(a.retry ? { retry: a.retry.n, previousUid: a.retry.previousUid } : {}),
       code: a.entry.code,
       failed,
       forced: a.forced,
@@ -528,7 +537,35 @@ export class RecoveryExecutor {
       replacedBlock: registration.replaced?.uid ?? null,
       detectionUid: a.correlationId ?? null,
     });
-    await this.#run({ ...a, block, row, takeover: false }, trail);
+    const mayRetry = !a.forced && (a.retry?.n ?? 0) < this.#d.settings.retryAttempts;
+    const result = await this.#run({ ...a, block, row, takeover: false, mayRetry }, trail);
+    if (result.retryable) this.#scheduleRetry(a, result.uid);
+  }
+
+  /**
+   * A failed attempt that left the topology as it found it gave its block back: it is tried again
+   * after recoveryRetryBackoffMs (doubled each time), at most recoveryRetryAttempts times; each
+   * attempt is a recovery of its own, its `registered` step naming the one before.
+   */
+  #scheduleRetry(a: Attempt, uid: string): void {
+    const n = (a.retry?.n ?? 0) + 1;
+    const { retryAttempts, retryBackoffMs } = this.#d.settings;
+    const failed = instanceId(a.entry.instance);
+    if (n > retryAttempts || this.#stopping) {
+      if (retryAttempts > 0) this.#d.logger.warn({ clusterId: a.clusterId, failed, recoveryUid: uid, attempts: n }, 'recovery failed cleanly; no retry left');
+      return;
+    }
+    const delayMs = retryBackoffMs * 2 ** (n - 1);
+    this.#d.logger.info({ clusterId: a.clusterId, failed, recoveryUid: uid, retry: n, delayMs }, 'recovery failed cleanly: retried');
+    const timer = setTimeout(() => {
+      if (!this.#stopping) this.#queue.push(a.clusterId, `retry:${failed}`, { kind: 'retry', attempt: { ...a, retry: { n, previousUid: uid } } });
+    }, delayMs);
+    timer.unref();
+  }
+
+  async #retryJob(job: Extract<Job, { kind: 'retry' }>): Promise<void> {
+    if (this.#stopping) return;
+    await this.#registerAndRun(job.attempt);
   }
 
   /** A takeover of recovery `uid`: its row says what it was about; the journal, what it did. */
@@ -563,7 +600,7 @@ export class RecoveryExecutor {
   }
 
   /** Steps 7–12 for a registered (or taken over) recovery, with the cluster's instances from the cached snapshot. */
-  async #run(request: Omit<RecoveryRequest, 'instances' | 'previous'> & { mentioned: readonly InstanceKey[] }, trail: RecoveryTrail): Promise<void> {
+  async #run(request: Omit<RecoveryRequest, 'instances' | 'previous'> & { mentioned: readonly InstanceKey[] }, trail: RecoveryTrail): Promise<RecoveryResult> {
     const { state, logger } = this.#d;
     const cached = await state.cachedSnapshot(request.clusterId).catch(() => null);
     const previous = new Map<string, InstanceObservation>((cached?.instances ?? []).map((i) => [instanceId(i), i]));
@@ -596,6 +633,7 @@ export class RecoveryExecutor {
     if (this.#results.length > 100) this.#results.shift();
     logger.info({ ...result, recoveryUid: result.uid, failed: instanceId(request.entry.instance), steps: trail.steps.length }, 'recovery ended');
     if (result.takeoverDue) this.#queueResume(request.clusterId, result.takeoverDue);
+    return result;
   }
 
   /** Runs `what` at most once per noteEveryMs per key (repeated skips and blocks each tick). */

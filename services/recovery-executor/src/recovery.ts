@@ -115,6 +115,8 @@ export interface RecoveryRequest {
   row: RecoveryRow;
   /** Continue the running recovery `row.uid` whose executor stopped renewing it (journal.takeOver). */
   takeover: boolean;
+  /** A clean failure (topology left as found) gives the block back: the executor retries it (recoveryRetryAttempts). */
+  mayRetry?: boolean;
 }
 
 export interface RecoveryResult {
@@ -131,6 +133,8 @@ export interface RecoveryResult {
   errors: string[];
   /** As the recovery row's fencing result: the SQL fence's reason, then the fence hook's status when it ran. */
   fencing: string | null;
+  /** Failed, leaving the topology as it found it, with the block given back: the executor retries it. */
+  retryable: boolean;
   /**
    * force-master-failover that promoted a successor: the old primary, which is not moved under it
    * (left read_only, not replicating, downtimed); null otherwise.
@@ -217,6 +221,13 @@ class RecoveryRun {
   /** Who the loss report examines: the drained replicas exactly, the rest by their last reading. */
   #lossMembers: { examined: MemberPosition[]; unexamined: MemberPosition[] } = { examined: [], unexamined: [] };
   #lossReport: LossReport | null = null;
+  /** Every drained replica replicates again (or none was drained). */
+  #restartedAll = true;
+  /** A fenced live primary that had to be made writable again was (or none had to be). */
+  #unfencedAll = true;
+  #retryable = false;
+  /** PreFailoverProcesses failed: the operator's veto, never retried. */
+  #vetoed = false;
 
   constructor(deps: RecoveryDeps, request: RecoveryRequest, trail: RecoveryTrail) {
     this.#d = deps;
@@ -260,6 +271,9 @@ class RecoveryRun {
     await this.#persisting;
     if (outcome === 'failed' && !this.#successor && this.#drained.length > 0 && !this.#superseded) await this.#restartReplication();
     if (!this.#successor && this.#mayUnfence && !this.#superseded) await this.#unfenceOldPrimary();
+    this.#retryable = outcome === 'failed' && !release && this.#leftAsFound() && this.#r.mayRetry === true;
+    if (this.#retryable) release = true;
+    else if (outcome === 'failed' && this.#attempted && !this.#superseded) this.#attention();
     await this.#resolve(outcome, release);
     if (this.#lossReport && !lossReportComplete(this.#lossReport)) this.#d.lossWatch?.sync().catch(() => undefined);
     if (this.#attempted && !this.#r.skipProcesses) await this.#postHooks(outcome === 'successful');
@@ -283,7 +297,30 @@ class RecoveryRun {
       errors: [...this.#errors],
       fencing: fencingResultText(this.#fencing),
       oldPrimaryNotMoved: this.#oldPrimaryNotMoved,
+      retryable: this.#retryable,
     };
+  }
+
+  /**
+   * The failure changed nothing an operator would have to undo: nobody promoted (no candidate had
+   * its replication cleared), every drained replica replicating again, a fenced live primary
+   * writable again, the run not superseded, and not an operator's forced recover (answered as is).
+   */
+  #leftAsFound(): boolean {
+    return this.#attempted && !this.#vetoed && !this.#r.forced && !this.#successor && !this.#promoteAttempted && !this.#superseded && this.#restartedAll && this.#unfencedAll;
+  }
+
+  /** A failure that keeps its block: what it left behind, for the operator, before the ack that lifts it. */
+  #attention(): void {
+    const what: string[] = [];
+    if (this.#promoteAttempted && !this.#successor) what.push('a promotion was attempted: the refused candidate(s) are read-only with their replication cleared');
+    if (!this.#restartedAll) what.push(`replication could not be restarted on every replica stopped for the drain (they may not replicate from ${instanceId(this.#failed)})`);
+    if (!this.#unfencedAll) what.push(`${instanceId(this.#failed)} was fenced and is still read-only`);
+    if (this.#successor) what.push(`${instanceId(this.#successor.key)} was promoted, but the recovery did not complete`);
+    if (this.#r.forced) what.push('a forced recover is not retried automatically');
+    if (this.#vetoed) what.push('PreFailoverProcesses refused the failover');
+    if (what.length === 0 && this.#r.mayRetry !== true) what.push('no retry left (recoveryRetryAttempts)');
+    this.#t.step('operator-attention', 'failed', `the recovery block is kept: ${what.join('; ') || 'see the steps above'}; acknowledge the recovery once the topology is checked`, { reasons: what });
   }
 
   /** The epoch moved on: stop here, touch nothing more, resolve nothing (the newer holder finishes). */
@@ -462,7 +499,10 @@ class RecoveryRun {
     this.#attempted = true;
     if (this.#r.skipProcesses) return;
     const outcome = await this.#hook('PreFailoverProcesses', 'pre-failover-hooks');
-    if (outcome === 'failed') throw new Stop('PreFailoverProcesses failed: no topology change made', 'failed', false);
+    if (outcome === 'failed') {
+      this.#vetoed = true; // the operator's hook said no: not retried
+      throw new Stop('PreFailoverProcesses failed: no topology change made', 'failed', false);
+    }
   }
 
   async #regroupAndPromote(snapshot: ClusterSnapshot): Promise<void> {
@@ -778,6 +818,7 @@ class RecoveryRun {
     const session = this.#session;
     if (!session) return;
     const id = instanceId(this.#failed);
+    this.#unfencedAll = false;
     if (this.#promoteAttempted || this.#lease?.lost.aborted) {
       const why = this.#promoteAttempted ? 'a promotion was attempted' : 'the cluster lock was lost';
       this.#errors.push(`${id} left read_only: ${why}`);
@@ -786,6 +827,7 @@ class RecoveryRun {
     }
     try {
       const undone = await session.unfence(this.#failed);
+      this.#unfencedAll = undone.verified;
       if (!undone.verified) this.#errors.push(`unfence of ${id}: read_only reads back as ${String(undone.readOnly)}`);
       this.#t.step('unfenced', undone.verified ? 'succeeded' : 'failed', undone.verified ? `${id} writable again (read_only=0): nobody was promoted` : `${id} still reads read_only=${String(undone.readOnly)}`, {
         readOnly: undone.readOnly,
@@ -945,6 +987,7 @@ class RecoveryRun {
     const session = this.#session;
     if (!session) return;
     const restarted = await session.restartReplication(this.#drained);
+    this.#restartedAll = restarted.every((r) => r.ok);
     this.#t.step('replication-restarted', restarted.every((r) => r.ok) ? 'succeeded' : 'failed', `replication restarted on the stopped replicas (nothing moved): they replicate from ${instanceId(this.#failed)} again${this.#live ? '' : ', which did not answer this recovery'}`, {
       restarted: restarted.filter((r) => r.ok).map((r) => r.instance),
       failed: restarted.filter((r) => !r.ok).map((r) => ({ instance: r.instance, error: r.ok ? '' : r.error })),
@@ -984,7 +1027,8 @@ class RecoveryRun {
     } catch (error) {
       this.#errors.push(`updating the recovery block failed: ${(error as Error).message}`);
     }
-    const text = outcome === 'successful' ? `recovered: ${instanceId(successor?.key ?? this.#failed)} promoted` : `${outcome}: ${this.#errors.join('; ')}`;
+    const retried = this.#retryable ? ' (the topology is as it was: block given back, retried)' : '';
+    const text = outcome === 'successful' ? `recovered: ${instanceId(successor?.key ?? this.#failed)} promoted` : `${outcome}: ${this.#errors.join('; ')}${retried}`;
     this.#t.step('resolved', outcome === 'successful' ? 'succeeded' : outcome === 'failed' ? 'failed' : 'skipped', text, {
       outcome,
       successor: successor ? instanceId(successor.key) : null,
@@ -992,6 +1036,7 @@ class RecoveryRun {
       fencing: fencingResultText(this.#fencing),
       ...(this.#oldPrimaryNotMoved ? { oldPrimaryNotMoved: this.#oldPrimaryNotMoved } : {}),
       blockReleased: release,
+      ...(this.#retryable ? { retried: true } : {}),
       errors: this.#errors,
     });
   }
