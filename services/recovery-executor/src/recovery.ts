@@ -40,6 +40,7 @@ import {
   lossReportComplete,
   observedHolding,
   planPromotion,
+  unexaminedAckerRisk,
   type LossReport,
   type MemberPosition,
   type PromotionPlanOk,
@@ -538,11 +539,12 @@ class RecoveryRun {
       unreachable: replicas.filter((r) => !reachable.includes(r)).map(instanceId),
     });
     this.#d.fault('after-drain');
-    const updated = replicas.map((r) => {
+    let updated = replicas.map((r) => {
       const result = drains.find((x) => x.instance === instanceId(r));
       if (!result) return r;
       return result.ok ? drainedObservation(r, result.result, drainedAt) : failedDrainObservation(r, result.error, drainedAt);
     });
+    updated = await this.#semiSyncAckers(session, failedObs, replicas, updated);
     this.#lossMembers = this.#membersForLossReport(failedObs, updated);
     let settled: Promise<void> | null = null;
     const settleFence = (): Promise<void> => (settled ??= this.#awaitFence(fencing));
@@ -601,6 +603,46 @@ class RecoveryRun {
       await this.#relocate(session, plan.candidate, plan.moves);
       return;
     }
+  }
+
+  /**
+   * Semi-sync acknowledgers that could not be examined (semi-sync-ackers.ts): while they could hold
+   * an acknowledged transaction no examined replica has, they are drained again every 500 ms for
+   * up to semiSyncAckerWaitMs; still at risk, the recovery fails with the reason before any
+   * promotion (a clean failure: retried), unless acceptUnexaminedSemiSyncLoss — then it goes on and
+   * the loss report keeps them pending until they answer.
+   */
+  async #semiSyncAckers(session: TopologySession, failedObs: InstanceObservation, replicas: readonly InstanceObservation[], updated: InstanceObservation[]): Promise<InstanceObservation[]> {
+    const s = this.#d.settings;
+    const examined = (r: InstanceObservation): boolean => this.#drained.some((d) => sameKey(d, r));
+    let risk = unexaminedAckerRisk(failedObs, replicas, examined);
+    if (!risk.atRisk) return updated;
+    const waitUntil = this.#d.clock().getTime() + s.semiSyncAckerWaitMs;
+    let current = updated;
+    while (risk.atRisk && !s.acceptUnexaminedSemiSyncLoss && this.#d.clock().getTime() < waitUntil) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const again = replicas.filter((r) => risk.unexamined.includes(instanceId(r)));
+      const drains = await session.drain(again, s.bulkWaitTimeoutMs);
+      const at = this.#d.clock();
+      for (const [i, r] of again.entries()) {
+        const d = drains[i];
+        if (!d?.ok) continue;
+        this.#drained.push(keyOf(r));
+        current = current.map((u) => (sameKey(u, r) ? drainedObservation(r, d.result, at) : u));
+      }
+      risk = unexaminedAckerRisk(failedObs, replicas, examined);
+    }
+    const details = { unexamined: risk.unexamined, required: risk.required, waitedMs: s.semiSyncAckerWaitMs, acceptUnexaminedSemiSyncLoss: s.acceptUnexaminedSemiSyncLoss };
+    if (!risk.atRisk) {
+      this.#t.step('semi-sync-ackers', 'succeeded', `the semi-sync replicas answered: ${risk.reason}`, details);
+      return current;
+    }
+    if (s.acceptUnexaminedSemiSyncLoss) {
+      this.#t.step('semi-sync-ackers', 'info', `${risk.reason}; promoting anyway (acceptUnexaminedSemiSyncLoss): the loss report keeps them pending until they answer`, details);
+      return current;
+    }
+    this.#t.step('semi-sync-ackers', 'failed', `${risk.reason}; they did not answer within ${s.semiSyncAckerWaitMs} ms`, details);
+    throw new Stop(`no promotion: ${risk.reason}, and they did not answer within ${s.semiSyncAckerWaitMs} ms (acceptUnexaminedSemiSyncLoss is off)`, 'failed', false);
   }
 
   /**
