@@ -174,9 +174,10 @@ test('a drain timeout on the first attempt (the preferred candidate\'s SQL threa
     verify: async (c) => {
       const rows = await recoveries(c);
       assert.deepEqual(rows.map((r) => r.outcome), ['failed', 'successful'], JSON.stringify(rows));
-      // the first gave its block back (the retry, or the next analysis of the still-dead primary, runs the second)
+      // the first gave its block back (the retry, or the next analysis of the still-dead primary, runs the second);
+      // it failed on the drain timeout, or on the blocked replica counted as not examined (its STOP SLAVE waited for the lock)
       const [steps] = await c.env.backend.query("SELECT message FROM recovery_steps WHERE recovery_uid = ? AND step = 'resolved'", [rows[0]?.uid]);
-      assert.match(String((steps as Array<{ message: string }>)[0]?.message), /did not apply its relay log.*block given back, retried/);
+      assert.match(String((steps as Array<{ message: string }>)[0]?.message), /block given back, retried/);
     },
   });
 });

@@ -54,3 +54,18 @@ test('promote() of a file/position replica whose relay log is not applied: refus
   await replica.query('START SLAVE');
   await waitFor(async () => Number((await replica.slaveStatus())?.['Exec_Master_Log_Pos']) === end, { description: 'the kept relay log applied', timeoutMs: 10_000 });
 });
+
+test('a GTID replica whose SQL thread was stopped with a backlog, primary killed: the drain applies the backlog (the SQL thread starts before the IO thread stops, so MariaDB keeps the relay log)', async (t) => {
+  const topology = await withTopology(t, { replicas: 1 });
+  const replica = topology.replicas[0] as MariaDbInstance;
+  await replica.query('STOP SLAVE SQL_THREAD');
+  for (let i = 0; i < 100; i++) await appInsert(topology.primary, `backlog ${i}`);
+  const primaryPos = await topology.primary.gtidBinlogPos();
+  await waitFor(async () => (await replica.slaveStatus())?.['Gtid_IO_Pos'] === primaryPos, { description: 'the backlog received', timeoutMs: 10_000 });
+  await topology.primary.kill();
+  const conn = await adminConnection(t, topology, replica);
+  const drained = await stopReplicaAndDrain(conn, { timeoutMs: 10_000 });
+  assert.equal(drained.mode, 'gtid');
+  assert.equal(drained.drained, true, `drained (${drained.waitOutcome})`);
+  assert.equal(drained.position, primaryPos, 'every received transaction applied');
+});

@@ -534,7 +534,8 @@ class RecoveryRun {
     const drains = await session.drain(reachable, d.settings.bulkWaitTimeoutMs);
     const drainedAt = d.clock();
     this.#drained = reachable.filter((_, i) => drains[i]?.ok);
-    this.#t.step('replicas-stopped', drains.every((x) => x.ok) ? 'succeeded' : 'failed', `${this.#drained.length} of ${replicas.length} replicas stopped and drained`, {
+    const applied = drains.filter((x) => x.ok && x.result.drained).length;
+    this.#t.step('replicas-stopped', applied === drains.length ? 'succeeded' : 'failed', `${this.#drained.length} of ${replicas.length} replicas stopped, ${applied} applied everything they received`, {
       replicas: drains.map((x) => (x.ok ? { instance: x.instance, drained: x.result.drained, wait: x.result.waitOutcome, position: x.result.position } : { instance: x.instance, error: x.error })),
       unreachable: replicas.filter((r) => !reachable.includes(r)).map(instanceId),
     });

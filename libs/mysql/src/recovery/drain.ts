@@ -4,6 +4,7 @@
  * then stop replication and read where the replica stands. Orchestrator's "nice stop"
  * (orchestrator-behaviour §3.1 step 3), GTID edition:
  *
+ *   [START SLAVE SQL_THREAD]               only when it is stopped: first, while the IO thread still runs
  *   STOP SLAVE IO_THREAD
  *   SHOW [ALL] SLAVE[S] STATUS            Gtid_IO_Pos (MariaDB) / Retrieved_Gtid_Set (MySQL)
  *   START SLAVE SQL_THREAD                 harmless when it runs; restarts one that was stopped
@@ -76,6 +77,10 @@ export async function stopReplicaAndDrain(conn: InstanceConnection, options: Dra
   let receivedCoords: BinlogCoordinates | null = null;
   const byCoordinates = before.state !== null && replicatesByCoordinates(d, before.state);
   if (before.state) {
+    // A stopped SQL thread is started BEFORE the IO thread is stopped: MariaDB (GTID replication)
+    // discards the relay log when the SQL thread starts while both threads are stopped — it restarts
+    // from gtid_slave_pos — and the received-but-unapplied transactions would be gone.
+    if (before.state.sqlThread !== 'Yes') await runStatement(conn, step, d.startSqlThread, () => conn.exec(d.startSqlThread, [], q));
     await runStatement(conn, step, d.stopIoThread, () => conn.exec(d.stopIoThread, [], q));
     const received = await readReplicaStatus(conn, d, step);
     receivedCoords = byCoordinates ? (received.state?.readCoordinates ?? null) : null;
