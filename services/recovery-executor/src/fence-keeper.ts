@@ -77,6 +77,8 @@ const watchKey = (clusterId: string, instance: InstanceKey): string => `${cluste
 export class FenceKeeper {
   readonly #o: FenceKeeperOptions;
   readonly #watches = new Map<string, Watch>();
+  /** Watches whose demoted_primaries row was seen active (persisted here or loaded by sync). */
+  readonly #durable = new Set<string>();
   /** Held fences handed over by a recovery before it asks for the watch. */
   readonly #adopted = new Map<string, InstanceConnection>();
   /** Fired fence lines handed over before the watch (fence-lines.ts). */
@@ -138,6 +140,7 @@ export class FenceKeeper {
   async persist(d: DemotedPrimary): Promise<void> {
     this.watch(d);
     await this.#o.store.add(d);
+    this.#durable.add(watchKey(d.clusterId, d.instance));
   }
 
   /** Stops keeping it (a run that promoted nobody): lifts the read lock; the caller undoes read_only when needed. */
@@ -159,8 +162,20 @@ export class FenceKeeper {
   /** Starts a watch for every active row not yet watched here; returns how many rows are active. */
   async sync(): Promise<number> {
     if (this.#stopped) return 0;
+    const known = new Set(this.#durable); // before the read: a row persisted meanwhile is not judged by it
     const rows = await this.#o.store.active();
+    const active = new Set(rows.map((d) => watchKey(d.clusterId, d.instance)));
     for (const d of rows) this.watch(d);
+    // a durable row ended elsewhere (another executor saw it rejoin, an operator ended it): stop here
+    // too. Watches a running recovery keeps before its row exists are never durable yet: untouched.
+    for (const key of known) {
+      if (active.has(key)) continue;
+      this.#durable.delete(key);
+      const watch = this.#watches.get(key);
+      this.#watches.delete(key);
+      await watch?.stop();
+    }
+    for (const key of active) this.#durable.add(key);
     return rows.length;
   }
 
@@ -185,6 +200,7 @@ export class FenceKeeper {
 
   #ended(key: string, d: DemotedPrimary, reason: string): void {
     this.#watches.delete(key);
+    this.#durable.delete(key);
     this.#o.audit.background('end a demoted primary', () => this.#o.store.end(d.clusterId, d.instance, reason));
     this.#o.audit.event(d.clusterId, undefined, 'demoted-primary-rejoined', 'info', `${instanceId(d.instance)} is no longer kept fenced: ${reason}`, {
       instance: instanceId(d.instance),

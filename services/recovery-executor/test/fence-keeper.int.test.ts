@@ -160,3 +160,23 @@ test('semi-sync: a frozen demoted primary with a commit queued before the freeze
   t.diagnostic(`the commit queued before the freeze: ${outcome}`);
   assert.match(outcome, /^error/, 'the queued commit died with its connection');
 });
+
+test('a demoted primary whose row was ended elsewhere stops being probed here at the next sync; a watch kept before its row exists is left alone', async () => {
+  const store = new MemoryStore();
+  const { audit } = recorder();
+  const keeper = new FenceKeeper({ store, audit, logger: silentLogger(), user: 'nobody', password: 'x', intervalMs: 1000 });
+  const gone: DemotedPrimary = { clusterId: 'c', instance: { host: '127.0.0.1', port: 1 }, recoveryUid: 'r1', epoch: 1 };
+  const running: DemotedPrimary = { clusterId: 'c', instance: { host: '127.0.0.1', port: 2 }, recoveryUid: 'r2', epoch: 2 };
+  const alive = setInterval(() => undefined, 1000); // the keeper's own timers are unref'd
+  try {
+    await keeper.persist(gone);
+    keeper.watch(running); // a recovery's watch, not durable yet
+    assert.deepEqual(keeper.watching().sort(), ['c|127.0.0.1:1', 'c|127.0.0.1:2']);
+    await store.end('c', gone.instance, 'decommissioned by the operator');
+    await keeper.sync();
+    assert.deepEqual(keeper.watching(), ['c|127.0.0.1:2']);
+  } finally {
+    await keeper.stop();
+    clearInterval(alive);
+  }
+});
