@@ -91,8 +91,8 @@ async function measure(pipeline: Pipeline, variant: Variant): Promise<Record<str
   for (let run = 0; run < runs; run++) {
     const label = `${variant.name} run ${run + 1}/${runs}`;
     const topology = await startTopology({ replicas: 3, semiSync: true });
+    const alias = `failover-${variant.name}-${run}`;
     try {
-      const alias = `failover-${variant.name}-${run}`;
       await pipeline.register(topology, alias);
       const writer = await topology.startWriter({ semisync: true });
       await waitFor(() => writer.ackedCount >= 100, { description: '100 acked writes', timeoutMs: 30_000 });
@@ -129,6 +129,10 @@ async function measure(pipeline: Pipeline, variant: Variant): Promise<Record<str
       console.error(`${label}: writable +${writable.at(-1)} ms, all moved +${moved.at(-1)} ms, acked ${written.acked.length}, lost ${missing}${stalledNote}`);
     } finally {
       await topology.stop();
+      // the topology is destroyed: its old primary is decommissioned, as an operator would record it
+      // (otherwise every executor keeps probing each dead demoted primary of the earlier runs every
+      // fenceKeeperIntervalMs, and the later runs measure that load)
+      await pipeline.backend.query("UPDATE demoted_primaries SET ended_at = NOW(3), end_reason = 'bench: topology destroyed' WHERE cluster_id = ? AND ended_at IS NULL", [alias]);
     }
   }
   return {
