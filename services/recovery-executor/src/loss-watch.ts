@@ -15,11 +15,11 @@
  * after `writableGraceMs` of answering writable (the report then says so). Members not answering
  * within `watchForMs` of the recovery's end stay pending: the report says so for good.
  */
-import type { InstanceKey } from '@baton/contracts';
 import { describeLossReport, lossReportComplete, unionPositions, withMember, type LossReport } from '@baton/domain';
 import type { Logger } from '@baton/logging';
 import { connectInstance, dialectOf, readGtidPosition, readReplicaStatus, type InstanceConnection, type InstanceConnectOptions, type Queryable } from '@baton/mysql';
 import type { Audit } from './audit.ts';
+import { parseKey } from './steps/relocate.ts';
 
 export interface LossWatcherOptions {
   db: Queryable;
@@ -46,11 +46,6 @@ interface Watched {
   writableSince: Map<string, number>;
   busy: boolean;
 }
-
-const parseKey = (member: string): InstanceKey => {
-  const at = member.lastIndexOf(':');
-  return { host: member.slice(0, at), port: Number(member.slice(at + 1)) };
-};
 
 export class LossWatcher {
   readonly #o: LossWatcherOptions;

@@ -51,7 +51,8 @@ export async function moveReplicas(
   return result;
 }
 
-function parseKey(id: string): InstanceKey {
+/** `host:port` → its key (the last colon splits, so an IPv6 host keeps its own). */
+export function parseKey(id: string): InstanceKey {
   const cut = id.lastIndexOf(':');
   return { host: id.slice(0, cut), port: Number(id.slice(cut + 1)) };
 }
