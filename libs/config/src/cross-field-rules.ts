@@ -5,6 +5,7 @@
  */
 import type { ConfigIssue } from '@baton/errors';
 import { isPlainObject } from './issues.ts';
+import { securityIssues } from './secret-files.ts';
 
 type Json = Record<string, unknown>;
 
@@ -171,6 +172,7 @@ export function crossFieldIssues(config: Json, raw: Json): ConfigIssue[] {
     ...recoveryIssues(config['recovery']),
     ...backendIssues(config['backend'], raw['backend']),
     ...seedIssues(get(config, 'detector.seeds')),
+    ...securityIssues(config),
   ];
   const redisUrl = get(config, 'redis.url');
   if (typeof redisUrl === 'string' && !/^rediss?:$/.test(safeUrl(redisUrl)?.protocol ?? '')) {

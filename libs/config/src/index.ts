@@ -7,6 +7,9 @@ export { BatonConfigSchema } from './schema/root.ts';
 export { orchestratorRecoveryKeys } from './schema/recovery.ts';
 export type {
   BatonConfig,
+  DeploymentConfig,
+  SecurityConfig,
+  TlsConfig,
   KafkaConfig,
   RedisConfig,
   BackendConfig,

@@ -11,6 +11,8 @@ import { applyEnvOverrides, attributeToEnv } from './env-overrides.ts';
 import { crossFieldIssues } from './cross-field-rules.ts';
 import { readConfigFile } from './read-file.ts';
 import { deepFreeze } from './deep-freeze.ts';
+import { resolveSecretFiles } from './secret-files.ts';
+import { applyDeploymentDefaults } from './deployment-defaults.ts';
 
 type Json = Record<string, unknown>;
 
@@ -65,10 +67,12 @@ export function loadConfig(options: LoadConfigOptions = {}): BatonConfig {
   const value = Value.Default(BatonConfigSchema, Value.Clone(raw)) as Json;
   const found = [...schemaIssues(BatonConfigSchema, value), ...crossFieldIssues(value, raw)];
   issues.push(...found.map((issue) => attributeToEnv(issue, overrides.origins)));
+  if (found.length === 0) issues.push(...resolveSecretFiles(value, raw).map((issue) => attributeToEnv(issue, overrides.origins)));
   if (issues.length > 0) {
     const sources = [file ? `file ${file}` : '', overrides.origins.size ? 'environment' : ''].filter(Boolean);
     throw new ConfigError(issues, `configuration${sources.length ? ` (${sources.join(' + ')})` : ''}`);
   }
   resolveDsn(value);
+  applyDeploymentDefaults(value, raw);
   return deepFreeze(value) as unknown as BatonConfig;
 }

@@ -2,9 +2,12 @@ import { Type, type Static } from '@sinclair/typebox';
 import { BackendSchema, KafkaSchema, MysqlSchema, RedisSchema } from './infrastructure.ts';
 import { AnalyzerSchema, ApiSchema, DetectorSchema, HooksSchema } from './services.ts';
 import { RecoverySchema } from './recovery.ts';
+import { DeploymentSchema, SecuritySchema } from './security.ts';
 
 export const BatonConfigSchema = Type.Object(
   {
+    deployment: DeploymentSchema,
+    security: SecuritySchema,
     kafka: KafkaSchema,
     redis: RedisSchema,
     backend: BackendSchema,
@@ -27,6 +30,9 @@ type DeepReadonly<T> = T extends (infer U)[]
 
 /** The validated, defaulted, frozen configuration every service receives. */
 export type BatonConfig = DeepReadonly<Mutable>;
+export type DeploymentConfig = BatonConfig['deployment'];
+export type SecurityConfig = BatonConfig['security'];
+export type TlsConfig = BatonConfig['redis']['tls'];
 export type KafkaConfig = BatonConfig['kafka'];
 export type RedisConfig = BatonConfig['redis'];
 export type BackendConfig = BatonConfig['backend'];

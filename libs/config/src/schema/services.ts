@@ -53,6 +53,7 @@ export const ApiSchema = section(
     urlPrefix: Type.String({ default: '', pattern: '^(/[A-Za-z0-9._~-]+)*$', description: 'Prefix before /api (orchestrator: URLPrefix).' }),
     authentication: bool(true, 'Require the token on state-changing routes. With no token set every state-changing request is refused.'),
     token: optional(Type.String({ minLength: 16, description: 'Token clients send (Authorization: Bearer ..., or X-Baton-Token).' })),
+    tokenFile: optional(Type.String({ minLength: 1, description: 'File holding the token; instead of token.' })),
     readOnly: bool(false, 'Refuse every state-changing route (orchestrator: ReadOnly).'),
     requestTimeoutMs: integer(60_000, 'Server-side limit of one request (a synchronous recover waits for its recovery).', {
       min: 1,
