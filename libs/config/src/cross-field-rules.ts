@@ -5,6 +5,7 @@
  */
 import type { ConfigIssue } from '@baton/errors';
 import { isPlainObject } from './issues.ts';
+import { placeholderEnvName, placeholdersIn, shellScriptArgument } from './hooks.ts';
 import { securityIssues } from './secret-files.ts';
 
 type Json = Record<string, unknown>;
@@ -99,7 +100,7 @@ function recoveryIssues(recovery: unknown): ConfigIssue[] {
   }
   for (const [key, list] of Object.entries(recovery)) {
     if (!key.endsWith('Processes') || !Array.isArray(list)) continue;
-    list.forEach((entry, i) => issues.push(...hookObjectIssues(entry, `recovery.${key}[${i}]`)));
+    list.forEach((entry, i) => issues.push(...hookObjectIssues(entry, `recovery.${key}[${i}]`), ...argvShellIssues(entry, `recovery.${key}[${i}]`)));
   }
   return issues;
 }
@@ -116,6 +117,30 @@ function hookObjectIssues(entry: unknown, path: string): ConfigIssue[] {
     return [{ key: `${path}.webhook.url`, problem: 'must be an http:// or https:// URL' }];
   }
   return [];
+}
+
+/**
+ * An argv entry that runs a shell with -c must not put a {placeholder} into the script: the value
+ * would be pasted into shell source (a cluster alias `$(touch${IFS}x)` would run). Placeholders in
+ * the shell's other arguments ($0, $1, …) are data and stay allowed.
+ */
+function argvShellIssues(entry: unknown, path: string): ConfigIssue[] {
+  const argv = Array.isArray(entry) ? entry : isPlainObject(entry) ? entry['argv'] : undefined;
+  if (!Array.isArray(argv) || !argv.every((e): e is string => typeof e === 'string')) return [];
+  const found = shellScriptArgument(argv);
+  const names = found ? placeholdersIn(found.script) : [];
+  if (!found || names.length === 0) return [];
+  const variables = names.map(placeholderEnvName);
+  const family = variables.every((v) => v.startsWith('ORC_')) ? 'ORC_*' : variables.every((v) => v.startsWith('BATON_')) ? 'BATON_*' : 'ORC_* / BATON_*';
+  return [
+    {
+      key: Array.isArray(entry) ? path : `${path}.argv`,
+      problem:
+        `argv[${found.index}], the script ${found.shell} runs with -c, holds ${names.map((n) => `{${n}}`).join(', ')}: the shell would parse the ` +
+        `value as code (a value such as $(cmd) would run); use the ${family} environment variable${variables.length > 1 ? 's' : ''}, quoted ` +
+        `(${variables.map((v) => `"$${v}"`).join(', ')}), or a shell string hook, which Baton quotes`,
+    },
+  ];
 }
 
 function safeUrl(text: string): URL | undefined {

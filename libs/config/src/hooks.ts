@@ -1,9 +1,139 @@
 /**
  * One shape for every hook entry, so the hook-runner does not re-interpret the three forms.
  * Defaults (timeout, retries) come from the `hooks` section.
+ *
+ * Also what a hook entry may reference — orchestrator's placeholders and the environment variables
+ * behind them — and where an argv entry hands a script to a shell, so that config load can refuse
+ * placeholders in such a script (cross-field-rules.ts) and the hook-runner expands the same names.
  */
 import type { HookEntry } from './schema/hook-entry.ts';
 import type { HooksConfig } from './schema/root.ts';
+
+export interface PlaceholderSpec {
+  /** Orchestrator's placeholder name, the key of HookRequest.values. */
+  name: string;
+  /** Synonyms orchestrator also accepts ({countSlaves} for {countReplicas}, …). */
+  aliases?: readonly string[];
+  /** Orchestrator's environment variable, when it has one. */
+  orcEnv?: string;
+}
+
+/** Orchestrator's hook placeholders (reference 4.3) and Baton's own; the hook-runner resolves them. */
+export const placeholderTable: readonly PlaceholderSpec[] = [
+  { name: 'failureType', orcEnv: 'ORC_FAILURE_TYPE' },
+  { name: 'instanceType', orcEnv: 'ORC_INSTANCE_TYPE' },
+  { name: 'isMaster', orcEnv: 'ORC_IS_MASTER' },
+  { name: 'isCoMaster', orcEnv: 'ORC_IS_CO_MASTER' },
+  { name: 'failureDescription', orcEnv: 'ORC_FAILURE_DESCRIPTION' },
+  { name: 'command', orcEnv: 'ORC_COMMAND' },
+  { name: 'failedHost', orcEnv: 'ORC_FAILED_HOST' },
+  { name: 'failedPort', orcEnv: 'ORC_FAILED_PORT' },
+  { name: 'failureCluster', orcEnv: 'ORC_FAILURE_CLUSTER' },
+  { name: 'failureClusterAlias', orcEnv: 'ORC_FAILURE_CLUSTER_ALIAS' },
+  { name: 'failureClusterDomain', orcEnv: 'ORC_FAILURE_CLUSTER_DOMAIN' },
+  { name: 'countReplicas', aliases: ['countSlaves'], orcEnv: 'ORC_COUNT_REPLICAS' },
+  { name: 'isDowntimed', orcEnv: 'ORC_IS_DOWNTIMED' },
+  { name: 'autoMasterRecovery', orcEnv: 'ORC_AUTO_MASTER_RECOVERY' },
+  { name: 'autoIntermediateMasterRecovery', orcEnv: 'ORC_AUTO_INTERMEDIATE_MASTER_RECOVERY' },
+  { name: 'orchestratorHost', orcEnv: 'ORC_ORCHESTRATOR_HOST' },
+  { name: 'recoveryUID', aliases: ['recoveryUid'], orcEnv: 'ORC_RECOVERY_UID' },
+  { name: 'isSuccessful', orcEnv: 'ORC_IS_SUCCESSFUL' },
+  { name: 'successorHost', orcEnv: 'ORC_SUCCESSOR_HOST' },
+  { name: 'successorPort', orcEnv: 'ORC_SUCCESSOR_PORT' },
+  { name: 'successorAlias', orcEnv: 'ORC_SUCCESSOR_ALIAS' },
+  { name: 'successorBinlogCoordinates', orcEnv: 'ORC_SUCCESSOR_BINLOG_COORDINATES' },
+  { name: 'lostReplicas', aliases: ['lostSlaves'], orcEnv: 'ORC_LOST_REPLICAS' },
+  { name: 'countLostReplicas' },
+  { name: 'replicaHosts', aliases: ['slaveHosts'], orcEnv: 'ORC_REPLICA_HOSTS' },
+  // Baton's own (no ORC_* equivalent): the SQL fence of the old primary, once it ran (fenceProcesses, post hooks)
+  { name: 'fencedBySql' },
+  { name: 'sqlFenceResult' },
+];
+
+/** A placeholder in hook text: `{name}`, not preceded by `$` (so `${HOME}` is the shell's). */
+export const placeholderPattern = /(?<!\$)\{([A-Za-z][A-Za-z0-9_]*)\}/g;
+
+/** `failedHost` → `BATON_FAILED_HOST`, `recoveryUID` → `BATON_RECOVERY_UID`. */
+export function batonEnvName(name: string): string {
+  const snake = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+    .toUpperCase();
+  return `BATON_${snake}`;
+}
+
+/**
+ * The environment variable a hook reads a placeholder's value from: orchestrator's ORC_* name
+ * where there is one, else Baton's BATON_* name (a name outside the table: BATON_ + its name).
+ */
+export function placeholderEnvName(name: string): string {
+  const spec = placeholderTable.find((p) => p.name === name || (p.aliases ?? []).includes(name));
+  if (!spec) return batonEnvName(name);
+  return spec.orcEnv ?? batonEnvName(spec.name);
+}
+
+/** The `{placeholder}` names in `text`, each once, in order. */
+export function placeholdersIn(text: string): string[] {
+  return [...new Set([...text.matchAll(placeholderPattern)].map((m) => m[1] as string))];
+}
+
+/** Programs that run their -c argument as shell source. */
+const shellPrograms = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'ash', 'fish']);
+/** Long options that take the next element as their value (bash). */
+const longOptionsWithValue = new Set(['--rcfile', '--init-file']);
+
+export interface ShellScriptArgument {
+  /** The shell's name as written (basename of its element). */
+  shell: string;
+  /** Index in argv of the element holding the script. */
+  index: number;
+  script: string;
+}
+
+/**
+ * The script an argv entry hands to a shell, if it does: the first element whose basename is a
+ * shell (so also behind `env`, `/usr/bin/env`, `busybox`, `sudo`, `timeout`, …) run with a -c
+ * option (alone or in a group: `-c`, `-ec`, `-xc`, `-lc`, `-o pipefail -c`). The script is the first
+ * element after the options, as sh, bash, dash, zsh and ksh read it; for fish also the value of
+ * --command / --init-command (and -C). Elements after the script are positional parameters
+ * ($0, $1, …): data the shell does not parse. Undefined when no shell runs a -c script.
+ */
+export function shellScriptArgument(argv: readonly string[]): ShellScriptArgument | undefined {
+  const at = argv.findIndex((element) => shellPrograms.has(element.slice(element.lastIndexOf('/') + 1)));
+  if (at === -1) return undefined;
+  const program = argv[at] as string;
+  const shell = program.slice(program.lastIndexOf('/') + 1);
+  const fish = shell === 'fish';
+  let hasCommandOption = false;
+  let i = at + 1;
+  for (; i < argv.length; i += 1) {
+    const element = argv[i] as string;
+    if (element === '--' || element === '-') {
+      i += 1;
+      break;
+    }
+    if (fish) {
+      const inline = /^--(?:command|init-command)=([\s\S]*)$/.exec(element);
+      if (inline) return { shell, index: i, script: inline[1] as string };
+      if (element === '--command' || element === '--init-command') {
+        return i + 1 < argv.length ? { shell, index: i + 1, script: argv[i + 1] as string } : undefined;
+      }
+    }
+    if (element.startsWith('--')) {
+      if (longOptionsWithValue.has(element)) i += 1;
+      continue;
+    }
+    if (/^[-+][A-Za-z]+$/.test(element)) {
+      if (element[0] === '-' && (element.includes('c') || (fish && element.includes('C')))) hasCommandOption = true;
+      // -o NAME / +o NAME / -O NAME: each o or O in the group takes the next element
+      i += (element.match(/[oO]/g) ?? []).length;
+      continue;
+    }
+    break;
+  }
+  if (!hasCommandOption || i >= argv.length) return undefined;
+  return { shell, index: i, script: argv[i] as string };
+}
 
 export type NormalizedHook =
   | { kind: 'shell'; name: string; command: string; timeoutMs: number; async: boolean }

@@ -3,6 +3,7 @@
  * 400 naming the field) and @fastify/swagger publishes them in the OpenAPI document.
  */
 import { Type, type TProperties } from '@sinclair/typebox';
+import { clusterAliasPattern } from '@baton/config';
 
 export const Host = Type.String({ minLength: 1, maxLength: 255, pattern: '^[A-Za-z0-9._:%-]+$', description: 'host name or address' });
 export const Port = Type.Integer({ minimum: 1, maximum: 65535, description: 'port' });
@@ -27,4 +28,6 @@ export const PageParams = params({ page: Page });
 export const CommentQuery = Type.Object({ comment: Text('why; required, as orchestrator ?comment=') });
 export const RecoverQuery = Type.Object({ skipProcesses: Type.Optional(Type.Boolean({ description: 'skip the hooks (as recover-lite)' })) });
 export const AuditQuery = Type.Object({ unacknowledged: Type.Optional(Type.Boolean({ description: 'only unacknowledged recoveries' })) });
-export const DiscoverQuery = Type.Object({ alias: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '^[^{}\\s]+$', description: 'cluster alias (and stable id) for a new cluster' })) });
+/** A new cluster's alias: the safe set of @baton/config (letters, digits, . _ - :), as for config seeds. */
+export const ClusterAlias = Type.String({ pattern: clusterAliasPattern, description: 'cluster alias (and stable id) for a new cluster: letters, digits and . _ - : (1 to 128)' });
+export const DiscoverQuery = Type.Object({ alias: Type.Optional(ClusterAlias) });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { ClusterRegistration, Envelope, InstanceKey, TopicName } from '@baton/contracts';
 import type { DiscoveredTopology } from '@baton/mysql';
 import { forgetCluster, registerCluster, resolveRegistration } from '../src/register-cluster.ts';
+import { createLogger } from '@baton/logging';
 import { key, registration } from './fakes.ts';
 
 const now = new Date('2026-03-01T00:00:00.000Z');
@@ -112,4 +113,41 @@ test('registerCluster publishes a valid registration keyed by cluster id, and no
   registry.set('orders', forgotten as ClusterRegistration);
   assert.equal(await forgetCluster('orders', { publisher, registrations: async () => registry }), null, 'forgetting twice is a no-op');
   assert.equal(await forgetCluster('nope', { publisher, registrations: async () => registry }), null);
+});
+
+test('an alias outside the safe set is not used: the default id and alias, and a warning naming the seed and the value', async () => {
+  const hostile = ['$(touch${IFS}pwned)', '`touch pwned`', 'a;b', 'a\nb', '{failedHost}', 'x'.repeat(129)];
+  for (const alias of hostile) {
+    const resolved = resolveRegistration({ topology: topology(p, [r1]), alias, existing: new Map(), registeredBy: 't', now });
+    assert.equal(resolved.registration.clusterId, 'db1:3306', JSON.stringify(alias));
+    assert.equal(resolved.registration.alias, 'db1:3306');
+    assert.equal(resolved.refusedAlias, alias);
+  }
+  // a registered cluster keeps its id and alias when rediscovered with a refused alias
+  const existing = new Map([['orders', registration('orders', [p, r1])]]);
+  const again = resolveRegistration({ topology: topology(p, [r1]), alias: 'a;b', existing, registeredBy: 't', now });
+  assert.equal(again.registration.clusterId, 'orders');
+  assert.equal(again.registration.alias, existing.get('orders')?.alias);
+  assert.equal(resolveRegistration({ topology: topology(p, [r1]), alias: 'db-1.eu_2:x', existing: new Map(), registeredBy: 't', now }).refusedAlias, undefined);
+
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = createLogger({ service: 'test', level: 'warn', destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
+  const { published, publisher } = recorder();
+  const result = await registerCluster('db1:3306', {
+    credentials: { user: 'u', password: 'p' },
+    connectTimeoutMs: 10,
+    queryTimeoutMs: 10,
+    publisher,
+    discover: async () => topology(p, [r1]),
+    now: () => now,
+    logger,
+    alias: '$(touch${IFS}pwned)',
+  });
+  assert.equal(result.clusterId, 'db1:3306');
+  assert.equal(published[0]?.key, 'db1:3306');
+  const warning = lines.find((l) => l['refusedAlias'] !== undefined);
+  assert.ok(warning, JSON.stringify(lines));
+  assert.equal(warning['seed'], 'db1:3306');
+  assert.equal(warning['refusedAlias'], '$(touch${IFS}pwned)');
+  assert.match(String(warning['msg']), /cluster alias refused/);
 });

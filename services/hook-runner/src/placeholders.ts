@@ -7,58 +7,11 @@
  * A placeholder without a value is the empty string, never its own literal text.
  */
 import type { HookRequest } from '@baton/contracts';
+import { batonEnvName, placeholderPattern, placeholderTable, shellScriptArgument } from '@baton/config';
 
-export interface PlaceholderSpec {
-  /** Orchestrator's placeholder name, the key of HookRequest.values. */
-  name: string;
-  /** Synonyms orchestrator also accepts ({countSlaves} for {countReplicas}, …). */
-  aliases?: readonly string[];
-  /** Orchestrator's environment variable, when it has one. */
-  orcEnv?: string;
-}
-
-export const placeholderTable: readonly PlaceholderSpec[] = [
-  { name: 'failureType', orcEnv: 'ORC_FAILURE_TYPE' },
-  { name: 'instanceType', orcEnv: 'ORC_INSTANCE_TYPE' },
-  { name: 'isMaster', orcEnv: 'ORC_IS_MASTER' },
-  { name: 'isCoMaster', orcEnv: 'ORC_IS_CO_MASTER' },
-  { name: 'failureDescription', orcEnv: 'ORC_FAILURE_DESCRIPTION' },
-  { name: 'command', orcEnv: 'ORC_COMMAND' },
-  { name: 'failedHost', orcEnv: 'ORC_FAILED_HOST' },
-  { name: 'failedPort', orcEnv: 'ORC_FAILED_PORT' },
-  { name: 'failureCluster', orcEnv: 'ORC_FAILURE_CLUSTER' },
-  { name: 'failureClusterAlias', orcEnv: 'ORC_FAILURE_CLUSTER_ALIAS' },
-  { name: 'failureClusterDomain', orcEnv: 'ORC_FAILURE_CLUSTER_DOMAIN' },
-  { name: 'countReplicas', aliases: ['countSlaves'], orcEnv: 'ORC_COUNT_REPLICAS' },
-  { name: 'isDowntimed', orcEnv: 'ORC_IS_DOWNTIMED' },
-  { name: 'autoMasterRecovery', orcEnv: 'ORC_AUTO_MASTER_RECOVERY' },
-  { name: 'autoIntermediateMasterRecovery', orcEnv: 'ORC_AUTO_INTERMEDIATE_MASTER_RECOVERY' },
-  { name: 'orchestratorHost', orcEnv: 'ORC_ORCHESTRATOR_HOST' },
-  { name: 'recoveryUID', aliases: ['recoveryUid'], orcEnv: 'ORC_RECOVERY_UID' },
-  { name: 'isSuccessful', orcEnv: 'ORC_IS_SUCCESSFUL' },
-  { name: 'successorHost', orcEnv: 'ORC_SUCCESSOR_HOST' },
-  { name: 'successorPort', orcEnv: 'ORC_SUCCESSOR_PORT' },
-  { name: 'successorAlias', orcEnv: 'ORC_SUCCESSOR_ALIAS' },
-  { name: 'successorBinlogCoordinates', orcEnv: 'ORC_SUCCESSOR_BINLOG_COORDINATES' },
-  { name: 'lostReplicas', aliases: ['lostSlaves'], orcEnv: 'ORC_LOST_REPLICAS' },
-  { name: 'countLostReplicas' },
-  { name: 'replicaHosts', aliases: ['slaveHosts'], orcEnv: 'ORC_REPLICA_HOSTS' },
-  // Baton's own (no ORC_* equivalent): the SQL fence of the old primary, once it ran (fenceProcesses, post hooks)
-  { name: 'fencedBySql' },
-  { name: 'sqlFenceResult' },
-];
-
-/** A placeholder in hook text: `{name}`, not preceded by `$` (so `${HOME}` is the shell's). */
-export const placeholderPattern = /(?<!\$)\{([A-Za-z][A-Za-z0-9_]*)\}/g;
-
-/** `failedHost` → `BATON_FAILED_HOST`, `recoveryUID` → `BATON_RECOVERY_UID`. */
-export function batonEnvName(name: string): string {
-  const snake = name
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
-    .toUpperCase();
-  return `BATON_${snake}`;
-}
+// The table, the pattern and the BATON_* naming live in @baton/config (libs/config/src/hooks.ts),
+// so config load refuses placeholders in an argv shell's -c script by the same names and syntax.
+export { batonEnvName, placeholderPattern, placeholderTable, type PlaceholderSpec } from '@baton/config';
 
 /** One placeholder as a hook sees it. */
 export interface ResolvedPlaceholder {
@@ -148,14 +101,21 @@ export interface ArgvExpansion {
 /**
  * Replaces `{placeholder}` inside argv elements by the value. No shell is involved, so the value
  * stays inside its element whatever it contains: an element is never split or re-parsed. The
- * program (argv[0]) is not expanded: a value never chooses what runs. Unknown placeholders stay
- * as written, with a warning.
+ * program (argv[0]) is not expanded: a value never chooses what runs. Nor is the script of a shell
+ * run with -c (`["sh", "-c", "… {x}"]`), which would parse the value as code: config load refuses
+ * such an entry, and should one arrive here anyway its placeholders stay as written, with a
+ * warning. Unknown placeholders stay as written, with a warning.
  */
 export function expandArgv(argv: readonly string[], values: Pick<HookValues, 'lookup'>): ArgvExpansion {
   const warnings: string[] = [];
+  const script = shellScriptArgument(argv);
   const out = argv.map((element, i) => {
     if (i === 0) {
       if (new RegExp(placeholderPattern.source).test(element)) warnings.push('placeholders in the program name (argv[0]) are not expanded');
+      return element;
+    }
+    if (i === script?.index && new RegExp(placeholderPattern.source).test(element)) {
+      warnings.push(`placeholders in the script of ${script.shell} -c (argv[${i}]) are not expanded: use the environment variables`);
       return element;
     }
     return element.replace(placeholderPattern, (text, name: string) => {

@@ -2,7 +2,8 @@
  * One entry of a hook list (OnFailureDetectionProcesses, PreFailoverProcesses, ...):
  *   - a string: a shell command run with ProcessesShellCommand (values reach it as ORC_* env vars;
  *     a trailing " &" runs it without waiting, as orchestrator does);
- *   - an argv array: run without a shell;
+ *   - an argv array: run without a shell (one that starts a shell itself, `["sh", "-c", script]`,
+ *     must not put {placeholders} into the script: refused at load, see cross-field-rules.ts);
  *   - an object with exactly one of run | argv | webhook, plus optional name, timeoutMs, async.
  */
 import { Type, type Static } from '@sinclair/typebox';

@@ -2,11 +2,27 @@
 import { Type } from '@sinclair/typebox';
 import { bool, integer, optional, port, section, text } from './primitives.ts';
 
+/**
+ * A cluster alias is also the cluster's stable id and reaches hooks ({failureClusterAlias},
+ * {failureCluster}), logs and URLs, so it is kept to characters no shell, URL or log format treats
+ * specially: letters, digits and `. _ - :` (`:` for the host:port form of a default id), 1 to 128
+ * of them. Enforced at config load (detector.seeds[].alias), by the api (discover ?alias=) and by
+ * the detector before it registers a cluster.
+ */
+export const clusterAliasPattern = '^[A-Za-z0-9._:-]{1,128}$';
+const clusterAliasRegex = new RegExp(clusterAliasPattern);
+
+export function isClusterAlias(value: string): boolean {
+  return clusterAliasRegex.test(value);
+}
+
 export const SeedSchema = Type.Object(
   {
     host: Type.String({ minLength: 1, description: 'Host name or address of one instance of the cluster.' }),
     port: port(3306, 'Port of that instance.'),
-    alias: optional(Type.String({ minLength: 1, description: 'Cluster alias (orchestrator: cluster alias).' })),
+    alias: optional(
+      Type.String({ pattern: clusterAliasPattern, description: 'Cluster alias (orchestrator: cluster alias): letters, digits and . _ - : (1 to 128).' }),
+    ),
   },
   { additionalProperties: false },
 );
