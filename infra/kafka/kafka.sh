@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# A real single-node Kafka broker (KRaft, combined broker+controller) without Docker.
+# A real single-node Kafka broker (KRaft, combined broker+controller) without Docker, with two
+# client listeners on 127.0.0.1: PLAINTEXT on BATON_KAFKA_PORT and SASL_PLAINTEXT (SCRAM-SHA-256,
+# SCRAM-SHA-512 and PLAIN, one user) on BATON_KAFKA_SASL_PORT. Inter-broker and controller
+# traffic stays PLAINTEXT.
 #
 #   kafka.sh fetch    download the pinned broker jars from Maven Central (skipped if present)
 #   kafka.sh start    fetch, format the storage if needed, start in the background (idempotent)
@@ -11,6 +14,12 @@
 # Environment (all optional):
 #   BATON_KAFKA_PORT             client listener port, default 19092 (127.0.0.1 only)
 #   BATON_KAFKA_CONTROLLER_PORT  KRaft controller port, default port+1 (19093)
+#   BATON_KAFKA_SASL_PORT        SASL_PLAINTEXT listener port, default port+2 (19094)
+#   BATON_KAFKA_SASL_USER        the SASL user (SCRAM and PLAIN), default baton
+#   BATON_KAFKA_SASL_PASSWORD    its password, default baton-secret (a test credential); user
+#                                [A-Za-z0-9._-], password [A-Za-z0-9._~!@%^*+:/?-]. The SCRAM
+#                                users are written at storage format; a data dir formatted for
+#                                another user/password (or before SASL existed) is reformatted
 #   BATON_KAFKA_DIR              data/pid/log dir, default /dev/shm/baton-kafka-$PORT
 #   BATON_CACHE_DIR              jar cache root, default $HOME/.cache/baton
 #   BATON_KAFKA_HEAP             JVM heap, default 512m
@@ -22,6 +31,9 @@ KAFKA_VERSION=4.4.0 # keep in step with kafka.version in pom.xml
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 port="${BATON_KAFKA_PORT:-19092}"
 controller_port="${BATON_KAFKA_CONTROLLER_PORT:-$((port + 1))}"
+sasl_port="${BATON_KAFKA_SASL_PORT:-$((port + 2))}"
+sasl_user="${BATON_KAFKA_SASL_USER:-baton}"
+sasl_password="${BATON_KAFKA_SASL_PASSWORD:-baton-secret}"
 dir="${BATON_KAFKA_DIR:-/dev/shm/baton-kafka-$port}"
 cache="${BATON_CACHE_DIR:-$HOME/.cache/baton}/kafka-$KAFKA_VERSION"
 libs="$cache/libs"
@@ -30,6 +42,7 @@ pid_file="$dir/kafka.pid"
 log_file="$dir/logs/server.log"
 out_file="$dir/logs/stdout.log"
 lock_file="${dir%/}.lock" # beside the data dir, so `stop` removing the dir keeps it
+scram_marker="$dir/scram-users" # which SCRAM user the data dir was formatted with
 
 say() { echo "kafka.sh: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -61,17 +74,30 @@ cmd_fetch() {
   touch "$cache/.complete"
 }
 
+check_credentials() {
+  [[ "$sasl_user" =~ ^[A-Za-z0-9._-]+$ ]] || die "BATON_KAFKA_SASL_USER may only hold [A-Za-z0-9._-]"
+  [[ "$sasl_password" =~ ^[A-Za-z0-9._~!@%^*+:/?-]+$ ]] || die "BATON_KAFKA_SASL_PASSWORD may only hold [A-Za-z0-9._~!@%^*+:/?-]"
+}
+
+# what the marker holds: the user and a hash of the password (not the password itself)
+scram_fingerprint() { printf '%s %s\n' "$sasl_user" "$(printf '%s' "$sasl_password" | sha256sum | cut -d' ' -f1)"; }
+
 write_config() {
   mkdir -p "$dir/data" "$dir/logs"
+  (umask 077 && : >"$dir/server.properties") && chmod 600 "$dir/server.properties" # it holds the PLAIN password
   cat >"$dir/server.properties" <<EOF
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$controller_port
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
+listeners=PLAINTEXT://127.0.0.1:$port,SASL_PLAINTEXT://127.0.0.1:$sasl_port,CONTROLLER://127.0.0.1:$controller_port
+advertised.listeners=PLAINTEXT://127.0.0.1:$port,SASL_PLAINTEXT://127.0.0.1:$sasl_port
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
+sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512,PLAIN
+listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$sasl_user="$sasl_password";
 log.dirs=$dir/data
 num.partitions=1
 default.replication.factor=1
@@ -120,9 +146,16 @@ cmd_start() {
     return 0
   fi
   port_open "$port" && die "port $port is in use by a process not started from $dir"
+  port_open "$sasl_port" && die "SASL port $sasl_port is in use by a process not started from $dir"
   command -v java >/dev/null || die "java not found (Kafka $KAFKA_VERSION needs Java 17+)"
+  check_credentials
   cmd_fetch
   write_config
+  if [[ -f "$dir/data/meta.properties" && "$(cat "$scram_marker" 2>/dev/null)" != "$(scram_fingerprint)" ]]; then
+    # SCRAM users only come with the format: a dir without ours (older script, other credentials) starts afresh
+    say "data dir has no SCRAM user $sasl_user with this password: reformatting $dir/data (its topics are lost)"
+    rm -rf "$dir/data" "$scram_marker" && mkdir -p "$dir/data"
+  fi
   if [[ ! -f "$dir/data/meta.properties" ]]; then
     # a KRaft cluster id is 16 random bytes, base64url without padding
     local cluster_id
@@ -130,18 +163,22 @@ cmd_start() {
     # shellcheck disable=SC2046
     java -Xmx256m -XX:TieredStopAtLevel=1 -Dlog4j2.configurationFile="$dir/log4j2.properties" \
       -cp "$libs/*" kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" \
+      --add-scram "SCRAM-SHA-256=[name=$sasl_user,password=$sasl_password]" \
+      --add-scram "SCRAM-SHA-512=[name=$sasl_user,password=$sasl_password]" \
       >"$dir/logs/format.log" 2>&1 || { cat "$dir/logs/format.log" >&2; die "storage format failed"; }
+    chmod 600 "$dir/logs/format.log" # it lists the SCRAM salts and keys
+    scram_fingerprint >"$scram_marker"
   fi
   # setsid: the broker outlives the shell (and test run) that started it; stop it with `stop`
   # shellcheck disable=SC2046
   setsid java $(java_opts) -cp "$libs/*" kafka.Kafka "$dir/server.properties" \
     >"$out_file" 2>&1 </dev/null 8>&- 9>&- & # closing the lock fds: the broker must not hold the locks
   echo $! >"$pid_file"
-  say "started (pid $!, port $port, dir $dir)"
+  say "started (pid $!, port $port, sasl port $sasl_port, dir $dir)"
 }
 
 cmd_wait() {
-  local deadline=$((SECONDS + ${BATON_KAFKA_WAIT_S:-60})) pid
+  local deadline=$((SECONDS + ${BATON_KAFKA_WAIT_S:-60})) pid no_sasl=0
   while ((SECONDS < deadline)); do
     pid="$(recorded_pid)"
     if [[ -z "$pid" ]]; then
@@ -155,9 +192,13 @@ cmd_wait() {
     fi
     # the KRaft broker opens its client listener only after it caught up with the metadata log
     # and was unfenced; "Kafka Server started" is the last line of a successful startup
-    if port_open "$port" && grep -q "Kafka Server started" "$log_file" 2>/dev/null; then
-      say "ready (port $port)"
+    if port_open "$port" && port_open "$sasl_port" && grep -q "Kafka Server started" "$log_file" 2>/dev/null; then
+      say "ready (port $port, sasl port $sasl_port)"
       return 0
+    fi
+    # every listener opens before that line: a started broker without the SASL port is an old one
+    if port_open "$port" && grep -q "Kafka Server started" "$log_file" 2>/dev/null && ((++no_sasl > 10)); then
+      die "broker (pid $pid) serves port $port but not SASL port $sasl_port (started by an older kafka.sh?): restart it with stop, then start"
     fi
     sleep 0.2
   done
@@ -189,8 +230,8 @@ cmd_status() {
   pid="$(recorded_pid)"
   if pid_alive "$pid"; then
     local state=starting
-    port_open "$port" && state=running
-    echo "$state pid=$pid port=$port controller_port=$controller_port dir=$dir version=$KAFKA_VERSION"
+    port_open "$port" && port_open "$sasl_port" && state=running
+    echo "$state pid=$pid port=$port sasl_port=$sasl_port controller_port=$controller_port dir=$dir version=$KAFKA_VERSION"
     return 0
   fi
   if port_open "$port"; then

@@ -8,7 +8,8 @@
  * Isolation comes from `startBatonTestEnv`: a topic namespace, a Redis key prefix and a backend
  * database of the scenario's own, and the BATON__* variables every process gets. `redis:
  * 'private'` / `kafka: 'private'` give the scenario a redis-server / broker of its own (to crash
- * or restart; `env.redis.restart()`, `env.kafka.restart()`).
+ * or restart; `env.redis.restart()`, `env.kafka.restart()`). Every process connects to Kafka
+ * through the broker's SASL listener (SCRAM-SHA-512: the BATON__KAFKA__SASL__* of `infra.env`).
  *
  * Consumer groups: the services' mains use fixed group ids (baton-detector, baton-hook-runner,
  * baton-recovery-executor-commands, …; only the analyzer's and the executors' analyses group are configurable), so on the SHARED broker two
@@ -156,7 +157,8 @@ export async function startChaosEnv(options: ChaosEnvOptions): Promise<ChaosEnv>
       label,
       partitions: 4,
       groupTimeouts: quickGroupTimeouts,
-      ...(kafka ? { brokers: kafka.brokers } : {}),
+      // through the SASL listener, as on the shared broker
+      ...(kafka ? { brokers: kafka.brokers, sasl: kafka.sasl } : {}),
       ...(redis ? { redisUrl: redis.url } : {}),
     });
   } catch (error) {

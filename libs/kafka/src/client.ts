@@ -1,4 +1,5 @@
-import { Kafka, Partitioners, logLevel, type LogEntry, type Producer, type RetryOptions } from 'kafkajs';
+import type { ConnectionOptions } from 'node:tls';
+import { Kafka, Partitioners, logLevel, type LogEntry, type Producer, type RetryOptions, type SASLOptions } from 'kafkajs';
 import type { Logger } from '@baton/logging';
 
 export type PinoLevel = 'error' | 'warn' | 'info' | 'debug';
@@ -60,6 +61,10 @@ export interface CreateKafkaOptions {
   requestTimeoutMs?: number;
   /** Retry of broker requests and of consumer restarts; defaults tuned to fail over fast. */
   retry?: RetryOptions;
+  /** TLS to the brokers: true for the system CAs, or node tls options (see kafkaSecurityOptions). */
+  ssl?: ConnectionOptions | boolean;
+  /** SASL authentication; kafkajs does not log it and neither does pinoLogCreator. */
+  sasl?: SASLOptions;
 }
 
 /** One kafkajs client per process; producers, consumers and admins come from it. */
@@ -72,6 +77,8 @@ export function createKafka(options: CreateKafkaOptions): Kafka {
     retry: options.retry ?? { initialRetryTime: 100, maxRetryTime: 5000, retries: 8 },
     logLevel: kafkaLogLevel(options.logger),
     logCreator: pinoLogCreator(options.logger.child({ component: 'kafkajs' })),
+    ...(options.ssl === undefined || options.ssl === false ? {} : { ssl: options.ssl }),
+    ...(options.sasl === undefined ? {} : { sasl: options.sasl }),
   });
 }
 

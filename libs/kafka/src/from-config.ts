@@ -1,8 +1,29 @@
-import type { Kafka } from 'kafkajs';
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
+import type { Kafka, SASLOptions } from 'kafkajs';
 import type { TopicName } from '@baton/contracts';
+import { ConfigError, type ConfigIssue } from '@baton/errors';
 import type { Logger } from '@baton/logging';
 import { createKafka } from './client.ts';
 import { ensureTopics, topicNames, type TopicNames } from './topic-table.ts';
+
+/** `kafka.tls` (structural). PEM file paths are read when the client is created. */
+export interface KafkaTlsConnectionConfig {
+  enabled: boolean;
+  caFile?: string | undefined;
+  certFile?: string | undefined;
+  keyFile?: string | undefined;
+  /** Default true. */
+  rejectUnauthorized?: boolean | undefined;
+  servername?: string | undefined;
+}
+
+/** `kafka.sasl` (structural); the config loader has already put passwordFile into password. */
+export interface KafkaSaslConnectionConfig {
+  mechanism: 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  username?: string | undefined;
+  password?: string | undefined;
+}
 
 /** The part of the `kafka` config section a service connects with (structural: no config import). */
 export interface KafkaConnectionConfig {
@@ -11,9 +32,66 @@ export interface KafkaConnectionConfig {
   connectionTimeoutMs: number;
   requestTimeoutMs: number;
   topicPrefix?: string | undefined;
+  tls?: KafkaTlsConnectionConfig | undefined;
+  sasl?: KafkaSaslConnectionConfig | undefined;
 }
 
-/** A kafkajs client for one component, named `<clientId>-<component>`, with the configured timeouts. */
+/** kafkajs' `ssl` and `sasl` client options; a key is absent when that layer is off. */
+export interface KafkaSecurityOptions {
+  ssl?: ConnectionOptions | true;
+  sasl?: SASLOptions;
+}
+
+/**
+ * kafkajs `ssl` / `sasl` for `kafka.tls` / `kafka.sasl`. TLS on without files or overrides is
+ * `ssl: true` (system CAs); otherwise the PEM files are read with `readFile` (injectable for
+ * tests). Throws a ConfigError naming the key when a file cannot be read or a credential is
+ * missing. The result holds the SASL password: never log it.
+ */
+export function kafkaSecurityOptions(
+  config: Pick<KafkaConnectionConfig, 'tls' | 'sasl'>,
+  readFile: (path: string) => string | Buffer = (path) => readFileSync(path),
+): KafkaSecurityOptions {
+  const issues: ConfigIssue[] = [];
+  const out: KafkaSecurityOptions = {};
+  const tls = config.tls;
+  if (tls?.enabled) {
+    const ssl: ConnectionOptions = {};
+    const read = (key: 'caFile' | 'certFile' | 'keyFile'): string | Buffer | undefined => {
+      const path = tls[key];
+      if (path === undefined) return undefined;
+      try {
+        return readFile(path);
+      } catch (error) {
+        issues.push({ key: `kafka.tls.${key}`, problem: `cannot read ${path}: ${(error as Error).message}` });
+        return undefined;
+      }
+    };
+    const ca = read('caFile');
+    const cert = read('certFile');
+    const key = read('keyFile');
+    if (ca !== undefined) ssl.ca = ca;
+    if (cert !== undefined) ssl.cert = cert;
+    if (key !== undefined) ssl.key = key;
+    if ((tls.certFile === undefined) !== (tls.keyFile === undefined)) {
+      issues.push({ key: 'kafka.tls.certFile', problem: 'a client certificate needs its key (kafka.tls.keyFile) and the other way round' });
+    }
+    if (tls.rejectUnauthorized === false) ssl.rejectUnauthorized = false;
+    if (tls.servername !== undefined) ssl.servername = tls.servername;
+    out.ssl = Object.keys(ssl).length === 0 ? true : ssl;
+  }
+  const sasl = config.sasl;
+  if (sasl && sasl.mechanism !== 'none') {
+    const { mechanism, username, password } = sasl;
+    if (username === undefined) issues.push({ key: 'kafka.sasl.username', problem: `is required with kafka.sasl.mechanism ${mechanism}` });
+    if (password === undefined) issues.push({ key: 'kafka.sasl.password', problem: `is required with kafka.sasl.mechanism ${mechanism}` });
+    if (username !== undefined && password !== undefined) out.sasl = { mechanism, username, password };
+  }
+  if (issues.length > 0) throw new ConfigError(issues, 'kafka configuration');
+  return out;
+}
+
+/** A kafkajs client for one component, named `<clientId>-<component>`, with the configured timeouts, TLS and SASL. */
 export function kafkaFromConfig(config: KafkaConnectionConfig, component: string, logger: Logger): Kafka {
   return createKafka({
     brokers: config.brokers,
@@ -21,6 +99,7 @@ export function kafkaFromConfig(config: KafkaConnectionConfig, component: string
     logger,
     connectionTimeoutMs: config.connectionTimeoutMs,
     requestTimeoutMs: config.requestTimeoutMs,
+    ...kafkaSecurityOptions(config),
   });
 }
 

@@ -3,11 +3,11 @@
  * 127.0.0.1:19092 (`ensureKafka`) serves every other test file and must never be touched.
  *
  * `startPrivateKafka()` runs `infra/kafka/kafka.sh start` and `wait` — the one way Baton's broker
- * is started — with BATON_KAFKA_PORT and BATON_KAFKA_CONTROLLER_PORT set to a block of two free
- * ports (`allocatePorts(2)`) and BATON_KAFKA_DIR to a directory of its own
+ * is started — with BATON_KAFKA_PORT, BATON_KAFKA_CONTROLLER_PORT and BATON_KAFKA_SASL_PORT set
+ * to a block of three free ports (`allocatePorts(3)`) and BATON_KAFKA_DIR to a directory of its own
  * (/dev/shm/baton-pkafka-<random>/broker; kafka.sh keeps its lock file beside it, so inside ours).
- * Every call to kafka.sh carries all three, so `stop` can only ever act on the PID recorded in
- * that directory.
+ * Every call to kafka.sh carries all four, so `stop` can only ever act on the PID recorded in
+ * that directory. `sasl` is its SASL_PLAINTEXT listener with kafka.sh's test user.
  *
  * `restart()` is a broker restart that keeps its data: kafka.sh stop with BATON_KAFKA_KEEP_DATA=1
  * (SIGTERM, a controlled shutdown), then start and wait again. The previous run's server.log is
@@ -23,7 +23,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync 
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DependencyUnavailableError } from '@baton/errors';
-import { kafkaAnswers } from './kafka.ts';
+import { kafkaAnswers, testSaslEndpoint, type KafkaSaslEndpoint } from './kafka.ts';
 import { scratchRoot } from './mariadb/template.ts';
 import { allocatePorts } from './ports.ts';
 import { isProcessAlive, markOwned, onProcessExit } from './process-cleanup.ts';
@@ -40,6 +40,9 @@ export interface PrivateKafka {
   readonly brokers: string[];
   readonly port: number;
   readonly controllerPort: number;
+  readonly saslPort: number;
+  /** The SASL_PLAINTEXT listener (`['127.0.0.1:<saslPort>']`) and the user kafka.sh created. */
+  readonly sasl: KafkaSaslEndpoint;
   /** BATON_KAFKA_DIR: data, logs (logs/server.log) and the PID file. */
   readonly dir: string;
   /** The broker JVM's PID while it runs (read from kafka.sh's PID file). */
@@ -53,15 +56,16 @@ export interface PrivateKafka {
 const kafkaScript = fileURLToPath(new URL('../../../infra/kafka/kafka.sh', import.meta.url));
 const dirPrefix = 'baton-pkafka-';
 const sharedPort = Number(process.env['BATON_KAFKA_PORT'] ?? 19092);
+const sharedSaslPort = Number(process.env['BATON_KAFKA_SASL_PORT'] ?? sharedPort + 2);
 
 export async function startPrivateKafka(options: PrivateKafkaOptions = {}): Promise<PrivateKafka> {
   sweepStaleBrokers();
   const startTimeoutMs = options.startTimeoutMs ?? 120_000;
-  const block = await allocatePorts(2);
-  const [port, controllerPort] = block.ports as [number, number];
-  if (port === sharedPort || controllerPort === sharedPort) {
+  const block = await allocatePorts(3);
+  const [port, controllerPort, saslPort] = block.ports as [number, number, number];
+  if (block.ports.some((p) => p === sharedPort || p === sharedSaslPort)) {
     block.release();
-    throw new DependencyUnavailableError(`allocated port ${port} is the shared broker's: refusing to start a private broker there`);
+    throw new DependencyUnavailableError(`allocated ports ${block.ports.join(', ')} include the shared broker's: refusing to start a private broker there`);
   }
   let parent: string;
   try {
@@ -79,6 +83,7 @@ export async function startPrivateKafka(options: PrivateKafkaOptions = {}): Prom
       ...base,
       BATON_KAFKA_PORT: String(port),
       BATON_KAFKA_CONTROLLER_PORT: String(controllerPort),
+      BATON_KAFKA_SASL_PORT: String(saslPort),
       BATON_KAFKA_DIR: dir,
       BATON_KAFKA_WAIT_S: String(Math.ceil(startTimeoutMs / 1000)),
       ...(options.heap ? { BATON_KAFKA_HEAP: options.heap } : {}),
@@ -98,8 +103,10 @@ export async function startPrivateKafka(options: PrivateKafkaOptions = {}): Prom
     const deadline = Date.now() + startTimeoutMs;
     await runKafkaScript('start', env(), startTimeoutMs);
     await runKafkaScript('wait', env(), Math.max(1000, deadline - Date.now()));
-    if (!(await kafkaAnswers('127.0.0.1', port, 5000))) {
-      throw new DependencyUnavailableError(`private kafka on 127.0.0.1:${port} reported ready but does not answer`, { port });
+    for (const p of [port, saslPort]) {
+      if (!(await kafkaAnswers('127.0.0.1', p, 5000))) {
+        throw new DependencyUnavailableError(`private kafka on 127.0.0.1:${p} reported ready but does not answer`, { port: p });
+      }
     }
   };
 
@@ -130,6 +137,8 @@ export async function startPrivateKafka(options: PrivateKafkaOptions = {}): Prom
     brokers: [`127.0.0.1:${port}`],
     port,
     controllerPort,
+    saslPort,
+    sasl: testSaslEndpoint([`127.0.0.1:${saslPort}`]),
     dir,
     get pid() {
       return brokerPid(dir);

@@ -7,6 +7,11 @@
  * milliseconds instead of seconds; stop it with `npm run kafka:stop` (or `bash infra/kafka/kafka.sh stop`).
  * kafka.sh takes a lock, so parallel test processes start one broker between them.
  * Tests share the broker: each test uses its own topics and groups (`uniqueName`).
+ *
+ * Besides PLAINTEXT on the port, kafka.sh opens a SASL_PLAINTEXT listener on
+ * $BATON_KAFKA_SASL_PORT (default port+2, 19094) for the user BATON_KAFKA_SASL_USER /
+ * BATON_KAFKA_SASL_PASSWORD (default baton / baton-secret): `sasl` says where, and with what. With
+ * BATON_KAFKA_BROKERS, BATON_KAFKA_SASL_BROKERS names that listener (no `sasl` without it).
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -14,8 +19,22 @@ import { createConnection } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { DependencyUnavailableError } from '@baton/errors';
 
-export interface KafkaEndpoint {
+export type KafkaSaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
+
+/** A broker's SASL_PLAINTEXT listener and the user it knows (PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512). */
+export interface KafkaSaslEndpoint {
   brokers: string[];
+  /** The one tests use by default. */
+  mechanism: KafkaSaslMechanism;
+  username: string;
+  password: string;
+}
+
+export interface KafkaEndpoint {
+  /** The PLAINTEXT listener. */
+  brokers: string[];
+  /** The SASL listener; absent only with BATON_KAFKA_BROKERS set and BATON_KAFKA_SASL_BROKERS not. */
+  sasl?: KafkaSaslEndpoint;
   /** Where it came from: the environment, a broker already answering, or started here. */
   source: 'env' | 'local' | 'started';
 }
@@ -23,6 +42,8 @@ export interface KafkaEndpoint {
 export interface EnsureKafkaOptions {
   /** Default BATON_KAFKA_PORT or 19092. */
   port?: number;
+  /** Default BATON_KAFKA_SASL_PORT (without `port`) or port+2. */
+  saslPort?: number;
   /** Deadline for fetch + start + ready when the broker has to be started. Default 300 s (a cold Maven fetch). */
   startTimeoutMs?: number;
 }
@@ -30,11 +51,22 @@ export interface EnsureKafkaOptions {
 const kafkaScript = fileURLToPath(new URL('../../../infra/kafka/kafka.sh', import.meta.url));
 const endpoints = new Map<number, Promise<KafkaEndpoint>>();
 
+/** The user kafka.sh creates (same variables and defaults as kafka.sh), with SCRAM-SHA-512. */
+export function testSaslEndpoint(brokers: readonly string[]): KafkaSaslEndpoint {
+  return {
+    brokers: [...brokers],
+    mechanism: 'scram-sha-512',
+    username: process.env['BATON_KAFKA_SASL_USER'] ?? 'baton',
+    password: process.env['BATON_KAFKA_SASL_PASSWORD'] ?? 'baton-secret',
+  };
+}
+
 export function ensureKafka(options: EnsureKafkaOptions = {}): Promise<KafkaEndpoint> {
   const port = options.port ?? Number(process.env['BATON_KAFKA_PORT'] ?? 19092);
+  const saslPort = options.saslPort ?? (options.port === undefined && process.env['BATON_KAFKA_SASL_PORT'] ? Number(process.env['BATON_KAFKA_SASL_PORT']) : port + 2);
   let endpoint = endpoints.get(port);
   if (!endpoint) {
-    endpoint = resolveKafka(port, options.startTimeoutMs ?? 300_000).catch((error: unknown) => {
+    endpoint = resolveKafka(port, saslPort, options.startTimeoutMs ?? 300_000).catch((error: unknown) => {
       endpoints.delete(port);
       throw error;
     });
@@ -43,21 +75,32 @@ export function ensureKafka(options: EnsureKafkaOptions = {}): Promise<KafkaEndp
   return endpoint;
 }
 
-async function resolveKafka(port: number, startTimeoutMs: number): Promise<KafkaEndpoint> {
+async function resolveKafka(port: number, saslPort: number, startTimeoutMs: number): Promise<KafkaEndpoint> {
+  const list = (value: string): string[] => value.split(',').map((b) => b.trim()).filter((b) => b !== '');
   const fromEnv = process.env['BATON_KAFKA_BROKERS'];
   if (fromEnv) {
-    return { brokers: fromEnv.split(',').map((b) => b.trim()).filter((b) => b !== ''), source: 'env' };
+    const saslFromEnv = process.env['BATON_KAFKA_SASL_BROKERS'];
+    return { brokers: list(fromEnv), ...(saslFromEnv ? { sasl: testSaslEndpoint(list(saslFromEnv)) } : {}), source: 'env' };
   }
   const brokers = [`127.0.0.1:${port}`];
-  if (await kafkaAnswers('127.0.0.1', port)) return { brokers, source: 'local' };
+  const sasl = testSaslEndpoint([`127.0.0.1:${saslPort}`]);
+  if (await kafkaAnswers('127.0.0.1', port)) {
+    if (await kafkaAnswers('127.0.0.1', saslPort, 2000)) return { brokers, sasl, source: 'local' };
+    throw new DependencyUnavailableError(
+      `kafka on 127.0.0.1:${port} answers but its SASL listener 127.0.0.1:${saslPort} does not (started by an older kafka.sh?): restart it with \`bash infra/kafka/kafka.sh stop; bash infra/kafka/kafka.sh start\``,
+      { port, saslPort },
+    );
+  }
   const deadline = Date.now() + startTimeoutMs;
-  const env = { ...process.env, BATON_KAFKA_PORT: String(port), BATON_KAFKA_WAIT_S: String(Math.ceil(startTimeoutMs / 1000)) };
+  const env = { ...process.env, BATON_KAFKA_PORT: String(port), BATON_KAFKA_SASL_PORT: String(saslPort), BATON_KAFKA_WAIT_S: String(Math.ceil(startTimeoutMs / 1000)) };
   await runScript(['start'], env, startTimeoutMs);
   await runScript(['wait'], env, Math.max(1000, deadline - Date.now()));
-  if (!(await kafkaAnswers('127.0.0.1', port, 5000))) {
-    throw new DependencyUnavailableError(`kafka on 127.0.0.1:${port} reported ready but does not answer`, { port });
+  for (const p of [port, saslPort]) {
+    if (!(await kafkaAnswers('127.0.0.1', p, 5000))) {
+      throw new DependencyUnavailableError(`kafka on 127.0.0.1:${p} reported ready but does not answer`, { port: p });
+    }
   }
-  return { brokers, source: 'started' };
+  return { brokers, sasl, source: 'started' };
 }
 
 function runScript(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<void> {

@@ -41,7 +41,11 @@ async function databaseExists(name: string): Promise<boolean> {
 
 test('teardown runs the deferred steps last-in-first-out, then removes keys, database and topics, and disconnects — past a failing step', async () => {
   const env = await startBatonTestEnv({ label: 'baton-env', only, partitions: 1, logger });
-  assert.deepEqual(env.config().kafka.brokers, env.brokers);
+  // the shared broker's SASL listener, with the test user
+  assert.ok(env.sasl, 'ensureKafka gives the SASL listener');
+  assert.deepEqual(env.config().kafka.brokers, env.sasl.brokers);
+  assert.equal(env.config().kafka.sasl.mechanism, 'scram-sha-512');
+  assert.equal(env.config().kafka.sasl.password, env.sasl.password);
   assert.equal(env.config({ BATON__KAFKA__CLIENT_ID: 'other' }).kafka.clientId, 'other');
   assert.equal(env.config().backend.database, env.database);
   assert.equal(env.config().redis.keyPrefix, env.keyPrefix);
