@@ -2,11 +2,25 @@
  * The backend database pool (recoveries, steps, detections, ...). Sessions run in UTC
  * (`time_zone = '+00:00'`, mysql2 `timezone: 'Z'`), so DATETIME(3) columns mean the same thing to
  * every process. `BackendDb` adds a per-query timeout and destroys a connection whose query
- * timed out instead of returning it to the pool mid-protocol.
+ * timed out instead of returning it to the pool mid-protocol. With backend.tls.enabled every
+ * connection (the migration bootstrap one included) is TLS.
  */
-import mysql, { type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
+import { readFileSync } from 'node:fs';
+import mysql, { type Pool, type PoolConnection, type PoolOptions, type ResultSetHeader, type RowDataPacket, type SslOptions } from 'mysql2/promise';
+import { ConfigError } from '@baton/errors';
 import type { Logger } from '@baton/logging';
 import { isQueryTimeout, toBatonError } from './errors.ts';
+
+/** TLS towards the backend (config.backend.tls); the files are read when the pool is created. */
+export interface BackendTlsConfig {
+  enabled: boolean;
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  /** Default true: the chain and the host name are verified. */
+  rejectUnauthorized?: boolean;
+  servername?: string;
+}
 
 export interface BackendPoolConfig {
   host: string;
@@ -17,6 +31,7 @@ export interface BackendPoolConfig {
   connectionLimit: number;
   connectTimeoutMs: number;
   queryTimeoutMs: number;
+  tls?: BackendTlsConfig;
 }
 
 export interface BackendPoolOptions {
@@ -25,14 +40,48 @@ export interface BackendPoolOptions {
   database?: string | null;
 }
 
-export function createBackendPool(config: BackendPoolConfig, options: BackendPoolOptions): Pool {
-  const database = options.database === undefined ? config.database : options.database;
-  const pool = mysql.createPool({
+/** Reads a PEM file; injectable so the option builders stay pure in tests. */
+export type ReadPemFile = (file: string) => Buffer | string;
+
+function readPem(readFile: ReadPemFile, key: string, file: string): Buffer | string {
+  try {
+    return readFile(file);
+  } catch (error) {
+    throw new ConfigError([{ key, problem: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }], 'backend TLS');
+  }
+}
+
+/**
+ * mysql2 `ssl` options from the TLS section; undefined when TLS is off. With rejectUnauthorized
+ * the certificate's chain and its name (against `host`: mysql2 verifies and sends SNI for the
+ * host it connects to, and takes no other server name) are checked.
+ */
+export function backendSslOptions(host: string, tls: BackendTlsConfig | undefined, readFile: ReadPemFile = readFileSync): SslOptions | undefined {
+  if (!tls?.enabled) return undefined;
+  if (tls.servername !== undefined && tls.servername.toLowerCase() !== host.toLowerCase()) {
+    throw new ConfigError(
+      [{ key: 'backend.tls.servername', problem: `the MySQL driver checks the certificate against backend.host (${host}) and cannot use another name: connect by ${tls.servername} or remove servername` }],
+      'backend TLS',
+    );
+  }
+  const rejectUnauthorized = tls.rejectUnauthorized ?? true;
+  const ssl: SslOptions = { rejectUnauthorized, verifyIdentity: rejectUnauthorized };
+  if (tls.caFile !== undefined) ssl.ca = readPem(readFile, 'backend.tls.caFile', tls.caFile);
+  if (tls.certFile !== undefined) ssl.cert = readPem(readFile, 'backend.tls.certFile', tls.certFile);
+  if (tls.keyFile !== undefined) ssl.key = readPem(readFile, 'backend.tls.keyFile', tls.keyFile);
+  return ssl;
+}
+
+/** The mysql2 pool options for `config`; `database` null = none. */
+export function backendPoolOptions(config: BackendPoolConfig, database: string | null, readFile: ReadPemFile = readFileSync): PoolOptions {
+  const ssl = backendSslOptions(config.host, config.tls, readFile);
+  return {
     host: config.host,
     port: config.port,
     user: config.user,
     password: config.password,
     ...(database === null ? {} : { database }),
+    ...(ssl ? { ssl } : {}),
     connectionLimit: config.connectionLimit,
     connectTimeout: config.connectTimeoutMs,
     waitForConnections: true,
@@ -42,7 +91,12 @@ export function createBackendPool(config: BackendPoolConfig, options: BackendPoo
     bigNumberStrings: false,
     multipleStatements: false,
     enableKeepAlive: true,
-  });
+  };
+}
+
+export function createBackendPool(config: BackendPoolConfig, options: BackendPoolOptions): Pool {
+  const database = options.database === undefined ? config.database : options.database;
+  const pool = mysql.createPool(backendPoolOptions(config, database));
   pool.pool.on('connection', (connection) => {
     connection.query("SET time_zone = '+00:00'", (err) => {
       if (err) options.logger.warn({ err: toBatonError(err, { instance: `${config.host}:${config.port}`, operation: 'query' }) }, 'backend session setup failed');

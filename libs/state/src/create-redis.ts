@@ -1,36 +1,129 @@
 /**
  * The one way services open Redis: explicit connect and command timeouts, a bounded number of
- * retries per command, capped reconnect back-off, and connection events logged without flooding.
+ * retries per command, capped reconnect back-off, authentication (requirepass or an ACL user),
+ * TLS, and connection events logged without flooding and without the password.
  */
-import { Redis } from 'ioredis';
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '@baton/logging';
 import { redactUrl } from '@baton/logging';
-import { DependencyUnavailableError } from '@baton/errors';
+import { ConfigError, DependencyUnavailableError } from '@baton/errors';
+
+/** TLS towards Redis (config.redis.tls); the files are read when the client is created. */
+export interface RedisTlsConfig {
+  enabled: boolean;
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  /** Default true. */
+  rejectUnauthorized?: boolean;
+  servername?: string;
+}
 
 export interface RedisConnectionConfig {
+  /** redis://[user[:password]@]host[:port][/db], or rediss:// for TLS. */
   url: string;
+  /** ACL user; default the URL's. */
+  username?: string;
+  /** Replaces a password in the URL. */
+  password?: string;
+  tls?: RedisTlsConfig;
   connectTimeoutMs: number;
   commandTimeoutMs: number;
   maxRetriesPerRequest: number;
 }
+
+/** Reads a PEM file; injectable so the option builder stays pure in tests. */
+export type ReadPemFile = (file: string) => Buffer | string;
 
 /** Reconnect back-off: 100 ms, 200 ms, ... capped at 2 s. */
 export const reconnectDelayMs = (attempt: number): number => Math.min(attempt * 100, 2000);
 
 const errorLogIntervalMs = 10_000;
 
-export function createRedis(config: RedisConnectionConfig, logger: Logger, name = 'baton'): Redis {
-  const log = logger.child({ redis: redactUrl(config.url) });
-  const redis = new Redis(config.url, {
+function readPem(readFile: ReadPemFile, key: string, file: string): Buffer | string {
+  try {
+    return readFile(file);
+  } catch (error) {
+    throw new ConfigError([{ key, problem: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }], 'redis TLS');
+  }
+}
+
+/** Node TLS options from a TLS section: CA, client certificate and key read from their files. */
+export function redisTlsOptions(tls: RedisTlsConfig | undefined, readFile: ReadPemFile = readFileSync): TlsConnectionOptions {
+  const options: TlsConnectionOptions = { rejectUnauthorized: tls?.rejectUnauthorized ?? true };
+  if (tls?.caFile !== undefined) options.ca = readPem(readFile, 'redis.tls.caFile', tls.caFile);
+  if (tls?.certFile !== undefined) options.cert = readPem(readFile, 'redis.tls.certFile', tls.certFile);
+  if (tls?.keyFile !== undefined) options.key = readPem(readFile, 'redis.tls.keyFile', tls.keyFile);
+  if (tls?.servername !== undefined) options.servername = tls.servername;
+  return options;
+}
+
+/**
+ * The ioredis options for `config`: host, port and db from the URL; the URL's credentials unless
+ * `username`/`password` are given; TLS when the URL is rediss:// or `tls.enabled`. Query
+ * parameters of the URL are not read.
+ */
+export function redisOptions(config: RedisConnectionConfig, name = 'baton', readFile: ReadPemFile = readFileSync): RedisOptions {
+  let url: URL;
+  try {
+    url = new URL(config.url);
+  } catch {
+    throw new ConfigError([{ key: 'redis.url', problem: 'must be a redis:// or rediss:// URL' }], 'redis');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new ConfigError([{ key: 'redis.url', problem: 'must be a redis:// or rediss:// URL' }], 'redis');
+  }
+  const options: RedisOptions = {
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1',
+    port: url.port ? Number(url.port) : 6379,
     connectTimeout: config.connectTimeoutMs,
     commandTimeout: config.commandTimeoutMs,
     maxRetriesPerRequest: config.maxRetriesPerRequest,
     retryStrategy: reconnectDelayMs,
     connectionName: name,
-  });
+  };
+  const db = url.pathname.replace(/^\//, '');
+  if (db !== '') {
+    if (!/^\d+$/.test(db)) throw new ConfigError([{ key: 'redis.url', problem: `database "${db}" must be a number` }], 'redis');
+    options.db = Number(db);
+  }
+  const username = config.username ?? (url.username ? decodeURIComponent(url.username) : undefined);
+  const password = config.password ?? (url.password ? decodeURIComponent(url.password) : undefined);
+  // ioredis sends AUTH <user> <password> with a username, AUTH <password> without; '' = none
+  if (username) {
+    options.username = username;
+    options.password = password ?? '';
+  } else if (password) {
+    options.password = password;
+  }
+  if (url.protocol === 'rediss:' || config.tls?.enabled) options.tls = redisTlsOptions(config.tls, readFile);
+  return options;
+}
+
+/**
+ * ioredis attaches the failed command (name and arguments) to its errors and hands the same
+ * object to the 'error' listeners and to the rejected commands; AUTH's and HELLO's arguments
+ * hold the password. Replaces them in place. Returns `err`.
+ */
+export function scrubRedisError<T>(err: T): T {
+  const command = (err as { command?: { name?: unknown; args?: unknown } } | null)?.command;
+  if (command && typeof command.name === 'string' && /^(auth|hello)$/i.test(command.name) && Array.isArray(command.args)) {
+    command.args = ['[redacted]'];
+  }
+  return err;
+}
+
+export function createRedis(config: RedisConnectionConfig, logger: Logger, name = 'baton'): Redis {
+  const options = redisOptions(config, name);
+  const log = logger.child({ redis: redactUrl(config.url), ...(options.username ? { redisUser: options.username } : {}), tls: options.tls !== undefined });
+  const redis = new Redis(options);
   let lastErrorLog = 0;
   let lastMessage = '';
+  // registered first, so it runs before any rejected command's handlers see the error
   redis.on('error', (err: Error) => {
+    scrubRedisError(err);
     const now = Date.now();
     if (err.message === lastMessage && now - lastErrorLog < errorLogIntervalMs) return;
     lastErrorLog = now;

@@ -1,4 +1,4 @@
-export { createRedis, waitForRedis, reconnectDelayMs, type RedisConnectionConfig } from './create-redis.ts';
+export { createRedis, waitForRedis, reconnectDelayMs, redisOptions, redisTlsOptions, scrubRedisError, type RedisConnectionConfig, type RedisTlsConfig, type ReadPemFile } from './create-redis.ts';
 export { createKeys, type Keys } from './keys.ts';
 export { LeaseManager, type Lease, type LeaseHolder, type LeaseLossReason, type LeaseManagerOptions } from './lease.ts';
 export { setFlag, exists, pttl, clearFlag, markProcessed, type SetFlagOptions } from './flags.ts';

@@ -9,7 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { DependencyUnavailableError } from '@baton/errors';
@@ -27,7 +27,22 @@ export interface RedisEndpoint {
   source: 'env' | 'local' | 'spawned';
 }
 
+export interface RedisServerOptions {
+  /** `requirepass`: the default user needs this password (AUTH <password>). */
+  requirePass?: string;
+  /** An ACL user (Redis 6+) with every key, channel and command: AUTH <name> <password>. */
+  aclUser?: { name: string; password: string };
+  /**
+   * Also listen for TLS on a port of its own (`tlsPort`, `tlsUrl`); the plain port stays (the
+   * readiness check uses it). `authClients`: demand a client certificate signed by `caFile`.
+   */
+  tls?: { certFile: string; keyFile: string; caFile: string; authClients?: boolean };
+}
+
 export interface OwnedRedis extends RedisEndpoint {
+  /** With the `tls` option: the TLS port and rediss://127.0.0.1:<tlsPort>. */
+  readonly tlsPort?: number;
+  readonly tlsUrl?: string;
   /** The current server's PID (a new one after restart()). */
   readonly pid: number;
   /**
@@ -63,38 +78,79 @@ async function resolveRedis(): Promise<RedisEndpoint> {
 }
 
 /** True when host:port answers PING with PONG within `timeoutMs` (no auth). */
-export function pingRedis(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+export async function pingRedis(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+  return (await pingReply(host, port, timeoutMs))?.startsWith('+PONG') ?? false;
+}
+
+/** The first reply line to an unauthenticated PING; null when none came within `timeoutMs`. */
+function pingReply(host: string, port: number, timeoutMs: number): Promise<string | null> {
   return new Promise((resolve) => {
     const socket = createConnection({ host, port });
     let reply = '';
-    const finish = (ok: boolean): void => {
+    const finish = (line: string | null): void => {
       clearTimeout(timer);
       socket.destroy();
-      resolve(ok);
+      resolve(line);
     };
-    const timer = setTimeout(() => finish(false), timeoutMs);
-    socket.once('error', () => finish(false));
+    const timer = setTimeout(() => finish(null), timeoutMs);
+    socket.once('error', () => finish(null));
     socket.once('connect', () => socket.write('*1\r\n$4\r\nPING\r\n'));
     socket.on('data', (chunk) => {
       reply += chunk.toString('latin1');
-      if (reply.includes('\r\n')) finish(reply.startsWith('+PONG'));
+      const end = reply.indexOf('\r\n');
+      if (end !== -1) finish(reply.slice(0, end));
     });
   });
+}
+
+/** A string as a redis.conf argument: double-quoted, backslashes, quotes and control characters escaped. */
+function confArg(value: string): string {
+  let out = '';
+  for (const c of value) {
+    const code = c.charCodeAt(0);
+    if (c === '\\' || c === '"') out += `\\${c}`;
+    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else out += c;
+  }
+  return `"${out}"`;
+}
+
+/** redis.conf lines for the authentication options (none without them). */
+function redisAuthConfig(options: RedisServerOptions): string[] {
+  const lines: string[] = [];
+  if (options.requirePass !== undefined) lines.push(`requirepass ${confArg(options.requirePass)}`);
+  if (options.aclUser) {
+    const { name, password } = options.aclUser;
+    lines.push(`user ${confArg(name)} on ${confArg(`>${password}`)} "~*" "&*" "+@all"`);
+  }
+  return lines;
 }
 
 /**
  * A fresh `redis-server --port <free> --bind 127.0.0.1 --save "" --appendonly no`, a child of this
  * process (killed at process exit at the latest). For tests that need a Redis of their own.
+ * `requirePass` and `aclUser` go into a redis.conf in its dir (not onto the command line, where
+ * `ps` shows them); `url` carries no credentials. A restart keeps them.
  */
-export async function startRedisServer(): Promise<OwnedRedis> {
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<OwnedRedis> {
   sweepStaleDirs(scratchRoot(), 'baton-redis-');
-  const ports = await allocatePorts(1);
+  const ports = await allocatePorts(options.tls ? 2 : 1);
   const port = ports.first;
+  const tlsPort = options.tls ? ports.ports[1] : undefined;
+  const tlsArgs = options.tls
+    ? ['--tls-port', String(tlsPort), '--tls-cert-file', options.tls.certFile, '--tls-key-file', options.tls.keyFile,
+       '--tls-ca-cert-file', options.tls.caFile, '--tls-auth-clients', options.tls.authClients ? 'yes' : 'no']
+    : [];
   const dir = mkdtempSync(join(scratchRoot(), 'baton-redis-'));
   markOwned(dir);
+  const auth = redisAuthConfig(options);
+  const confFile = join(dir, 'redis.conf');
+  if (auth.length > 0) writeFileSync(confFile, `${auth.join('\n')}\n`, { mode: 0o600 });
   const [cmd, args] = dieWithParent(process.env['BATON_REDIS_SERVER'] ?? 'redis-server', [
+    // the config file must come first
+    ...(auth.length > 0 ? [confFile] : []),
     '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-    '--dir', dir, '--logfile', join(dir, 'redis.log'),
+    '--dir', dir, '--logfile', join(dir, 'redis.log'), ...tlsArgs,
   ]);
   // the current server; restart() replaces it
   let server = spawnServer(cmd, args);
@@ -125,7 +181,8 @@ export async function startRedisServer(): Promise<OwnedRedis> {
     waitFor(
       () => {
         if (!server.running) throw new DependencyUnavailableError(`redis-server exited during start (see ${dir}/redis.log)`);
-        return pingRedis('127.0.0.1', port, 200);
+        // NOAUTH: up, and asking for the password it was given
+        return pingReply('127.0.0.1', port, 200).then((line) => line !== null && (line.startsWith('+PONG') || (auth.length > 0 && line.startsWith('-NOAUTH'))));
       },
       { description: `redis-server on 127.0.0.1:${port}`, timeoutMs: 10_000 },
     ).then(() => undefined);
@@ -152,6 +209,7 @@ export async function startRedisServer(): Promise<OwnedRedis> {
     host: '127.0.0.1',
     port,
     source: 'spawned',
+    ...(tlsPort === undefined ? {} : { tlsPort, tlsUrl: `rediss://127.0.0.1:${tlsPort}` }),
     get pid() {
       return server.child.pid as number;
     },
