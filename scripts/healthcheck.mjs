@@ -1,19 +1,70 @@
 #!/usr/bin/env node
-// Container healthcheck for the services without an HTTP port: healthy while the service's
-// heartbeat file (libs/runtime) was stamped within the last 10 s. Usage: healthcheck.mjs [service]
-import { statSync } from 'node:fs';
+// Container healthcheck for the services without an HTTP port, from their heartbeat files
+// (libs/runtime/src/heartbeat.ts: <dir>/<deployment>/<service>-<pid>.alive).
+//
+//   healthcheck.mjs <service> [--deployment NAME] [--pid PID] [--max-age-ms MS]
+//
+// Healthy (exit 0) when at least one running process of <service> in the deployment (default
+// BATON__DEPLOYMENT__NAME, else "default") stamped its file within the limit (default 10 s), and
+// none of its running processes is late: a frozen process fails the check even while another
+// process of the same service stamps. Files of processes that no longer run are ignored. With
+// --pid only that process is checked. Exit 1: unhealthy (the reason on stderr); 2: bad usage.
+import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const service = process.argv[2] ?? process.env.BATON_SERVICE;
-if (!service) {
-  console.error('usage: healthcheck.mjs <service>');
+const args = process.argv.slice(2);
+const option = (name) => {
+  const i = args.indexOf(name);
+  if (i === -1) return undefined;
+  const value = args[i + 1];
+  args.splice(i, 2);
+  return value;
+};
+const deployment = option('--deployment') ?? process.env.BATON__DEPLOYMENT__NAME ?? 'default';
+const pidArg = option('--pid');
+const maxAgeMs = Number(option('--max-age-ms') ?? 10_000);
+const service = args[0] ?? process.env.BATON_SERVICE;
+if (!service || !Number.isFinite(maxAgeMs) || (pidArg !== undefined && !/^\d+$/.test(pidArg))) {
+  console.error('usage: healthcheck.mjs <service> [--deployment NAME] [--pid PID] [--max-age-ms MS]');
   process.exit(2);
 }
-const file = join(process.env.BATON_HEALTH_DIR ?? join(tmpdir(), 'baton-health'), `${service}.alive`);
+
+const running = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+};
+
+const dir = join(process.env.BATON_HEALTH_DIR ?? join(tmpdir(), 'baton-health'), deployment);
+let names = [];
 try {
-  const ageMs = Date.now() - statSync(file).mtimeMs;
-  process.exit(ageMs < 10_000 ? 0 : 1);
+  names = readdirSync(dir);
 } catch {
+  // no directory: no process of this deployment ever stamped
+}
+const pattern = new RegExp(`^${service.replace(/[^A-Za-z0-9-]/g, '')}-(\\d+)\\.alive$`);
+const now = Date.now();
+const processes = names
+  .map((name) => ({ name, pid: Number(pattern.exec(name)?.[1]) }))
+  .filter(({ pid }) => Number.isInteger(pid) && (pidArg === undefined || pid === Number(pidArg)) && running(pid))
+  .map(({ name, pid }) => {
+    try {
+      return { pid, ageMs: now - JSON.parse(readFileSync(join(dir, name), 'utf8')).stampedAt };
+    } catch {
+      return { pid, ageMs: Number.POSITIVE_INFINITY };
+    }
+  });
+const late = processes.filter((p) => !(p.ageMs < maxAgeMs));
+if (processes.length === 0) {
+  console.error(`${service} (deployment ${deployment}${pidArg ? `, pid ${pidArg}` : ''}): no running process has a heartbeat`);
   process.exit(1);
 }
+if (late.length > 0) {
+  console.error(`${service} (deployment ${deployment}): ${late.map((p) => `pid ${p.pid} last stamped ${Math.round(p.ageMs)} ms ago`).join(', ')} (limit ${maxAgeMs} ms)`);
+  process.exit(1);
+}
+process.exit(0);

@@ -55,6 +55,8 @@ export interface Pipeline {
   command(command: Command, correlationId?: string): Promise<void>;
   /** Waits for a recovery event matching `predicate` (received at or after `afterMs`). */
   waitForEvent(predicate: (e: RecoveryEvent) => boolean, options?: { timeoutMs?: number; afterMs?: number; description?: string }): Promise<RecoveryEvent>;
+  /** The environment underneath: broker clients, signer, topic names. */
+  infra: BatonTestEnv;
   stop(): Promise<void>;
 }
 
@@ -70,18 +72,23 @@ export interface PipelineOptions {
   hookRunner?: boolean;
   /** More BATON__* configuration (recovery policy, hook lists, …). */
   env?: Record<string, string>;
+  /** Isolated by deployment.name alone (topics, groups, keys, schema all derived from it). */
+  deployment?: { name: string; signingSecret: string };
 }
 
 export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
   const logger = testLogger(options.label ?? 'pipeline');
-  const infra = await startBatonTestEnv({ label: options.label ?? 'pipe', partitions: 4, groupTimeouts: quickGroupTimeouts, logger });
+  const infra = await startBatonTestEnv({ label: options.label ?? 'pipe', partitions: 4, groupTimeouts: quickGroupTimeouts, logger, ...(options.deployment ? { deployment: options.deployment } : {}) });
   return infra.guard(() => launchPipeline(options, infra));
 }
 
 async function launchPipeline(options: PipelineOptions, infra: BatonTestEnv): Promise<Pipeline> {
   const { kafka, names, namespace, publisher, redis, keys, logger, defer } = infra;
+  // a deployment's group ids are its own already: the services' defaults are what is tested then
+  const own = (group: string): string | undefined => (options.deployment ? undefined : group);
+  const groups = (o: Record<string, string | undefined>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Record<string, string>;
   const config = infra.config({
-    BATON__ANALYZER__CONSUMER_GROUP: `${namespace}-analyzer`,
+    ...groups({ BATON__ANALYZER__CONSUMER_GROUP: own(`${namespace}-analyzer`) }),
     BATON__MYSQL__USER: options.admin.user,
     BATON__MYSQL__PASSWORD: options.admin.password,
     BATON__MYSQL__REPLICATION_USER: options.replication?.user ?? 'repl',
@@ -123,7 +130,7 @@ async function launchPipeline(options: PipelineOptions, infra: BatonTestEnv): Pr
 
   let hookRunner: RunningHookRunner | undefined;
   if (options.hookRunner) {
-    const runner = await startHookRunner({ config, logger: logger.child({ component: 'hook-runner' }), groupId: `${namespace}-hooks`, fromBeginning: true });
+    const runner = await startHookRunner({ config, logger: logger.child({ component: 'hook-runner' }), ...groups({ groupId: own(`${namespace}-hooks`) }), fromBeginning: true });
     hookRunner = runner;
     defer(() => runner.stop());
   }
@@ -132,8 +139,7 @@ async function launchPipeline(options: PipelineOptions, infra: BatonTestEnv): Pr
     const executor = await startRecoveryExecutor({
       config,
       logger: logger.child({ component: o.label ?? `executor-${executors.length + 1}` }),
-      groupId: o.groupId ?? `${namespace}-executor`,
-      commandsGroupId: `${namespace}-executor-commands`,
+      ...groups({ groupId: o.groupId ?? own(`${namespace}-executor`), commandsGroupId: own(`${namespace}-executor-commands`) }),
       fromBeginning: true,
     });
     executors.push(executor);
@@ -144,7 +150,7 @@ async function launchPipeline(options: PipelineOptions, infra: BatonTestEnv): Pr
 
   const detectors: RunningDetector[] = [];
   const launch = async (detectorId: string): Promise<RunningDetector> => {
-    const detector = startDetector({ config, logger: logger.child({ component: 'detector' }), detectorId, groupId: `${namespace}-detector`, commandsGroupId: `${namespace}-commands`, registerSeeds: false });
+    const detector = startDetector({ config, logger: logger.child({ component: 'detector' }), detectorId, ...groups({ groupId: own(`${namespace}-detector`), commandsGroupId: own(`${namespace}-commands`) }), registerSeeds: false });
     detectors.push(detector);
     defer(() => detector.stop());
     await detector.ready;
@@ -210,6 +216,7 @@ async function launchPipeline(options: PipelineOptions, infra: BatonTestEnv): Pr
       });
       return found as Seen<ClusterAnalysis>;
     },
+    infra,
     stop: infra.teardown,
   };
 }

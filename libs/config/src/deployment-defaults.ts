@@ -24,7 +24,7 @@ export function applyDeploymentDefaults(value: Json, raw: Json): void {
   };
   set('kafka', 'topicPrefix', name);
   set('kafka', 'groupIdPrefix', name);
-  set('redis', 'keyPrefix', `${name}:`);
+  set('redis', 'keyPrefix', name);
   const backend = sectionOf(raw, 'backend');
   const dsnDatabase = typeof backend['dsn'] === 'string' && /^[^/]*\/\/[^/]+\/[^/?]+/.test(backend['dsn']);
   if (!dsnDatabase) set('backend', 'database', deploymentDatabase(name));

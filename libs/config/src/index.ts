@@ -1,6 +1,19 @@
 export { loadConfig, type LoadConfigOptions } from './load-config.ts';
 export { describeConfig, redacted } from './describe-config.ts';
-export { normalizeHooks, type NormalizedHook } from './hooks.ts';
+export { deploymentDatabase } from './deployment-defaults.ts';
+export {
+  normalizeHooks,
+  placeholderTable,
+  placeholderPattern,
+  placeholderEnvName,
+  placeholdersIn,
+  batonEnvName,
+  shellScriptArgument,
+  type NormalizedHook,
+  type PlaceholderSpec,
+  type ShellScriptArgument,
+} from './hooks.ts';
+export { clusterAliasPattern, isClusterAlias } from './schema/services.ts';
 export { envPrefix, toEnvSegment } from './env-overrides.ts';
 export { legacyKeys } from './legacy-keys.ts';
 export { BatonConfigSchema } from './schema/root.ts';

@@ -49,7 +49,7 @@ test('deployment.name is the default of the topic, group and key prefixes and of
   const config = loadConfig({ env: { BATON__DEPLOYMENT__NAME: 'eu-west' } });
   assert.equal(config.kafka.topicPrefix, 'eu-west');
   assert.equal(config.kafka.groupIdPrefix, 'eu-west');
-  assert.equal(config.redis.keyPrefix, 'eu-west:');
+  assert.equal(config.redis.keyPrefix, 'eu-west');
   assert.equal(config.backend.database, 'baton_eu_west');
   const explicit = loadConfig({
     env: { BATON__DEPLOYMENT__NAME: 'eu-west', BATON__KAFKA__TOPIC_PREFIX: 'x', BATON__REDIS__KEY_PREFIX: 'y:', BATON__BACKEND__DATABASE: 'z' },

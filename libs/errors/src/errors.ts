@@ -25,6 +25,14 @@ export class MessageValidationError extends BatonError {
   }
 }
 
+/** A message without a valid signature of this deployment, or an operator command too old to apply. */
+export class MessageAuthenticationError extends BatonError {
+  static override readonly code = 'BATON_MESSAGE_UNAUTHENTICATED';
+  constructor(message: string, options: BatonErrorOptions = {}) {
+    super(MessageAuthenticationError.code, message, { ...options, retryable: false });
+  }
+}
+
 export class ProbeTimeoutError extends BatonError {
   static override readonly code = 'BATON_PROBE_TIMEOUT';
   constructor(message: string, options: BatonErrorOptions = {}) {

@@ -23,3 +23,5 @@ export {
 export { backoffDelay, defaultBackoff, sleep, type BackoffOptions } from './backoff.ts';
 export { buildDeadLetterHeaders, errorCode, errorMessage, headersToStrings, maxReasonLength, type DeadLetterInput } from './dead-letter.ts';
 export { kafkaFromConfig, topicNamesFromConfig, ensureServiceTopics, type KafkaConnectionConfig } from './from-config.ts';
+export { authenticateMessage, createMessageSigner, signatureHeader, signerFromConfig, type MessageSigner, type SigningSecrets } from './signing.ts';
+export { consumerGroupId, type GroupIdConfig } from './group-id.ts';

@@ -1,11 +1,14 @@
 import type { Message, Producer, RecordMetadata } from 'kafkajs';
 import { encodeMessage, type Envelope, type TopicName } from '@baton/contracts';
 import type { Logger } from '@baton/logging';
+import { signatureHeader, type MessageSigner } from './signing.ts';
 import { topicNames, type TopicNames } from './topic-table.ts';
 
 export interface PublisherOptions {
   /** A connected producer (see createProducer); the caller owns its lifecycle. */
   producer: Producer;
+  /** Signs every message (security.signingSecret: signerFromConfig). */
+  signer: MessageSigner;
   /** Physical topic names (default: the real ones). */
   names?: TopicNames;
   /** -1 (all in-sync replicas, the default), 1 (leader) or 0. */
@@ -22,10 +25,10 @@ export interface Publisher {
   physical(topic: TopicName): string;
 }
 
-/** Builds the kafkajs message for an envelope; throws MessageValidationError before anything is sent. */
-export function toKafkaMessage(topic: TopicName, key: string, envelope: Envelope): Message {
+/** Builds the signed kafkajs message for an envelope; throws MessageValidationError before anything is sent. */
+export function toKafkaMessage(topic: TopicName, key: string, envelope: Envelope, signer: MessageSigner): Message {
   const { value, headers } = encodeMessage(topic, envelope);
-  return { key, value, headers };
+  return { key, value, headers: { ...headers, [signatureHeader]: signer.sign(topic, key, value) } };
 }
 
 /**
@@ -47,10 +50,10 @@ export function createPublisher(options: PublisherOptions): Publisher {
   }
 
   return {
-    publish: (topic, key, envelope) => send(topic, [toKafkaMessage(topic, key, envelope)]),
+    publish: (topic, key, envelope) => send(topic, [toKafkaMessage(topic, key, envelope, options.signer)]),
     publishMany: (topic, entries) => {
       if (entries.length === 0) return Promise.resolve([]);
-      return send(topic, entries.map((e) => toKafkaMessage(topic, e.key, e.envelope)));
+      return send(topic, entries.map((e) => toKafkaMessage(topic, e.key, e.envelope, options.signer)));
     },
     physical: (topic) => names[topic],
   };

@@ -1,10 +1,11 @@
 import type { Consumer, EachBatchPayload, KafkaMessage, Kafka, Producer } from 'kafkajs';
 import { decodeMessage, topics as logicalTopics, type Envelope, type TopicName } from '@baton/contracts';
-import { isRetryable } from '@baton/errors';
+import { isRetryable, MessageAuthenticationError } from '@baton/errors';
 import type { Logger } from '@baton/logging';
 import { backoffDelay, defaultBackoff, sleep, type BackoffOptions } from './backoff.ts';
 import { createProducer } from './client.ts';
 import { buildDeadLetterHeaders, errorCode, errorMessage, headersToStrings } from './dead-letter.ts';
+import { authenticateMessage, type MessageSigner } from './signing.ts';
 import { logicalTopic, topicNames, type TopicNames } from './topic-table.ts';
 
 /** What a handler gets for one valid message. */
@@ -35,6 +36,15 @@ export interface RunConsumerOptions {
   topics: readonly TopicName[];
   handler: MessageHandler;
   logger: Logger;
+  /** Checks every message's signature before it is parsed; an unsigned or forged one is dead-lettered. */
+  signer: MessageSigner;
+  /**
+   * Messages whose signed occurredAt is older than this (by this process's clock) are dead-lettered
+   * as expired: set for operator commands, so a captured one cannot be replayed later.
+   */
+  maxMessageAgeMs?: number;
+  /** The clock for maxMessageAgeMs (tests). */
+  now?: () => number;
   /** Physical topic names (default: the real ones). */
   names?: TopicNames;
   /** Physical dead-letter topic (default: names['baton.dead-letters']). */
@@ -195,12 +205,24 @@ export async function runConsumer(options: RunConsumerOptions): Promise<RunningC
     }
   }
 
+  function expireOld(topic: TopicName, envelope: Envelope): void {
+    if (options.maxMessageAgeMs === undefined) return;
+    const ageMs = (options.now ?? Date.now)() - Date.parse(envelope.occurredAt);
+    if (ageMs > options.maxMessageAgeMs) {
+      throw new MessageAuthenticationError(`message on ${topic} refused: expired, occurredAt ${envelope.occurredAt} is ${ageMs} ms old (limit ${options.maxMessageAgeMs} ms)`, {
+        topic,
+      });
+    }
+  }
+
   async function processMessage(physical: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<Outcome> {
     const topic = logicalTopic(names, physical);
     let envelope: Envelope;
     try {
       if (topic === undefined) throw new Error(`no logical topic for ${physical}`);
+      authenticateMessage(options.signer, topic, message);
       envelope = decodeMessage(topic, message.value);
+      expireOld(topic, envelope);
     } catch (error) {
       return deadLetter(physical, partition, message, error, 0, heartbeat);
     }

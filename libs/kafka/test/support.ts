@@ -4,7 +4,10 @@ import type { Admin, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { createEnvelope, type Envelope, type TopicName } from '@baton/contracts';
 import { createLogger, silentLogger, type Logger } from '@baton/logging';
 import { ensureKafka, uniqueName, waitFor } from '@baton/testing';
-import { createKafka, createProducer, createPublisher, ensureTopics, runConsumer, topicNames, type Publisher, type RunConsumerOptions, type RunningConsumer, type TopicNames } from '../src/index.ts';
+import { createKafka, createMessageSigner, createProducer, createPublisher, ensureTopics, runConsumer, topicNames, type MessageSigner, type Publisher, type RunConsumerOptions, type RunningConsumer, type TopicNames } from '../src/index.ts';
+
+/** The fixture's publisher signs with this; its consumers check against it unless given another. */
+export const fixtureSigner: MessageSigner = createMessageSigner({ current: 'kafka-fixture-signing-secret-0123456789' });
 
 export interface KafkaFixture {
   kafka: Kafka;
@@ -15,7 +18,7 @@ export interface KafkaFixture {
   namespace: string;
   logger: Logger;
   /** Starts a consumer that the teardown stops. */
-  consumer(options: Omit<RunConsumerOptions, 'kafka' | 'logger' | 'names'> & { logger?: Logger }): Promise<RunningConsumer>;
+  consumer(options: Omit<RunConsumerOptions, 'kafka' | 'logger' | 'names' | 'signer'> & { logger?: Logger; signer?: MessageSigner }): Promise<RunningConsumer>;
   /** Reads `topic` (physical) from the beginning until `until` holds for what was read. */
   read(topic: string, until: (messages: KafkaMessage[]) => boolean, description: string): Promise<KafkaMessage[]>;
   teardown(): Promise<void>;
@@ -46,7 +49,7 @@ export async function kafkaFixture(label: string, only: readonly TopicName[], pa
     await admin.disconnect().catch(() => undefined);
     throw error;
   }
-  const publisher = createPublisher({ producer, names, logger });
+  const publisher = createPublisher({ producer, names, logger, signer: fixtureSigner });
   const consumers: RunningConsumer[] = [];
 
   return {
@@ -58,7 +61,7 @@ export async function kafkaFixture(label: string, only: readonly TopicName[], pa
     namespace,
     logger,
     async consumer(options) {
-      const running = await runConsumer({ kafka, names, ...options, logger: options.logger ?? logger });
+      const running = await runConsumer({ kafka, names, ...options, logger: options.logger ?? logger, signer: options.signer ?? fixtureSigner });
       consumers.push(running);
       return running;
     },

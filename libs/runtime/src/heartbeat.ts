@@ -1,22 +1,40 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+/**
+ * Liveness stamps for container healthchecks (scripts/healthcheck.mjs reads them). One file per
+ * process, under a directory per deployment: `<dir>/<deployment>/<service>-<pid>.alive`, so
+ * neither another deployment's service nor another process of the same service can keep a frozen
+ * process's check green. The stamp is written from the event loop: a process whose loop is stuck
+ * (or that is stopped with SIGSTOP) stops stamping, and its check fails once the stamp is older
+ * than the check's limit.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** Where a service writes its liveness stamp; scripts/healthcheck.mjs reads the same place. */
-export function heartbeatFile(service: string, dir = process.env['BATON_HEALTH_DIR'] ?? join(tmpdir(), 'baton-health')): string {
-  return join(dir, `${service}.alive`);
+/** The directory of all heartbeat files (BATON_HEALTH_DIR, default <tmpdir>/baton-health). */
+export const heartbeatRoot = (): string => process.env['BATON_HEALTH_DIR'] ?? join(tmpdir(), 'baton-health');
+
+/** `default` stands for a deployment without a name. */
+export const heartbeatDeployment = (deployment: string | undefined): string => (deployment ? deployment : 'default');
+
+/** Where one process of `service` in `deployment` writes its stamp. */
+export function heartbeatFile(service: string, deployment?: string, pid = process.pid, dir = heartbeatRoot()): string {
+  return join(dir, heartbeatDeployment(deployment), `${service}-${pid}.alive`);
 }
 
 /**
- * Writes the current time to the service's heartbeat file every `everyMs`, from the event loop:
- * a process whose loop is stuck stops stamping and its container healthcheck fails.
+ * Writes `{ service, deployment, pid, stampedAt }` to this process's heartbeat file every
+ * `everyMs`; the returned function stops stamping and removes the file (a clean stop is not a
+ * frozen process).
  */
-export function startHeartbeat(service: string, everyMs = 2000): () => void {
-  const file = heartbeatFile(service);
+export function startHeartbeat(service: string, deployment?: string, everyMs = 2000): () => void {
+  const file = heartbeatFile(service, deployment);
   mkdirSync(join(file, '..'), { recursive: true });
-  const stamp = (): void => writeFileSync(file, String(Date.now()));
+  const stamp = (): void => writeFileSync(file, JSON.stringify({ service, deployment: heartbeatDeployment(deployment), pid: process.pid, stampedAt: Date.now() }));
   stamp();
   const timer = setInterval(stamp, everyMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    rmSync(file, { force: true });
+  };
 }

@@ -45,7 +45,7 @@ export async function runService(options: RunServiceOptions): Promise<void> {
   const controller = new AbortController();
   let running: RunningService = { stopSteps: [] };
   let closing: Promise<void> | undefined;
-  const stopHeartbeat = startHeartbeat(options.name);
+  const stopHeartbeat = startHeartbeat(options.name, config.deployment.name);
 
   const shutdown = (reason: string): Promise<void> => {
     closing ??= (async () => {

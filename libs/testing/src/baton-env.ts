@@ -4,6 +4,8 @@
  * of its own on the MariaDB at 127.0.0.1:3306 (BATON_TEST_MYSQL_* override it), and the BATON__*
  * variables that point a service's configuration at all three. A test that crashes or restarts
  * the broker or Redis passes its own (`brokers`, `redisUrl`: a private broker, a private server).
+ * Kafka clients (the environment's own and every service's, through `env`/`config()`) connect
+ * through the broker's SASL listener with SCRAM-SHA-512 (`sasl`), unless there is none.
  *
  * A subpath export (`@baton/testing/baton-env`), not the main entry: it needs Baton's own
  * libraries, and the tests of @baton/kafka and @baton/mysql import `@baton/testing`.
@@ -18,13 +20,13 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { Pool } from 'mysql2/promise';
-import { loadConfig, type BatonConfig } from '@baton/config';
+import { deploymentDatabase, loadConfig, type BatonConfig } from '@baton/config';
 import type { TopicName } from '@baton/contracts';
-import { allTopics, createKafka, createProducer, createPublisher, ensureTopics, runConsumer, topicNames, type MessageHandler, type Publisher, type RunningConsumer, type TopicNames } from '@baton/kafka';
+import { allTopics, createKafka, createMessageSigner, createProducer, createPublisher, ensureTopics, runConsumer, topicNames, type MessageHandler, type MessageSigner, type Publisher, type RunningConsumer, type TopicNames } from '@baton/kafka';
 import { createLogger, silentLogger, type Logger } from '@baton/logging';
 import { createBackendPool } from '@baton/mysql';
 import { createKeys, createRedis, type Keys } from '@baton/state';
-import { ensureKafka, uniqueName } from './kafka.ts';
+import { ensureKafka, uniqueName, type KafkaSaslEndpoint } from './kafka.ts';
 import { ensureRedis, uniqueKeyPrefix } from './redis.ts';
 
 export interface GroupTimeouts {
@@ -34,6 +36,10 @@ export interface GroupTimeouts {
 
 /** Short consumer-group timeouts: a stopped member's partitions move to another within seconds. */
 export const quickGroupTimeouts: GroupTimeouts = { sessionTimeoutMs: 6000, heartbeatIntervalMs: 500 };
+
+/** The signing secret of every test environment (security.signingSecret), and its signer. */
+export const testSigningSecret = 'baton-test-signing-secret-not-for-production';
+export const testSigner: MessageSigner = createMessageSigner({ current: testSigningSecret });
 
 export interface BatonTestEnvOptions {
   /** Starts the topic namespace, the client id, the key prefix and the default logger's name. */
@@ -50,8 +56,18 @@ export interface BatonTestEnvOptions {
   logger?: Logger;
   /** A broker other than the shared one (e.g. `startPrivateKafka().brokers`); the topics are created there. */
   brokers?: readonly string[];
+  /**
+   * The SASL listener every client connects through. Default: the shared broker's (ensureKafka)
+   * without `brokers`, none with them (pass `startPrivateKafka().sasl`). False: PLAINTEXT.
+   */
+  sasl?: KafkaSaslEndpoint | false;
   /** A Redis other than the shared one (e.g. `startRedisServer().url`). */
   redisUrl?: string;
+  /**
+   * Isolate by `deployment.name` alone, as an operator would: no explicit topic prefix, key prefix,
+   * group ids or backend database; the name (unique per run: pick a random suffix) is all of them.
+   */
+  deployment?: { name: string; signingSecret: string };
 }
 
 export interface TestConsumerOptions {
@@ -74,13 +90,18 @@ export interface BackendServer {
 export interface BatonTestEnv {
   /** `<label>-<random>`: topic prefix, Kafka client id, and the start of any group id a test makes up. */
   namespace: string;
+  /** The PLAINTEXT listener (no credentials needed). */
   brokers: string[];
+  /** The SASL listener `kafka` and `config()` connect through; undefined: they use `brokers`. */
+  sasl: KafkaSaslEndpoint | undefined;
   names: TopicNames;
   kafka: Kafka;
   /** Connected; disconnected last. */
   admin: Admin;
   /** Connected; disconnected after every deferred step (a consumer may dead-letter through it). */
   producer: Producer;
+  /** Signs like the services of this environment (testSigningSecret). */
+  signer: MessageSigner;
   publisher: Publisher;
   /** The test's own connection (the services open theirs from `config()`). */
   redis: Redis;
@@ -149,35 +170,48 @@ export async function startBatonTestEnv(options: BatonTestEnvOptions): Promise<B
     return finished;
   };
 
-  const [brokers, redisUrl] = await Promise.all([
-    options.brokers ? [...options.brokers] : ensureKafka().then((k) => k.brokers),
+  const [{ brokers, sasl }, redisUrl] = await Promise.all([
+    options.brokers
+      ? { brokers: [...options.brokers], sasl: options.sasl || undefined }
+      : ensureKafka().then((k) => ({ brokers: k.brokers, sasl: options.sasl === false ? undefined : (options.sasl ?? k.sasl) })),
     options.redisUrl ?? ensureRedis().then((r) => r.url),
   ]);
-  const namespace = uniqueName(options.label);
+  const deployment = options.deployment;
+  const namespace = deployment?.name ?? uniqueName(options.label);
   const names = topicNames(namespace);
-  const keyPrefix = uniqueKeyPrefix(options.label).replace(/:$/, '');
-  const database = `baton_test_${randomBytes(5).toString('hex')}`;
+  const keyPrefix = deployment?.name ?? uniqueKeyPrefix(options.label).replace(/:$/, '');
+  const database = deployment ? deploymentDatabase(deployment.name) : `baton_test_${randomBytes(5).toString('hex')}`;
+  const signer = deployment ? createMessageSigner({ current: deployment.signingSecret }) : testSigner;
   const backendServer = testBackendServer();
   const withBackend = options.backend ?? true;
   const env: Record<string, string> = {
-    BATON__KAFKA__BROKERS: JSON.stringify(brokers),
+    BATON__KAFKA__BROKERS: JSON.stringify(sasl ? sasl.brokers : brokers),
+    ...(sasl
+      ? {
+          BATON__KAFKA__SASL__MECHANISM: sasl.mechanism,
+          // JSON strings: a value that parses as JSON (a number) would otherwise stop being a string
+          BATON__KAFKA__SASL__USERNAME: JSON.stringify(sasl.username),
+          BATON__KAFKA__SASL__PASSWORD: JSON.stringify(sasl.password),
+        }
+      : {}),
     BATON__KAFKA__CLIENT_ID: namespace,
-    BATON__KAFKA__TOPIC_PREFIX: namespace,
+    ...(deployment ? { BATON__DEPLOYMENT__NAME: deployment.name } : { BATON__KAFKA__TOPIC_PREFIX: namespace }),
     ...(options.groupTimeouts
       ? {
           BATON__KAFKA__SESSION_TIMEOUT_MS: String(options.groupTimeouts.sessionTimeoutMs),
           BATON__KAFKA__HEARTBEAT_INTERVAL_MS: String(options.groupTimeouts.heartbeatIntervalMs),
         }
       : {}),
+    BATON__SECURITY__SIGNING_SECRET: deployment?.signingSecret ?? testSigningSecret,
     BATON__REDIS__URL: redisUrl,
-    BATON__REDIS__KEY_PREFIX: keyPrefix,
+    ...(deployment ? {} : { BATON__REDIS__KEY_PREFIX: keyPrefix }),
     ...(withBackend
       ? {
           BATON__BACKEND__HOST: backendServer.host,
           BATON__BACKEND__PORT: String(backendServer.port),
           BATON__BACKEND__USER: backendServer.user,
           BATON__BACKEND__PASSWORD: backendServer.password,
-          BATON__BACKEND__DATABASE: database,
+          ...(deployment ? {} : { BATON__BACKEND__DATABASE: database }),
         }
       : {}),
   };
@@ -185,7 +219,9 @@ export async function startBatonTestEnv(options: BatonTestEnvOptions): Promise<B
     createBackendPool({ ...backendServer, database, connectionLimit, connectTimeoutMs: 2000, queryTimeoutMs: 5000 }, withDatabase ? { logger } : { logger, database: null });
 
   try {
-    const kafka = createKafka({ brokers, clientId: namespace, logger });
+    const kafka = sasl
+      ? createKafka({ brokers: sasl.brokers, clientId: namespace, logger, sasl: { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } })
+      : createKafka({ brokers, clientId: namespace, logger });
     const admin = kafka.admin();
     push('disconnect the admin', () => admin.disconnect());
     await admin.connect();
@@ -224,15 +260,17 @@ export async function startBatonTestEnv(options: BatonTestEnvOptions): Promise<B
     const producer = createProducer(kafka);
     push('disconnect the producer', () => producer.disconnect());
     await producer.connect();
-    const publisher = createPublisher({ producer, names, logger });
+    const publisher = createPublisher({ producer, names, logger, signer });
 
     return {
       namespace,
       brokers,
+      sasl,
       names,
       kafka,
       admin,
       producer,
+      signer,
       publisher,
       redis,
       redisUrl,
@@ -251,6 +289,7 @@ export async function startBatonTestEnv(options: BatonTestEnvOptions): Promise<B
           fromBeginning: true,
           ...(o.maxWaitTimeMs === undefined ? {} : { maxWaitTimeMs: o.maxWaitTimeMs }),
           deadLetterProducer: producer,
+          signer,
           logger,
           handler: o.handler,
         });

@@ -4,7 +4,7 @@
  */
 import type { BatonConfig } from '@baton/config';
 import { analysisPolicyFromConfig as domainPolicyFromConfig, type ResolvedAnalysisPolicy } from '@baton/domain';
-import { topicNamesFromConfig, type TopicNames } from '@baton/kafka';
+import { consumerGroupId, topicNamesFromConfig, type TopicNames } from '@baton/kafka';
 export { topicNamesFromConfig } from '@baton/kafka';
 
 /**
@@ -29,7 +29,7 @@ export interface AnalyzerSettings {
 
 export function analyzerSettings(config: Pick<BatonConfig, 'analyzer' | 'kafka' | 'redis'>): AnalyzerSettings {
   return {
-    groupId: config.analyzer.consumerGroup,
+    groupId: consumerGroupId(config.kafka, config.analyzer.consumerGroup),
     snapshotTtlMs: config.analyzer.snapshotTtlMs,
     partitionsConsumedConcurrently: config.analyzer.partitionsConsumedConcurrently,
     names: topicNamesFromConfig(config.kafka),

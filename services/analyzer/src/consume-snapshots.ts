@@ -7,7 +7,7 @@
  */
 import { topics } from '@baton/contracts';
 import { DependencyUnavailableError, MessageValidationError } from '@baton/errors';
-import { runConsumer, type createKafka, type Publisher, type RunningConsumer, type TopicNames } from '@baton/kafka';
+import { runConsumer, type createKafka, type MessageSigner, type Publisher, type RunningConsumer, type TopicNames } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
 import type { AnalysisPublisher, SnapshotAnalyzer } from './analyze-and-publish.ts';
 
@@ -30,6 +30,7 @@ export interface ConsumeSnapshotsOptions {
   groupId: string;
   analyzer: SnapshotAnalyzer;
   logger: Logger;
+  signer: MessageSigner;
   partitionsConsumedConcurrently?: number;
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
@@ -45,6 +46,7 @@ export function consumeSnapshots(options: ConsumeSnapshotsOptions): Promise<Runn
     groupId: options.groupId,
     topics: [topics.clusterSnapshots],
     logger,
+    signer: options.signer,
     fromBeginning: options.fromBeginning ?? false,
     partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
     sessionTimeoutMs: options.sessionTimeoutMs,

@@ -8,7 +8,7 @@
 import { runStopSteps, type StopStep } from '@baton/runtime';
 import type { BatonConfig } from '@baton/config';
 import { topics } from '@baton/contracts';
-import { createProducer, createPublisher, ensureServiceTopics, kafkaFromConfig, type RunningConsumer } from '@baton/kafka';
+import { createProducer, createPublisher, ensureServiceTopics, kafkaFromConfig, signerFromConfig, type RunningConsumer } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
 import { openBackend } from '@baton/mysql';
 import { createKeys, createRedis, waitForRedis } from '@baton/state';
@@ -62,6 +62,7 @@ export async function startAnalyzer(config: BatonConfig, logger: Logger, options
     closers.unshift({ name: 'redis', run: () => closeRedis(redis) });
     await waitForRedis(redis, options.redisReadyTimeoutMs ?? 10_000);
 
+    const signer = signerFromConfig(config.security);
     const kafka = kafkaFromConfig(config.kafka, 'analyzer', logger);
     if (options.ensureTopics ?? true) {
       await ensureServiceTopics(kafka, { names: settings.names, only: [topics.clusterSnapshots, topics.analyses, topics.probeRequests, topics.deadLetters], logger });
@@ -69,7 +70,7 @@ export async function startAnalyzer(config: BatonConfig, logger: Logger, options
     const producer = createProducer(kafka);
     await producer.connect();
     closers.unshift({ name: 'kafka producer', run: () => producer.disconnect() });
-    const publisher = createPublisher({ producer, names: settings.names, logger });
+    const publisher = createPublisher({ producer, names: settings.names, logger, signer });
 
     const analyzer = new SnapshotAnalyzer({
       policy,
@@ -94,6 +95,7 @@ export async function startAnalyzer(config: BatonConfig, logger: Logger, options
       groupId: settings.groupId,
       analyzer,
       logger,
+      signer,
       partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently,
       sessionTimeoutMs: config.kafka.sessionTimeoutMs,
       heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,

@@ -9,7 +9,8 @@ import type { KafkaMessage } from 'kafkajs';
 import { createEnvelope, deadLetterHeaders, decodeMessage, topics, type ClusterSnapshot, type Envelope } from '@baton/contracts';
 import { pttl } from '@baton/state';
 import { uniqueName, waitFor } from '@baton/testing';
-import { startBatonTestEnv, testLogger } from '@baton/testing/baton-env';
+import { startBatonTestEnv, testLogger, testSigner } from '@baton/testing/baton-env';
+import { signatureHeader } from '@baton/kafka';
 import { startAnalyzer } from '../src/index.ts';
 import { deadPrimaryCluster, healthyCluster } from './snapshots.ts';
 
@@ -85,7 +86,8 @@ test('snapshots in, DeadMaster and its all-clear out, snapshot cached, change lo
   // a snapshot that fails its schema goes to the dead letters; the partition moves on
   const bad = createEnvelope('cluster-snapshot', dead, { producer: 'detector-test' });
   const badBytes = Buffer.from(JSON.stringify({ ...bad, payload: { ...dead, sequence: 3, instances: [{ ...dead.instances[0], port: 'x' }] } }));
-  await producer.send({ topic: names[topics.clusterSnapshots], acks: -1, messages: [{ key: clusterId, value: badBytes }] });
+  const signature = testSigner.sign(topics.clusterSnapshots, clusterId, badBytes);
+  await producer.send({ topic: names[topics.clusterSnapshots], acks: -1, messages: [{ key: clusterId, value: badBytes, headers: { [signatureHeader]: signature } }] });
   await send(recovered);
 
   const cleared = await waitFor(() => analyses.find((a) => !a.payload.hasProblem), { description: 'the all-clear analysis', timeoutMs: 30_000 });

@@ -8,7 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { BatonConfig } from '@baton/config';
 import { topics } from '@baton/contracts';
-import { createProducer, createPublisher, ensureServiceTopics, kafkaFromConfig, topicNamesFromConfig } from '@baton/kafka';
+import { consumerGroupId, createProducer, createPublisher, ensureServiceTopics, kafkaFromConfig, signerFromConfig, topicNamesFromConfig } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
 import { openBackend } from '@baton/mysql';
 import { runStopSteps, type StopStep } from '@baton/runtime';
@@ -61,15 +61,16 @@ export async function startApi(config: BatonConfig, logger: Logger, options: Sta
     const producer = createProducer(kafka);
     await producer.connect();
     closers.unshift({ name: 'kafka producer', run: () => producer.disconnect() });
-    const commands = kafkaCommandPublisher(createPublisher({ producer, names, logger }), producer);
+    const signer = signerFromConfig(config.security);
+    const commands = kafkaCommandPublisher(createPublisher({ producer, names, logger, signer }), producer);
 
     const registry = new RegistryTable();
     const consumerTimeouts = { sessionTimeoutMs: config.kafka.sessionTimeoutMs, heartbeatIntervalMs: config.kafka.heartbeatIntervalMs };
-    const registryFollower = await followTopic({ kafka, names, topic: topics.clusterRegistry, groupPrefix: 'baton-api-registry', fromBeginning: true, logger, onMessage: registryHandler(registry), ...consumerTimeouts });
+    const registryFollower = await followTopic({ kafka, names, topic: topics.clusterRegistry, groupPrefix: consumerGroupId(config.kafka, 'baton-api-registry'), fromBeginning: true, signer, logger, onMessage: registryHandler(registry), ...consumerTimeouts });
     closers.unshift({ name: 'registry follower', run: () => registryFollower.stop() });
     registry.setReadiness(registryFollower.isCaughtUp);
     const book = new NotAttemptedBook();
-    const eventFollower = await followTopic({ kafka, names, topic: topics.recoveryEvents, groupPrefix: 'baton-api-events', fromBeginning: false, logger, onMessage: recoveryEventHandler(book), ...consumerTimeouts });
+    const eventFollower = await followTopic({ kafka, names, topic: topics.recoveryEvents, groupPrefix: consumerGroupId(config.kafka, 'baton-api-events'), fromBeginning: false, signer, logger, onMessage: recoveryEventHandler(book), ...consumerTimeouts });
     closers.unshift({ name: 'recovery-event follower', run: () => eventFollower.stop() });
     if (options.waitForRegistry ?? true) await registryFollower.caughtUp;
 

@@ -7,7 +7,7 @@
  */
 import { topics, type ClusterRegistration } from '@baton/contracts';
 import { DependencyUnavailableError, MessageValidationError } from '@baton/errors';
-import { runConsumer, type Publisher, type RunningConsumer, type TopicNames } from '@baton/kafka';
+import { runConsumer, type MessageSigner, type Publisher, type RunningConsumer, type TopicNames } from '@baton/kafka';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from '@baton/logging';
 import type { DiscoverySettings } from './config.ts';
@@ -20,6 +20,9 @@ export interface CommandConsumerOptions {
   logger: Logger;
   publisher: Publisher;
   deadLetterProducer: Producer;
+  signer: MessageSigner;
+  /** security.commandMaxAgeMs: an older command is dead-lettered as expired. */
+  maxCommandAgeMs: number;
   discovery: DiscoverySettings;
   registrations: () => Promise<ReadonlyMap<string, ClusterRegistration>>;
   sessionTimeoutMs?: number;
@@ -43,6 +46,8 @@ export function consumeCommands(options: CommandConsumerOptions): Promise<Runnin
     topics: [topics.commands],
     logger,
     deadLetterProducer: options.deadLetterProducer,
+    signer: options.signer,
+    maxMessageAgeMs: options.maxCommandAgeMs,
     fromBeginning: false,
     maxWaitTimeMs: 500,
     sessionTimeoutMs: options.sessionTimeoutMs,

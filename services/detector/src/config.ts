@@ -10,7 +10,7 @@ import { topicNamesFromConfig, type TopicNames } from '@baton/kafka';
 export { topicNamesFromConfig } from '@baton/kafka';
 import { proberSettingsFromConfig, type ProberSettings } from '@baton/mysql';
 
-export type DetectorConfigSections = Pick<BatonConfig, 'detector' | 'mysql' | 'recovery' | 'kafka' | 'redis'>;
+export type DetectorConfigSections = Pick<BatonConfig, 'detector' | 'mysql' | 'recovery' | 'kafka' | 'redis' | 'security' | 'deployment'>;
 
 export const defaultGroupId = 'baton-detector';
 export const defaultCommandsGroupId = 'baton-detector-commands';

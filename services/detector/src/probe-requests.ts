@@ -7,7 +7,7 @@
  * another's requests; per-instance throttling is the cluster monitor's.
  */
 import { MessageValidationError } from '@baton/errors';
-import { runConsumer, type RunningConsumer, type TopicNames } from '@baton/kafka';
+import { runConsumer, type MessageSigner, type RunningConsumer, type TopicNames } from '@baton/kafka';
 import { topics } from '@baton/contracts';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from '@baton/logging';
@@ -21,6 +21,7 @@ export interface ProbeRequestConsumerOptions {
   groupId: string;
   logger: Logger;
   deadLetterProducer: Producer;
+  signer: MessageSigner;
   /** Queues a run for an owned cluster; false when this detector does not own it. */
   request: (clusterId: string, request: RunRequest) => boolean;
   sessionTimeoutMs?: number;
@@ -36,6 +37,7 @@ export function consumeProbeRequests(options: ProbeRequestConsumerOptions): Prom
     topics: [topics.probeRequests],
     logger,
     deadLetterProducer: options.deadLetterProducer,
+    signer: options.signer,
     fromBeginning: false,
     maxWaitTimeMs: 200,
     sessionTimeoutMs: options.sessionTimeoutMs,

@@ -12,12 +12,14 @@ import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { decodeMessage, topics, type ClusterRegistration } from '@baton/contracts';
 import { DependencyUnavailableError } from '@baton/errors';
-import type { TopicNames } from '@baton/kafka';
+import { authenticateMessage, type MessageSigner, type TopicNames } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
 
 export interface ReadRegistryOptions {
   kafka: Kafka;
   names: TopicNames;
+  /** A record without a valid signature is skipped (the registry consumer dead-letters it). */
+  signer: MessageSigner;
   logger?: Logger;
   /** Deadline for the whole read (default 30 s). */
   timeoutMs?: number;
@@ -70,6 +72,12 @@ export async function readRegistry(options: ReadRegistryOptions): Promise<Map<st
           if (offset > (ends.get(batch.partition) ?? -1)) break;
           const key = message.key?.toString('utf8') ?? null;
           let registration: ClusterRegistration | null = null;
+          try {
+            authenticateMessage(options.signer, topics.clusterRegistry, message);
+          } catch (error) {
+            options.logger?.warn({ err: error, partition: batch.partition, offset }, 'registry record skipped');
+            continue;
+          }
           if (message.value !== null && message.value.length > 0) {
             try {
               const envelope = decodeMessage(topics.clusterRegistry, message.value);

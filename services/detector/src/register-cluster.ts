@@ -13,11 +13,16 @@
  *
  * Used by the detector (config seeds at start, `discover`/`forget` commands on baton.commands) and
  * by the `baton discover host:port [--alias]` CLI (registerClusterWithConfig).
+ *
+ * An alias outside the safe set of @baton/config (letters, digits, `. _ - :`; it reaches hooks as
+ * {failureClusterAlias} and, as the id, {failureCluster}) is not used, whoever sent it: the cluster
+ * gets the id and alias it would have without one, and registerCluster logs a warning naming the
+ * seed and the refused value. The api and config load refuse such aliases before they get here.
  */
-import type { BatonConfig } from '@baton/config';
+import { isClusterAlias, type BatonConfig } from '@baton/config';
 import { createEnvelope, topics, type ClusterRegistration, type InstanceKey } from '@baton/contracts';
 import { BatonError } from '@baton/errors';
-import { createProducer, createPublisher, kafkaFromConfig, type Publisher } from '@baton/kafka';
+import { createProducer, createPublisher, kafkaFromConfig, signerFromConfig, type Publisher } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
 import { discoverTopology, type DiscoveredTopology, type ProbeCredentials } from '@baton/mysql';
 import { discoverySettingsFromConfig, parseInstanceKey, topicNamesFromConfig } from './config.ts';
@@ -56,6 +61,8 @@ export interface ResolvedRegistration {
   registration: ClusterRegistration;
   changed: boolean;
   reusedClusterId: boolean;
+  /** The alias given, when it was outside the safe set and therefore not used. */
+  refusedAlias?: string;
 }
 
 const lower = (k: InstanceKey): string => keyId(k).toLowerCase();
@@ -73,9 +80,11 @@ export function resolveRegistration(input: {
     const reason = topology.unreachable.map((u) => `${keyId(u.key)}: ${u.error}`).join('; ');
     throw new BatonError('BATON_DISCOVERY_FAILED', `no topology found from the seed (${reason || 'nothing answered'})`, { retryable: false });
   }
+  const refusedAlias = input.alias !== undefined && !isClusterAlias(input.alias) ? input.alias : undefined;
+  const givenAlias = refusedAlias === undefined ? input.alias : undefined;
   const found = new Set(topology.instances.map(lower));
   const overlap = (r: ClusterRegistration): number => r.seeds.filter((s) => found.has(lower(s))).length;
-  const named = input.alias !== undefined ? existing.get(input.alias) : undefined;
+  const named = givenAlias !== undefined ? existing.get(givenAlias) : undefined;
   let previous = named && named.status === 'active' && overlap(named) > 0 ? named : undefined;
   if (!previous) {
     // the ACTIVE registration sharing the most instances with what was found, then the oldest; a
@@ -84,8 +93,8 @@ export function resolveRegistration(input: {
     candidates.sort((a, b) => overlap(b) - overlap(a) || Date.parse(a.registeredAt) - Date.parse(b.registeredAt));
     previous = candidates[0] ?? named;
   }
-  const clusterId = previous?.clusterId ?? input.alias ?? keyId(topology.primary);
-  const alias = input.alias ?? previous?.alias ?? clusterId;
+  const clusterId = previous?.clusterId ?? givenAlias ?? keyId(topology.primary);
+  const alias = givenAlias ?? previous?.alias ?? clusterId;
   const seeds = topology.instances.map((k) => ({ host: k.host, port: k.port }));
   const same =
     previous !== undefined &&
@@ -96,7 +105,8 @@ export function resolveRegistration(input: {
   return {
     registration: { clusterId, alias, seeds, status: 'active', registeredAt: input.now.toISOString(), registeredBy: input.registeredBy },
     changed: !same,
-    reusedClusterId: previous !== undefined && previous.clusterId !== (input.alias ?? keyId(topology.primary)),
+    reusedClusterId: previous !== undefined && previous.clusterId !== (givenAlias ?? keyId(topology.primary)),
+    ...(refusedAlias === undefined ? {} : { refusedAlias }),
   };
 }
 
@@ -127,6 +137,12 @@ export async function registerCluster(seed: InstanceKey | string, options: Regis
     ...(options.alias === undefined ? {} : { alias: options.alias }),
   });
   const { registration } = resolved;
+  if (resolved.refusedAlias !== undefined) {
+    options.logger?.warn(
+      { seed: keyId(key), refusedAlias: resolved.refusedAlias, clusterId: registration.clusterId, alias: registration.alias },
+      'cluster alias refused (only letters, digits and . _ - :, 1 to 128): the cluster keeps its default id and alias',
+    );
+  }
   if (resolved.changed) await publishRegistration(options.publisher, registration, at);
   options.logger?.info(
     {
@@ -166,18 +182,19 @@ export async function forgetCluster(
  */
 export async function registerClusterWithConfig(
   seed: InstanceKey | string,
-  options: { alias?: string; registeredBy?: string; config: Pick<BatonConfig, 'kafka' | 'mysql'>; logger: Logger },
+  options: { alias?: string; registeredBy?: string; config: Pick<BatonConfig, 'kafka' | 'mysql' | 'security'>; logger: Logger },
 ): Promise<RegisterClusterResult> {
   const { config, logger } = options;
   const names = topicNamesFromConfig(config.kafka);
+  const signer = signerFromConfig(config.security);
   const kafka = kafkaFromConfig(config.kafka, 'discover', logger);
   const producer = createProducer(kafka);
   await producer.connect();
   try {
     return await registerCluster(seed, {
       ...discoverySettingsFromConfig(config),
-      publisher: createPublisher({ producer, names, logger }),
-      registrations: () => readRegistry({ kafka, names, logger }),
+      publisher: createPublisher({ producer, names, logger, signer }),
+      registrations: () => readRegistry({ kafka, names, logger, signer }),
       registeredBy: options.registeredBy ?? 'cli',
       logger,
       ...(options.alias === undefined ? {} : { alias: options.alias }),

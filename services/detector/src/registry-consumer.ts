@@ -14,7 +14,7 @@
  */
 import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { decodeMessage, topics, type ClusterRegistration } from '@baton/contracts';
-import { buildDeadLetterHeaders, errorMessage, type TopicNames } from '@baton/kafka';
+import { authenticateMessage, buildDeadLetterHeaders, errorMessage, type MessageSigner, type TopicNames } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
 import { RegistryTable } from './registry-table.ts';
 
@@ -25,6 +25,8 @@ export interface RegistryConsumerOptions {
   logger: Logger;
   /** A connected producer for dead letters. */
   deadLetterProducer: Producer;
+  /** Records without a valid signature are dead-lettered and own nothing. */
+  signer: MessageSigner;
   /** Called with the clusters owned now, after every change. */
   onOwnership: (owned: Map<string, ClusterRegistration>) => void;
   /** kafkajs gave up on the consumer: this member owns nothing any more. */
@@ -121,6 +123,7 @@ export async function startRegistryConsumer(options: RegistryConsumerOptions): P
   }
 
   function decode(message: KafkaMessage): ClusterRegistration | null {
+    authenticateMessage(options.signer, topics.clusterRegistry, message);
     if (message.value === null || message.value.length === 0) {
       if (message.key === null) throw new Error('registry tombstone without a key');
       return null;

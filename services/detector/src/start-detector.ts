@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { BatonConfig } from '@baton/config';
 import { createEnvelope, topics, type InstanceObservation } from '@baton/contracts';
-import { createProducer, createPublisher, ensureServiceTopics, kafkaFromConfig, type RunningConsumer, type TopicNames } from '@baton/kafka';
+import { consumerGroupId, createProducer, createPublisher, ensureServiceTopics, kafkaFromConfig, signerFromConfig, type RunningConsumer, type TopicNames } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
 import { InstanceProber } from '@baton/mysql';
 import { createKeys, createRedis, waitForRedis } from '@baton/state';
@@ -72,7 +72,8 @@ export function startDetector(options: StartDetectorOptions): RunningDetector {
   const { config } = options;
   const settings = detectorSettings(config);
   const names = options.names ?? settings.names;
-  const groupId = options.groupId ?? defaultGroupId;
+  const groupId = options.groupId ?? consumerGroupId(config.kafka, defaultGroupId);
+  const signer = signerFromConfig(config.security);
   const detectorId = options.detectorId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const logger = options.logger.child({ detectorId });
   const closers: StopStep[] = []; // in shutdown order
@@ -100,7 +101,7 @@ export function startDetector(options: StartDetectorOptions): RunningDetector {
     const producer = createProducer(kafka);
     await producer.connect();
     closers.unshift({ name: 'kafka producer', run: () => producer.disconnect() });
-    const publisher = createPublisher({ producer, names, logger });
+    const publisher = createPublisher({ producer, names, logger, signer });
     checkNotStopped();
 
     const createProber: ProberFactory = options.createProber ?? ((o) => new InstanceProber(o));
@@ -125,7 +126,7 @@ export function startDetector(options: StartDetectorOptions): RunningDetector {
     closers.unshift({ name: 'clusters', run: () => currentFleet.stop() });
 
     const session = { sessionTimeoutMs: config.kafka.sessionTimeoutMs, heartbeatIntervalMs: config.kafka.heartbeatIntervalMs };
-    const registrations = () => readRegistry({ kafka, names, logger });
+    const registrations = () => readRegistry({ kafka, names, logger, signer });
     const started = await Promise.allSettled([
       startRegistryConsumer({
         kafka,
@@ -133,6 +134,7 @@ export function startDetector(options: StartDetectorOptions): RunningDetector {
         groupId,
         logger,
         deadLetterProducer: producer,
+        signer,
         onOwnership: (owned) => void currentFleet.own(owned),
         onCrash: (error) => (options.onFatal ? options.onFatal(error) : undefined),
         ...session,
@@ -143,16 +145,19 @@ export function startDetector(options: StartDetectorOptions): RunningDetector {
         groupId: `${groupId}-probe-requests-${detectorId.replace(/[^A-Za-z0-9.-]/g, '-')}`,
         logger,
         deadLetterProducer: producer,
+        signer,
         request: (clusterId, request) => currentFleet.request(clusterId, request),
         ...session,
       }),
       consumeCommands({
         kafka,
         names,
-        groupId: options.commandsGroupId ?? defaultCommandsGroupId,
+        groupId: options.commandsGroupId ?? consumerGroupId(config.kafka, defaultCommandsGroupId),
         logger,
         publisher,
         deadLetterProducer: producer,
+        signer,
+        maxCommandAgeMs: config.security.commandMaxAgeMs,
         discovery: settings.discovery,
         registrations,
         ...session,

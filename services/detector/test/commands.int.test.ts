@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEnvelope, topics } from '@baton/contracts';
 import { waitFor, withTopology } from '@baton/testing';
+import { testSigner } from '@baton/testing/baton-env';
 import { discoverySettingsFromConfig } from '../src/config.ts';
 import { readRegistry, registerCluster } from '../src/index.ts';
 import { detectorFixture, instanceKeyOf } from './support.ts';
@@ -45,7 +46,7 @@ test('discover and forget commands, and a bad registry record', async (t) => {
     ...discoverySettingsFromConfig(fx.config({ credentials: topology.credentials.admin })),
     alias: 'billing',
     publisher: fx.publisher,
-    registrations: () => readRegistry({ kafka: fx.kafka, names: fx.names }),
+    registrations: () => readRegistry({ kafka: fx.kafka, names: fx.names, signer: testSigner }),
   });
   assert.equal(again.clusterId, 'billing');
   assert.equal(again.published, false);

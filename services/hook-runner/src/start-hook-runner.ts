@@ -11,7 +11,7 @@ import { hostname } from 'node:os';
 import type { BatonConfig } from '@baton/config';
 import { topics } from '@baton/contracts';
 import { BatonError } from '@baton/errors';
-import { createProducer, createPublisher, ensureServiceTopics, kafkaFromConfig, runConsumer, type RunningConsumer, type TopicNames } from '@baton/kafka';
+import { consumerGroupId, createProducer, createPublisher, ensureServiceTopics, kafkaFromConfig, runConsumer, signerFromConfig, type RunningConsumer, type TopicNames } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
 import { createKeys, createRedis, waitForRedis } from '@baton/state';
 import { defaultGroupId, hookRunnerSettings, listWorstCaseMs } from './config.ts';
@@ -64,7 +64,8 @@ export async function startHookRunner(options: StartHookRunnerOptions): Promise<
   const logger = options.logger;
   const settings = hookRunnerSettings(config);
   const names = options.names ?? settings.names;
-  const groupId = options.groupId ?? defaultGroupId;
+  const groupId = options.groupId ?? consumerGroupId(config.kafka, defaultGroupId);
+  const signer = signerFromConfig(config.security);
   const keyPrefix = options.keyPrefix ?? settings.keyPrefix;
   const closers: StopStep[] = [];
   const cleanup = () => runStopSteps(closers, logger);
@@ -86,7 +87,7 @@ export async function startHookRunner(options: StartHookRunnerOptions): Promise<
     const producer = createProducer(kafka);
     await producer.connect();
     closers.unshift({ name: 'kafka producer', run: () => producer.disconnect() });
-    const publisher = createPublisher({ producer, names, logger });
+    const publisher = createPublisher({ producer, names, logger, signer });
 
     const supervisor = new ProcessSupervisor(logger.child({ component: 'processes' }));
     const shutdown = new AbortController();
@@ -134,6 +135,7 @@ export async function startHookRunner(options: StartHookRunnerOptions): Promise<
       topics: [topics.hookRequests],
       handler: handler.handle,
       logger,
+      signer,
       deadLetterProducer: producer,
       fromBeginning: options.fromBeginning ?? false,
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 12,

@@ -14,7 +14,7 @@
  */
 import { instanceId, topics, type Command } from '@baton/contracts';
 import { MessageValidationError } from '@baton/errors';
-import { runConsumer, type RunningConsumer, type TopicNames } from '@baton/kafka';
+import { runConsumer, type MessageSigner, type RunningConsumer, type TopicNames } from '@baton/kafka';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@baton/logging';
@@ -210,6 +210,9 @@ export interface CommandConsumerOptions extends CommandDeps {
   names: TopicNames;
   groupId: string;
   deadLetterProducer: Producer;
+  signer: MessageSigner;
+  /** security.commandMaxAgeMs: an older command is dead-lettered as expired. */
+  maxCommandAgeMs: number;
   fromBeginning?: boolean;
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
@@ -223,6 +226,8 @@ export function consumeCommands(options: CommandConsumerOptions): Promise<Runnin
     topics: [topics.commands],
     logger: options.logger,
     deadLetterProducer: options.deadLetterProducer,
+    signer: options.signer,
+    maxMessageAgeMs: options.maxCommandAgeMs,
     fromBeginning: options.fromBeginning ?? false,
     maxWaitTimeMs: 200,
     sessionTimeoutMs: options.sessionTimeoutMs,

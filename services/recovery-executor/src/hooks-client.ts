@@ -11,7 +11,7 @@
  * list with no entries in this configuration is not sent at all (`none-configured`).
  */
 import { createEnvelope, hookKindFailsOnError, topics, type HookKind, type HookResult } from '@baton/contracts';
-import { runConsumer, type Publisher, type RunningConsumer, type TopicNames } from '@baton/kafka';
+import { runConsumer, type MessageSigner, type Publisher, type RunningConsumer, type TopicNames } from '@baton/kafka';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from '@baton/logging';
 import type { HookCall, HookClient, HookOutcome } from './ports.ts';
@@ -30,6 +30,7 @@ export interface KafkaHookClientOptions {
   logger: Logger;
   lists: Readonly<Record<HookKind, HookListInfo>>;
   marginMs: number;
+  signer: MessageSigner;
   producer?: string;
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
@@ -52,6 +53,7 @@ export async function startKafkaHookClient(options: KafkaHookClientOptions): Pro
     topics: [topics.hookResults],
     logger,
     deadLetterProducer: options.deadLetterProducer,
+    signer: options.signer,
     fromBeginning: false,
     maxWaitTimeMs: 100,
     sessionTimeoutMs: options.sessionTimeoutMs,

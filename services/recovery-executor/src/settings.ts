@@ -7,7 +7,7 @@
 import { normalizeHooks, type BatonConfig, type NormalizedHook } from '@baton/config';
 import { hookKinds, type HookKind } from '@baton/contracts';
 import { analysisPolicyFromConfig, promotionPolicyFromConfig, type PromotionPolicy, type ResolvedAnalysisPolicy } from '@baton/domain';
-import { topicNamesFromConfig, type TopicNames } from '@baton/kafka';
+import { consumerGroupId, topicNamesFromConfig, type TopicNames } from '@baton/kafka';
 import { proberSettingsFromConfig, type LocationSettings } from '@baton/mysql';
 
 export const defaultGroupId = 'baton-recovery-executor';
@@ -150,7 +150,7 @@ export function executorSettings(config: ConfigSections, overrides: { maxAnalysi
     semiSyncAckerWaitMs: r.semiSyncAckerWaitMs,
     retryAttempts: r.recoveryRetryAttempts,
     retryBackoffMs: r.recoveryRetryBackoffMs,
-    groupId: r.executorGroupId,
+    groupId: consumerGroupId(config.kafka, r.executorGroupId),
     gracePeriodMs: r.emergencyGracePeriodMs,
     ioRestartThrottleMs: r.ioThreadRestartThrottleMs,
     detectionPeriodMs: r.FailureDetectionPeriodBlockMinutes * 60_000,

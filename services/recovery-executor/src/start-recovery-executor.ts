@@ -15,7 +15,7 @@ import { runStopSteps, type StopStep } from '@baton/runtime';
 import type { BatonConfig } from '@baton/config';
 import { createEnvelope, topics, type ClusterSnapshot } from '@baton/contracts';
 import { MessageValidationError } from '@baton/errors';
-import { createProducer, createPublisher, ensureServiceTopics, kafkaFromConfig, runConsumer, type RunningConsumer, type TopicNames } from '@baton/kafka';
+import { consumerGroupId, createProducer, createPublisher, ensureServiceTopics, kafkaFromConfig, runConsumer, signerFromConfig, type RunningConsumer, type TopicNames } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
 import { openBackend, type InstanceAnnotations } from '@baton/mysql';
 import { createKeys, createRedis, LeaseManager, parseCandidateValue, parseDowntimeValue, waitForRedis, type Keys } from '@baton/state';
@@ -124,6 +124,7 @@ export async function startRecoveryExecutor(options: StartRecoveryExecutorOption
     await waitForRedis(redis, options.redisReadyTimeoutMs ?? 10_000);
     const keys = createKeys(settings.keyPrefix);
 
+    const signer = signerFromConfig(config.security);
     const kafka = kafkaFromConfig(config.kafka, 'recovery-executor', logger);
     if (options.ensureTopics ?? true) {
       const only = [topics.analyses, topics.commands, topics.probeRequests, topics.hookRequests, topics.hookResults, topics.recoveryEvents, topics.deadLetters];
@@ -132,7 +133,7 @@ export async function startRecoveryExecutor(options: StartRecoveryExecutorOption
     const producer = createProducer(kafka);
     await producer.connect();
     closers.unshift({ name: 'kafka producer', run: () => producer.disconnect() });
-    const publisher = createPublisher({ producer, names, logger });
+    const publisher = createPublisher({ producer, names, logger, signer });
 
     const store = new BackendRecoveryStore(db);
     const audit = createAudit({
@@ -159,7 +160,8 @@ export async function startRecoveryExecutor(options: StartRecoveryExecutorOption
       names,
       publisher,
       deadLetterProducer: producer,
-      groupId: `${hookResultsGroupPrefix}-${owner.replace(/[^A-Za-z0-9.-]/g, '-')}`,
+      groupId: consumerGroupId(config.kafka, `${hookResultsGroupPrefix}-${owner.replace(/[^A-Za-z0-9.-]/g, '-')}`),
+      signer,
       logger: logger.child({ component: 'hooks' }),
       lists: settings.hooks,
       marginMs: hookResultMarginMs,
@@ -253,8 +255,10 @@ export async function startRecoveryExecutor(options: StartRecoveryExecutorOption
       await consumeCommands({
         kafka,
         names,
-        groupId: options.commandsGroupId ?? defaultCommandsGroupId,
+        groupId: options.commandsGroupId ?? consumerGroupId(config.kafka, defaultCommandsGroupId),
         deadLetterProducer: producer,
+        signer,
+        maxCommandAgeMs: config.security.commandMaxAgeMs,
         redis,
         keys,
         store,
@@ -275,6 +279,7 @@ export async function startRecoveryExecutor(options: StartRecoveryExecutorOption
         groupId: options.groupId ?? settings.groupId,
         topics: [topics.analyses],
         logger,
+        signer,
         deadLetterProducer: producer,
         fromBeginning: options.fromBeginning ?? false,
         maxWaitTimeMs: 100,

@@ -26,7 +26,7 @@ export const RedisSchema = section(
     password: optional(Type.String({ description: 'Password (requirepass or the ACL user\'s); replaces one in the URL.' })),
     passwordFile: optional(Type.String({ minLength: 1, description: 'File holding the password; instead of password.' })),
     tls: TlsSchema('Redis'),
-    keyPrefix: optional(Type.String({ description: 'Prefix before every Baton key (test isolation); default "<deployment.name>:".' })),
+    keyPrefix: optional(Type.String({ description: 'Prefix before every Baton key (test isolation); default deployment.name.' })),
     connectTimeoutMs: integer(2000, 'TCP connect timeout.', { min: 1 }),
     commandTimeoutMs: integer(1000, 'Timeout of one command.', { min: 1 }),
     maxRetriesPerRequest: integer(1, 'Retries of a command across reconnects before it fails.', { max: 100 }),

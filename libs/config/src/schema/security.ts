@@ -15,7 +15,7 @@ export const DeploymentSchema = section(
       Type.String({
         pattern: deploymentNamePattern,
         description:
-          'Deployment (namespace) name. When set it is the default of kafka.topicPrefix, kafka.groupIdPrefix, redis.keyPrefix ("<name>:") and backend.database ("baton_<name>"), and it names the heartbeat files, so two deployments share a broker, a Redis and a backend server without crosstalk.',
+          'Deployment (namespace) name. When set it is the default of kafka.topicPrefix, kafka.groupIdPrefix, redis.keyPrefix and backend.database ("baton_<name>"), and it names the heartbeat files, so two deployments share a broker, a Redis and a backend server without crosstalk.',
       }),
     ),
   },

@@ -1,14 +1,14 @@
 /**
  * Follows one topic read-only, in a consumer group of this process alone that never commits: the
  * registry from its beginning (it is a table), the recovery events from now on. Messages that do
- * not decode are skipped (their consumer of record dead-letters them); a tombstone reaches the
- * handler with a null envelope. `caughtUp` resolves once every partition has been read up to the
+ * not decode or carry no valid signature are skipped (their consumer of record dead-letters
+ * them). `caughtUp` resolves once every partition has been read up to the
  * end offsets taken at start — at once for an empty topic.
  */
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { decodeMessage, type Envelope, type TopicName } from '@baton/contracts';
-import type { TopicNames } from '@baton/kafka';
+import { authenticateMessage, type MessageSigner, type TopicNames } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
 
 export interface FollowTopicOptions {
@@ -18,6 +18,8 @@ export interface FollowTopicOptions {
   /** Group id prefix; a random suffix makes the group this process's own. */
   groupPrefix: string;
   fromBeginning: boolean;
+  /** A message without a valid signature is skipped, like one that does not decode. */
+  signer: MessageSigner;
   logger: Logger;
   onMessage(key: string | null, envelope: Envelope | null): void;
   sessionTimeoutMs?: number;
@@ -68,14 +70,13 @@ export async function followTopic(o: FollowTopicOptions): Promise<FollowedTopic>
     eachMessage: async ({ partition, message }) => {
       const key = message.key?.toString('utf8') ?? null;
       let envelope: Envelope | null = null;
-      if (message.value !== null && message.value.length > 0) {
-        try {
-          envelope = decodeMessage(o.topic, message.value);
-        } catch (error) {
-          o.logger.debug({ err: error, topic: physical, partition, offset: message.offset }, 'message skipped');
-          progress(partition, Number(message.offset));
-          return;
-        }
+      try {
+        authenticateMessage(o.signer, o.topic, message);
+        if (message.value !== null && message.value.length > 0) envelope = decodeMessage(o.topic, message.value);
+      } catch (error) {
+        o.logger.debug({ err: error, topic: physical, partition, offset: message.offset }, 'message skipped');
+        progress(partition, Number(message.offset));
+        return;
       }
       o.onMessage(key, envelope);
       progress(partition, Number(message.offset));

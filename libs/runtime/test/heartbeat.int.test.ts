@@ -1,0 +1,63 @@
+/**
+ * Health reflects the deployment and the process: real processes stamp their heartbeat files,
+ * one is frozen with SIGSTOP, and scripts/healthcheck.mjs (what the containers run) is asked
+ * about each. Processes, not timers in this one, so that a frozen event loop is a real one.
+ */
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from '@baton/testing';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+const stamp = fileURLToPath(new URL('./fixtures/stamp.ts', import.meta.url));
+
+function stamper(t: TestContext, dir: string, deployment: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', stamp, 'recovery-executor', deployment], { cwd: root, env: { ...process.env, BATON_HEALTH_DIR: dir }, stdio: ['ignore', 'pipe', 'inherit'] });
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGCONT');
+      child.kill('SIGKILL');
+    }
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.stdout?.once('data', () => resolve(child));
+  });
+}
+
+const check = (dir: string, ...args: string[]): { healthy: boolean; why: string } => {
+  const result = spawnSync(process.execPath, [join(root, 'scripts/healthcheck.mjs'), 'recovery-executor', '--max-age-ms', '1500', ...args], { env: { ...process.env, BATON_HEALTH_DIR: dir }, encoding: 'utf8' });
+  return { healthy: result.status === 0, why: result.stderr.trim() };
+};
+
+test('a frozen executor fails its own check within the heartbeat limit, whatever else stamps on the machine', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-health-test-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const [a1, a2, b] = await Promise.all([stamper(t, dir, 'blue'), stamper(t, dir, 'blue'), stamper(t, dir, 'green')]);
+  assert.ok(a1.pid && a2.pid && b.pid);
+  assert.equal(check(dir, '--deployment', 'blue').healthy, true);
+  assert.equal(check(dir, '--deployment', 'green').healthy, true);
+  assert.deepEqual(check(dir, '--deployment', 'red'), { healthy: false, why: 'recovery-executor (deployment red): no running process has a heartbeat' });
+
+  a1.kill('SIGSTOP');
+  const frozenAt = Date.now();
+  const failed = await waitFor(() => (check(dir, '--deployment', 'blue').healthy ? undefined : Date.now() - frozenAt), { description: 'the frozen process fails the check', timeoutMs: 10_000, intervalMs: 100 });
+  t.diagnostic(`blue's check failed ${failed} ms after SIGSTOP (limit 1500 ms)`);
+  assert.match(check(dir, '--deployment', 'blue').why, new RegExp(`pid ${a1.pid} last stamped \\d+ ms ago`));
+  assert.equal(check(dir, '--deployment', 'blue', '--pid', String(a1.pid)).healthy, false, 'its own check fails');
+  assert.equal(check(dir, '--deployment', 'blue', '--pid', String(a2.pid)).healthy, true, 'the other blue process is still healthy by itself');
+  assert.equal(check(dir, '--deployment', 'green').healthy, true, 'another deployment on the machine is unaffected, and does not hide it');
+
+  a1.kill('SIGCONT');
+  await waitFor(() => check(dir, '--deployment', 'blue').healthy, { description: 'healthy again once it runs', timeoutMs: 10_000, intervalMs: 100 });
+  a1.kill('SIGKILL');
+  await new Promise((resolve) => a1.once('exit', resolve));
+  assert.equal(check(dir, '--deployment', 'blue').healthy, true, 'a process that is gone no longer counts; the live one does');
+  a2.kill('SIGKILL');
+  await new Promise((resolve) => a2.once('exit', resolve));
+  assert.equal(check(dir, '--deployment', 'blue').healthy, false, 'no live process: unhealthy');
+});
