@@ -5,13 +5,14 @@
 //   healthcheck.mjs <service> [--deployment NAME] [--pid PID] [--max-age-ms MS]
 //
 // Healthy (exit 0) when at least one running process of <service> in the deployment (default
-// BATON__DEPLOYMENT__NAME, else "default") stamped its file within the limit (default 10 s), and
+// BATON__DEPLOYMENT__NAME; neither given: every deployment on the machine, as in a container that
+// runs one) stamped its file within the limit (default 10 s), and
 // none of its running processes is late: a frozen process fails the check even while another
 // process of the same service stamps. Files of processes that no longer run are ignored. With
 // --pid only that process is checked. Exit 1: unhealthy (the reason on stderr); 2: bad usage.
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 const args = process.argv.slice(2);
 const option = (name) => {
@@ -21,7 +22,7 @@ const option = (name) => {
   args.splice(i, 2);
   return value;
 };
-const deployment = option('--deployment') ?? process.env.BATON__DEPLOYMENT__NAME ?? 'default';
+const deployment = option('--deployment') ?? process.env.BATON__DEPLOYMENT__NAME;
 const pidArg = option('--pid');
 const maxAgeMs = Number(option('--max-age-ms') ?? 10_000);
 const service = args[0] ?? process.env.BATON_SERVICE;
@@ -39,32 +40,36 @@ const running = (pid) => {
   }
 };
 
-const dir = join(process.env.BATON_HEALTH_DIR ?? join(tmpdir(), 'baton-health'), deployment);
-let names = [];
-try {
-  names = readdirSync(dir);
-} catch {
-  // no directory: no process of this deployment ever stamped
-}
+const root = process.env.BATON_HEALTH_DIR ?? join(tmpdir(), 'baton-health');
+const list = (dir) => {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return []; // no directory: no process of this deployment ever stamped
+  }
+};
+// an unnamed deployment stamps under _default (libs/runtime/src/heartbeat.ts)
+const dirs = deployment === undefined ? list(root).map((d) => join(root, d)) : [join(root, deployment || '_default')];
+const names = dirs.flatMap((dir) => list(dir).map((name) => join(dir, name)));
 const pattern = new RegExp(`^${service.replace(/[^A-Za-z0-9-]/g, '')}-(\\d+)\\.alive$`);
 const now = Date.now();
 const processes = names
-  .map((name) => ({ name, pid: Number(pattern.exec(name)?.[1]) }))
+  .map((name) => ({ name, pid: Number(pattern.exec(basename(name))?.[1]) }))
   .filter(({ pid }) => Number.isInteger(pid) && (pidArg === undefined || pid === Number(pidArg)) && running(pid))
   .map(({ name, pid }) => {
     try {
-      return { pid, ageMs: now - JSON.parse(readFileSync(join(dir, name), 'utf8')).stampedAt };
+      return { pid, ageMs: now - JSON.parse(readFileSync(name, 'utf8')).stampedAt };
     } catch {
       return { pid, ageMs: Number.POSITIVE_INFINITY };
     }
   });
 const late = processes.filter((p) => !(p.ageMs < maxAgeMs));
 if (processes.length === 0) {
-  console.error(`${service} (deployment ${deployment}${pidArg ? `, pid ${pidArg}` : ''}): no running process has a heartbeat`);
+  console.error(`${service} (deployment ${deployment ?? 'any'}${pidArg ? `, pid ${pidArg}` : ''}): no running process has a heartbeat`);
   process.exit(1);
 }
 if (late.length > 0) {
-  console.error(`${service} (deployment ${deployment}): ${late.map((p) => `pid ${p.pid} last stamped ${Math.round(p.ageMs)} ms ago`).join(', ')} (limit ${maxAgeMs} ms)`);
+  console.error(`${service} (deployment ${deployment ?? 'any'}): ${late.map((p) => `pid ${p.pid} last stamped ${Math.round(p.ageMs)} ms ago`).join(', ')} (limit ${maxAgeMs} ms)`);
   process.exit(1);
 }
 process.exit(0);

@@ -5,7 +5,7 @@
  */
 import type { ConfigIssue } from '@baton/errors';
 import { isPlainObject } from './issues.ts';
-import { placeholderEnvName, placeholdersIn, shellScriptArgument } from './hooks.ts';
+import { nestedInterpreterAt, placeholderEnvName, placeholdersIn, scriptArguments } from './hooks.ts';
 import { securityIssues } from './secret-files.ts';
 
 type Json = Record<string, unknown>;
@@ -119,28 +119,47 @@ function hookObjectIssues(entry: unknown, path: string): ConfigIssue[] {
   return [];
 }
 
-/**
- * An argv entry that runs a shell with -c must not put a {placeholder} into the script: the value
- * would be pasted into shell source (a cluster alias `$(touch${IFS}x)` would run). Placeholders in
- * the shell's other arguments ($0, $1, …) are data and stay allowed.
- */
-function argvShellIssues(entry: unknown, path: string): ConfigIssue[] {
-  const argv = Array.isArray(entry) ? entry : isPlainObject(entry) ? entry['argv'] : undefined;
-  if (!Array.isArray(argv) || !argv.every((e): e is string => typeof e === 'string')) return [];
-  const found = shellScriptArgument(argv);
-  const names = found ? placeholdersIn(found.script) : [];
-  if (!found || names.length === 0) return [];
+/** How to hand a value to code a shell parses: by its environment variable, quoted. */
+function useVariables(names: readonly string[]): string {
   const variables = names.map(placeholderEnvName);
   const family = variables.every((v) => v.startsWith('ORC_')) ? 'ORC_*' : variables.every((v) => v.startsWith('BATON_')) ? 'BATON_*' : 'ORC_* / BATON_*';
-  return [
-    {
-      key: Array.isArray(entry) ? path : `${path}.argv`,
-      problem:
-        `argv[${found.index}], the script ${found.shell} runs with -c, holds ${names.map((n) => `{${n}}`).join(', ')}: the shell would parse the ` +
-        `value as code (a value such as $(cmd) would run); use the ${family} environment variable${variables.length > 1 ? 's' : ''}, quoted ` +
-        `(${variables.map((v) => `"$${v}"`).join(', ')}), or a shell string hook, which Baton quotes`,
-    },
-  ];
+  return `use the ${family} environment variable${variables.length > 1 ? 's' : ''}, quoted (${variables.map((v) => `"$${v}"`).join(', ')}), which the hook inherits`;
+}
+
+/**
+ * A {placeholder} must never be pasted into text a shell parses as code (a cluster alias
+ * `$(touch${IFS}x)` would run): not into the -c script of a shell in an argv entry (nor an
+ * `su -c`, `env -S` or `ssh` command), and not after a nested interpreter in a shell string hook,
+ * where the outer shell expands Baton's quoted value into the inner one's source. Placeholders in
+ * a shell's positional arguments ($0, $1, …) and in plain commands are data and stay allowed.
+ */
+function argvShellIssues(entry: unknown, path: string): ConfigIssue[] {
+  const command = typeof entry === 'string' ? entry : isPlainObject(entry) && typeof entry['run'] === 'string' ? entry['run'] : undefined;
+  if (command !== undefined) {
+    const at = nestedInterpreterAt(command);
+    const names = at === undefined ? [] : placeholdersIn(command.slice(at));
+    if (names.length === 0) return [];
+    return [
+      {
+        key: typeof entry === 'string' ? path : `${path}.run`,
+        problem: `${names.map((n) => `{${n}}`).join(', ')} after a nested interpreter (${command.slice(at ?? 0, (at ?? 0) + 24).trim()}…): the inner shell would parse the value as code; ${useVariables(names)}`,
+      },
+    ];
+  }
+  const argv = Array.isArray(entry) ? entry : isPlainObject(entry) ? entry['argv'] : undefined;
+  if (!Array.isArray(argv) || !argv.every((e): e is string => typeof e === 'string')) return [];
+  return scriptArguments(argv).flatMap((found) => {
+    const names = placeholdersIn(found.script);
+    if (names.length === 0) return [];
+    return [
+      {
+        key: Array.isArray(entry) ? path : `${path}.argv`,
+        problem:
+          `argv[${found.index}], the script ${found.shell} runs${found.shell === 'ssh' ? ' remotely' : ' with -c'}, holds ${names.map((n) => `{${n}}`).join(', ')}: the shell would parse the ` +
+          `value as code (a value such as $(cmd) would run); ${useVariables(names)}, or a shell string hook without a nested shell (Baton quotes each value)`,
+      },
+    ];
+  });
 }
 
 function safeUrl(text: string): URL | undefined {

@@ -19,7 +19,8 @@ function webhookUrl(url: string): string {
 }
 
 function redact(value: unknown, key: string, parentKey: string): unknown {
-  if (Array.isArray(value)) return value.map((item) => redact(item, '', key));
+  // items of a secret list (previousSigningSecrets) are secrets; other items keep their parent's context
+  if (Array.isArray(value)) return value.map((item) => (secretKeyPattern.test(key) ? redact(item, key, parentKey) : redact(item, '', key)));
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
     for (const [childKey, child] of Object.entries(value)) {

@@ -78,7 +78,7 @@ export function placeholdersIn(text: string): string[] {
 }
 
 /** Programs that run their -c argument as shell source. */
-const shellPrograms = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'ash', 'fish']);
+const shellPrograms = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'yash', 'ash', 'fish', 'csh', 'tcsh']);
 /** Long options that take the next element as their value (bash). */
 const longOptionsWithValue = new Set(['--rcfile', '--init-file']);
 
@@ -98,9 +98,10 @@ export interface ShellScriptArgument {
  * --command / --init-command (and -C). Elements after the script are positional parameters
  * ($0, $1, …): data the shell does not parse. Undefined when no shell runs a -c script.
  */
-export function shellScriptArgument(argv: readonly string[]): ShellScriptArgument | undefined {
-  const at = argv.findIndex((element) => shellPrograms.has(element.slice(element.lastIndexOf('/') + 1)));
-  if (at === -1) return undefined;
+export function shellScriptArgument(argv: readonly string[], from = 0): ShellScriptArgument | undefined {
+  const offset = argv.slice(from).findIndex((element) => shellPrograms.has(element.slice(element.lastIndexOf('/') + 1)));
+  if (offset === -1) return undefined;
+  const at = from + offset;
   const program = argv[at] as string;
   const shell = program.slice(program.lastIndexOf('/') + 1);
   const fish = shell === 'fish';
@@ -133,6 +134,59 @@ export function shellScriptArgument(argv: readonly string[]): ShellScriptArgumen
   }
   if (!hasCommandOption || i >= argv.length) return undefined;
   return { shell, index: i, script: argv[i] as string };
+}
+
+const base = (element: string): string => element.slice(element.lastIndexOf('/') + 1);
+
+/**
+ * Every element of an argv entry that some program will parse as shell source: the -c script of
+ * each shell in it (not only the first: `sudo -u sh bash -c …`), the command of `su`/`runuser -c`,
+ * the command line of `env -S`, and everything after the host of `ssh` (the remote shell parses
+ * it). A {placeholder} in any of them would be pasted into code.
+ */
+export function scriptArguments(argv: readonly string[]): ShellScriptArgument[] {
+  const found: ShellScriptArgument[] = [];
+  argv.forEach((element, i) => {
+    const program = base(element);
+    if (shellPrograms.has(program)) {
+      const script = shellScriptArgument(argv, i);
+      if (script && !found.some((f) => f.index === script.index)) found.push(script);
+    }
+    const next = argv[i + 1];
+    if ((program === 'su' || program === 'runuser') && next !== undefined) {
+      const c = argv.findIndex((e, j) => j > i && (e === '-c' || e === '--command'));
+      if (c !== -1 && c + 1 < argv.length) found.push({ shell: program, index: c + 1, script: argv[c + 1] as string });
+    }
+    if (program === 'env') {
+      const split = argv.findIndex((e, j) => j > i && (e === '-S' || e === '--split-string' || /^(-S|--split-string=)./.test(e)));
+      if (split !== -1) {
+        const inline = /^(?:-S|--split-string=)([\s\S]+)$/.exec(argv[split] as string);
+        if (inline) found.push({ shell: 'env -S', index: split, script: inline[1] as string });
+        else if (split + 1 < argv.length) found.push({ shell: 'env -S', index: split + 1, script: argv[split + 1] as string });
+      }
+    }
+    if (program === 'ssh') {
+      // options with a value: -b -c -D -E -e -F -I -i -J -L -l -m -O -o -p -Q -R -S -W -w
+      let j = i + 1;
+      while (j < argv.length && (argv[j] as string).startsWith('-')) j += /^-[bcDEeFIiJLlmOopQRSWw]$/.test(argv[j] as string) ? 2 : 1;
+      for (let k = j + 1; k < argv.length; k += 1) found.push({ shell: 'ssh', index: k, script: argv[k] as string });
+    }
+  });
+  return found.sort((a, b) => a.index - b.index);
+}
+
+/**
+ * Where a shell string hook starts a nested interpreter (`sh -c "…"`, `bash -lc`, `eval`, `ssh`,
+ * `su -c`, `xargs`, `env -S`): the outer shell expands Baton's quoted value there, and the inner
+ * one parses the result as code. Undefined when there is none.
+ */
+export function nestedInterpreterAt(command: string): number | undefined {
+  const shells = [...shellPrograms].join('|');
+  const pattern = new RegExp(
+    `(?:^|[\\s;&|(\`'"])(?:(?:\\S*/)?(?:${shells})\\s+(?:-\\w*c\\w*|--command)|eval|ssh|xargs|(?:su|runuser)\\s[^;&|]*-c|env\\s+(?:-S|--split-string))(?=$|[\\s;&|)'"])`,
+  );
+  const match = pattern.exec(command);
+  return match ? match.index : undefined;
 }
 
 export type NormalizedHook =

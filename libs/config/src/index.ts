@@ -9,6 +9,8 @@ export {
   placeholdersIn,
   batonEnvName,
   shellScriptArgument,
+  scriptArguments,
+  nestedInterpreterAt,
   type NormalizedHook,
   type PlaceholderSpec,
   type ShellScriptArgument,

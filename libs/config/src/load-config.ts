@@ -67,12 +67,16 @@ export function loadConfig(options: LoadConfigOptions = {}): BatonConfig {
   const value = Value.Default(BatonConfigSchema, Value.Clone(raw)) as Json;
   const found = [...schemaIssues(BatonConfigSchema, value), ...crossFieldIssues(value, raw)];
   issues.push(...found.map((issue) => attributeToEnv(issue, overrides.origins)));
-  if (found.length === 0) issues.push(...resolveSecretFiles(value, raw).map((issue) => attributeToEnv(issue, overrides.origins)));
   if (issues.length > 0) {
     const sources = [file ? `file ${file}` : '', overrides.origins.size ? 'environment' : ''].filter(Boolean);
     throw new ConfigError(issues, `configuration${sources.length ? ` (${sources.join(' + ')})` : ''}`);
   }
   resolveDsn(value);
+  // after the DSN (which would blank backend.password) and checked again: a secret from a file
+  // meets the same rules (lengths) as one written in the config
+  const fromFiles = resolveSecretFiles(value, raw);
+  if (fromFiles.length === 0) fromFiles.push(...schemaIssues(BatonConfigSchema, value).map((issue) => ({ ...issue, problem: `${issue.problem} (read from its file)` })));
+  if (fromFiles.length > 0) throw new ConfigError(fromFiles.map((issue) => attributeToEnv(issue, overrides.origins)), 'configuration');
   applyDeploymentDefaults(value, raw);
   return deepFreeze(value) as unknown as BatonConfig;
 }

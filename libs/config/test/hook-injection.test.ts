@@ -14,7 +14,7 @@ type TestContext = import('node:test').TestContext;
 const loadHook = (t: TestContext, entry: unknown, list = 'PreFailoverProcesses') => () =>
   loadConfig({ file: tempFile(t, 'baton.json', JSON.stringify({ recovery: { [list]: [entry] } })), env: {} });
 
-const fix = /or a shell string hook, which Baton quotes/;
+const fix = /or a shell string hook without a nested shell/;
 
 interface HookCase {
   name: string;
@@ -33,7 +33,22 @@ const refusedAlias = (key: string, variable = 'ORC_FAILURE_CLUSTER_ALIAS', extra
 
 const cases: HookCase[] = [
   { name: 'shell string with a placeholder', entry: 'echo {failureClusterAlias} >> /var/log/hooks.log', kind: 'shell' },
-  { name: 'shell string running sh -c with a placeholder (Baton quotes it)', entry: 'sh -c "echo {failureClusterAlias}"', kind: 'shell' },
+  {
+    name: 'shell string running sh -c with a placeholder (the outer shell expands the quoted value into the inner script)',
+    entry: 'sh -c "echo {failureClusterAlias}"',
+    refused: { key: 'recovery.PreFailoverProcesses[0]', problem: [/after a nested interpreter/, /"\$ORC_FAILURE_CLUSTER_ALIAS"/] },
+  },
+  { name: 'shell string: eval with a placeholder', entry: 'eval echo {failedHost}', refused: { key: 'recovery.PreFailoverProcesses[0]', problem: [/after a nested interpreter \(eval/] } },
+  { name: 'shell string: ssh with a placeholder', entry: { run: 'ssh db1 "restart {failedHost}"' }, refused: { key: 'recovery.PreFailoverProcesses[0].run', problem: [/nested interpreter \(ssh/] } },
+  { name: 'shell string: a placeholder before a nested shell is data', entry: 'echo {failedHost} > /tmp/f; sh -c "cat /tmp/f"', kind: 'shell' },
+  { name: 'shell string: a nested shell reading the variable', entry: 'sh -c \'echo "$ORC_FAILED_HOST"\'', kind: 'shell' },
+  { name: 'argv: the second shell behind sudo -u sh', entry: ['sudo', '-u', 'sh', 'bash', '-c', 'echo {failedHost}'], refused: refusedAlias('recovery.PreFailoverProcesses[0]', 'ORC_FAILED_HOST', [/argv\[5\], the script bash/]) },
+  { name: 'argv: a shell -c inside a shell -c script', entry: ['sh', '-c', 'sh -c "{failedHost}"'], refused: refusedAlias('recovery.PreFailoverProcesses[0]', 'ORC_FAILED_HOST') },
+  { name: 'argv: tcsh -c', entry: ['tcsh', '-c', 'echo {failedHost}'], refused: refusedAlias('recovery.PreFailoverProcesses[0]', 'ORC_FAILED_HOST') },
+  { name: 'argv: su -c', entry: ['su', 'app', '-c', 'echo {failedHost}'], refused: { key: 'recovery.PreFailoverProcesses[0]', problem: [/argv\[3\], the script su runs/] } },
+  { name: 'argv: env -S', entry: ['env', '-S', 'sh -c {failedHost}'], refused: { key: 'recovery.PreFailoverProcesses[0]', problem: [/the script env -S runs/] } },
+  { name: 'argv: ssh remote command', entry: ['ssh', '-p', '22', 'db1', 'restart', '{failedHost}'], refused: { key: 'recovery.PreFailoverProcesses[0]', problem: [/argv\[5\], the script ssh runs remotely/] } },
+  { name: 'argv: ssh to a placeholder host, fixed remote command', entry: ['ssh', '{failedHost}', 'systemctl stop mysqld'], kind: 'argv' },
   { name: 'argv without a shell', entry: ['/usr/local/bin/notify', '--cluster', '{failureClusterAlias}', '--host={failedHost}'], kind: 'argv' },
   {
     name: 'argv sh -c with a placeholder in the script',

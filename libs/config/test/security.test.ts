@@ -88,3 +88,12 @@ test('SASL without its user or password, and TLS files with TLS off, are named',
   assert.match(issueFor(issues, 'redis.tls.enabled').problem, /redis\.tls\.caFile/);
   assert.match(issueFor(issues, 'BATON__KAFKA__TLS__CERT_FILE').problem, /needs its key/);
 });
+
+test('previous signing secrets are redacted too; a secret from a file meets the same length rule; a DSN keeps a password from its file', (t) => {
+  const config = loadConfig({ env: { BATON__SECURITY__SIGNING_SECRET: secret, BATON__SECURITY__PREVIOUS_SIGNING_SECRETS: JSON.stringify(['an-old-secret-rotated-out-0000000000']) } });
+  assert.ok(!JSON.stringify(describeConfig(config)).includes('an-old-secret'), 'a rotated-out secret stays out of the log');
+  const issues = issuesOf(() => loadConfig({ env: { BATON__SECURITY__SIGNING_SECRET_FILE: tempFile(t, 's', 'short\n') } }));
+  assert.match(issueFor(issues, 'security.signingSecret').problem, /read from its file/);
+  const dsn = loadConfig({ env: { BATON__BACKEND__DSN: 'mysql://baton@db:3306/baton', BATON__BACKEND__PASSWORD_FILE: tempFile(t, 'pw', 'from-file\n') } });
+  assert.equal(dsn.backend.password, 'from-file');
+});

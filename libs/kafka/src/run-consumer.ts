@@ -208,7 +208,8 @@ export async function runConsumer(options: RunConsumerOptions): Promise<RunningC
   function expireOld(topic: TopicName, envelope: Envelope): void {
     if (options.maxMessageAgeMs === undefined) return;
     const ageMs = (options.now ?? Date.now)() - Date.parse(envelope.occurredAt);
-    if (ageMs > options.maxMessageAgeMs) {
+    // as far in the future is refused too: a date set ahead must not outlive the limit
+    if (!(Math.abs(ageMs) <= options.maxMessageAgeMs)) {
       throw new MessageAuthenticationError(`message on ${topic} refused: expired, occurredAt ${envelope.occurredAt} is ${ageMs} ms old (limit ${options.maxMessageAgeMs} ms)`, {
         topic,
       });

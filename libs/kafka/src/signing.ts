@@ -31,8 +31,10 @@ export interface SigningSecrets {
 
 const keyId = (secret: string): string => createHash('sha256').update(`baton-signing-key:${secret}`).digest('hex').slice(0, 8);
 
+/** Topic, then the key length-prefixed (`-` for none, so null and '' differ), then the bytes. */
 function mac(secret: string, topic: TopicName, key: string | null, value: Buffer): Buffer {
-  return createHmac('sha256', secret).update(`baton/v1\n${topic}\n${key ?? ''}\n`).update(value).digest();
+  const keyPart = key === null ? '-' : `${Buffer.byteLength(key)}:${key}`;
+  return createHmac('sha256', secret).update(`baton/v1\n${topic}\n${keyPart}\n`).update(value).digest();
 }
 
 export function createMessageSigner(secrets: { current: string; previous?: readonly string[] }): MessageSigner {

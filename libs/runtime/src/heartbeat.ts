@@ -6,19 +6,32 @@
  * (or that is stopped with SIGSTOP) stops stamping, and its check fails once the stamp is older
  * than the check's limit.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** The directory of all heartbeat files (BATON_HEALTH_DIR, default <tmpdir>/baton-health). */
 export const heartbeatRoot = (): string => process.env['BATON_HEALTH_DIR'] ?? join(tmpdir(), 'baton-health');
 
-/** `default` stands for a deployment without a name. */
-export const heartbeatDeployment = (deployment: string | undefined): string => (deployment ? deployment : 'default');
+/** `_default` (no deployment name can start with `_`) stands for a deployment without a name. */
+export const heartbeatDeployment = (deployment: string | undefined): string => (deployment ? deployment : '_default');
 
 /** Where one process of `service` in `deployment` writes its stamp. */
 export function heartbeatFile(service: string, deployment?: string, pid = process.pid, dir = heartbeatRoot()): string {
   return join(dir, heartbeatDeployment(deployment), `${service}-${pid}.alive`);
+}
+
+/** Files of processes of `service` that no longer run (killed with SIGKILL): a reused pid must not inherit them. */
+function removeLeftovers(dir: string, service: string): void {
+  for (const name of readdirSync(dir)) {
+    const pid = Number(new RegExp(`^${service}-(\\d+)\\.alive$`).exec(name)?.[1]);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') rmSync(join(dir, name), { force: true });
+    }
+  }
 }
 
 /**
@@ -28,8 +41,14 @@ export function heartbeatFile(service: string, deployment?: string, pid = proces
  */
 export function startHeartbeat(service: string, deployment?: string, everyMs = 2000): () => void {
   const file = heartbeatFile(service, deployment);
-  mkdirSync(join(file, '..'), { recursive: true });
-  const stamp = (): void => writeFileSync(file, JSON.stringify({ service, deployment: heartbeatDeployment(deployment), pid: process.pid, stampedAt: Date.now() }));
+  const dir = join(file, '..');
+  mkdirSync(dir, { recursive: true });
+  removeLeftovers(dir, service);
+  // written aside and renamed: a check never reads a half-written stamp
+  const stamp = (): void => {
+    writeFileSync(`${file}.tmp`, JSON.stringify({ service, deployment: heartbeatDeployment(deployment), pid: process.pid, stampedAt: Date.now() }));
+    renameSync(`${file}.tmp`, file);
+  };
   stamp();
   const timer = setInterval(stamp, everyMs);
   timer.unref();

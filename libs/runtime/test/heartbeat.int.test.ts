@@ -30,7 +30,7 @@ function stamper(t: TestContext, dir: string, deployment: string): Promise<Child
 }
 
 const check = (dir: string, ...args: string[]): { healthy: boolean; why: string } => {
-  const result = spawnSync(process.execPath, [join(root, 'scripts/healthcheck.mjs'), 'recovery-executor', '--max-age-ms', '1500', ...args], { env: { ...process.env, BATON_HEALTH_DIR: dir }, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [join(root, 'scripts/healthcheck.mjs'), 'recovery-executor', '--max-age-ms', '3000', ...args], { env: { ...process.env, BATON_HEALTH_DIR: dir }, encoding: 'utf8' });
   return { healthy: result.status === 0, why: result.stderr.trim() };
 };
 
@@ -46,7 +46,7 @@ test('a frozen executor fails its own check within the heartbeat limit, whatever
   a1.kill('SIGSTOP');
   const frozenAt = Date.now();
   const failed = await waitFor(() => (check(dir, '--deployment', 'blue').healthy ? undefined : Date.now() - frozenAt), { description: 'the frozen process fails the check', timeoutMs: 10_000, intervalMs: 100 });
-  t.diagnostic(`blue's check failed ${failed} ms after SIGSTOP (limit 1500 ms)`);
+  t.diagnostic(`blue's check failed ${failed} ms after SIGSTOP (limit 3000 ms)`);
   assert.match(check(dir, '--deployment', 'blue').why, new RegExp(`pid ${a1.pid} last stamped \\d+ ms ago`));
   assert.equal(check(dir, '--deployment', 'blue', '--pid', String(a1.pid)).healthy, false, 'its own check fails');
   assert.equal(check(dir, '--deployment', 'blue', '--pid', String(a2.pid)).healthy, true, 'the other blue process is still healthy by itself');
@@ -60,4 +60,17 @@ test('a frozen executor fails its own check within the heartbeat limit, whatever
   a2.kill('SIGKILL');
   await new Promise((resolve) => a2.once('exit', resolve));
   assert.equal(check(dir, '--deployment', 'blue').healthy, false, 'no live process: unhealthy');
+});
+
+test('without a deployment named, the check covers every deployment on the machine (a container runs one)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-health-test-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const [unnamed, named] = await Promise.all([stamper(t, dir, '-'), stamper(t, dir, 'blue')]);
+  assert.equal(check(dir).healthy, true);
+  assert.equal(check(dir, '--deployment', '').healthy, true, 'the unnamed deployment by itself');
+  named.kill('SIGSTOP');
+  await waitFor(() => !check(dir).healthy, { description: 'any late process fails the unqualified check', timeoutMs: 10_000, intervalMs: 100 });
+  assert.equal(check(dir, '--deployment', '').healthy, true);
+  named.kill('SIGCONT');
+  assert.ok(unnamed.pid);
 });

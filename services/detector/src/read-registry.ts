@@ -20,6 +20,8 @@ export interface ReadRegistryOptions {
   names: TopicNames;
   /** A record without a valid signature is skipped (the registry consumer dead-letters it). */
   signer: MessageSigner;
+  /** Start of the reader's own group id (a random suffix follows): consumerGroupId(config.kafka, 'baton-registry-reader'). */
+  groupPrefix?: string;
   logger?: Logger;
   /** Deadline for the whole read (default 30 s). */
   timeoutMs?: number;
@@ -47,7 +49,7 @@ export async function readRegistry(options: ReadRegistryOptions): Promise<Map<st
   if (ends.size === 0) return new Map();
 
   const consumer = options.kafka.consumer({
-    groupId: `baton-registry-reader-${randomBytes(6).toString('hex')}`,
+    groupId: `${options.groupPrefix ?? 'baton-registry-reader'}-${randomBytes(6).toString('hex')}`,
     allowAutoTopicCreation: false,
     maxWaitTimeInMs: 200,
     sessionTimeout: 10_000,

@@ -92,7 +92,9 @@ async function fixtureOn(env: BatonTestEnv): Promise<DetectorFixture> {
     },
     config: ({ credentials, seeds = [], pollIntervalMs = 1000 }) => ({
       ...base,
-      kafka: { ...base.kafka, brokers: env.brokers, sessionTimeoutMs: 3000, heartbeatIntervalMs: 300 },
+      // through the SASL listener and signed, as the other services of the environment
+      kafka: { ...env.config().kafka, sessionTimeoutMs: 3000, heartbeatIntervalMs: 300 },
+      security: env.config().security,
       redis: { ...base.redis, url: env.redisUrl, keyPrefix },
       mysql: { ...base.mysql, user: credentials.user, password: credentials.password },
       detector: { ...base.detector, pollIntervalMs, seeds },

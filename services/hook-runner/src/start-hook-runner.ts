@@ -136,6 +136,8 @@ export async function startHookRunner(options: StartHookRunnerOptions): Promise<
       handler: handler.handle,
       logger,
       signer,
+      // a captured hook request must not run its hooks again later
+      maxMessageAgeMs: config.security.commandMaxAgeMs,
       deadLetterProducer: producer,
       fromBeginning: options.fromBeginning ?? false,
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 12,

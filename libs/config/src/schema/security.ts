@@ -38,7 +38,7 @@ export const SecuritySchema = section(
     }),
     commandMaxAgeMs: integer(
       600_000,
-      'An operator command older than this (its signed occurredAt against the consumer\'s clock) is dead-lettered as expired, so a captured command cannot be replayed later.',
+      'An operator command or hook request older (or newer) than this, by its signed occurredAt against the consumer\'s clock, is dead-lettered as expired, so a captured one cannot be replayed later.',
       { min: 1000 },
     ),
   },
