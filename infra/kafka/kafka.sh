@@ -157,12 +157,13 @@ cmd_start() {
     rm -rf "$dir/data" "$scram_marker" && mkdir -p "$dir/data"
   fi
   if [[ ! -f "$dir/data/meta.properties" ]]; then
-    # a KRaft cluster id is 16 random bytes, base64url without padding
+    # a KRaft cluster id is 16 random bytes, base64url without padding; given as --cluster-id=…,
+    # because one that starts with "-" (1 in 64) would otherwise be taken for an option
     local cluster_id
     cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
     # shellcheck disable=SC2046
     java -Xmx256m -XX:TieredStopAtLevel=1 -Dlog4j2.configurationFile="$dir/log4j2.properties" \
-      -cp "$libs/*" kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" \
+      -cp "$libs/*" kafka.tools.StorageTool format --cluster-id="$cluster_id" -c "$dir/server.properties" \
       --add-scram "SCRAM-SHA-256=[name=$sasl_user,password=$sasl_password]" \
       --add-scram "SCRAM-SHA-512=[name=$sasl_user,password=$sasl_password]" \
       >"$dir/logs/format.log" 2>&1 || { cat "$dir/logs/format.log" >&2; die "storage format failed"; }

@@ -99,6 +99,14 @@ test('two deployments sharing a broker, a Redis and a backend server: a failover
   // a command signed by blue, published on green's topic, is refused by green: secrets are per deployment
   const command = createEnvelope('command', { kind: 'disable-global-recoveries', requestedBy: 'blue-on-green' }, { producer: 'test' });
   await blue.infra.producer.send({ topic: green.infra.names[topics.commands], acks: -1, messages: [toKafkaMessage(topics.commands, 'global', command, blue.infra.signer)] });
+  // and the issue's intruder: a valid begin-downtime with no signature at all, straight onto the topic
+  const primary = { host: greenTopology.primary.host, port: greenTopology.primary.port };
+  const downtime = createEnvelope(
+    'command',
+    { kind: 'begin-downtime', requestedBy: 'kafka-intruder', clusterId: 'orders', instance: primary, owner: 'kafka-intruder', reason: 'x', endsAt: new Date(Date.now() + 3_600_000).toISOString() },
+    { producer: 'api' },
+  );
+  await blue.infra.producer.send({ topic: green.infra.names[topics.commands], acks: -1, messages: [{ key: 'orders', value: Buffer.from(JSON.stringify(downtime)) }] });
   const letters: KafkaMessage[] = [];
   const reader = green.infra.kafka.consumer({ groupId: `${greenName}-test-dead-letters`, maxWaitTimeInMs: 100 });
   t.after(() => reader.disconnect());
@@ -110,5 +118,7 @@ test('two deployments sharing a broker, a Redis and a backend server: a failover
     description: 'green\'s detector and executor both dead-letter blue\'s command',
     timeoutMs: 30_000,
   });
+  await waitFor(() => letters.some((m) => reasonOf(m).includes('unsigned: no baton-signature header')), { description: 'the unsigned downtime dead-lettered', timeoutMs: 30_000 });
   assert.equal(await green.redis.exists(green.keys.recoveriesDisabled()), 0, 'green\'s recoveries stay enabled');
+  assert.equal(await green.redis.exists(green.keys.downtime('orders', `${primary.host}:${primary.port}`)), 0, 'no downtime was begun');
 });

@@ -25,3 +25,4 @@ export { buildDeadLetterHeaders, errorCode, errorMessage, headersToStrings, maxR
 export { kafkaFromConfig, topicNamesFromConfig, ensureServiceTopics, type KafkaConnectionConfig } from './from-config.ts';
 export { authenticateMessage, createMessageSigner, signatureHeader, signerFromConfig, type MessageSigner, type SigningSecrets } from './signing.ts';
 export { consumerGroupId, type GroupIdConfig } from './group-id.ts';
+export { isBrokerAway, restartWhenBrokerReturns, type CrashRestarter } from './consumer-restart.ts';

@@ -4,6 +4,7 @@ import { isRetryable, MessageAuthenticationError } from '@baton/errors';
 import type { Logger } from '@baton/logging';
 import { backoffDelay, defaultBackoff, sleep, type BackoffOptions } from './backoff.ts';
 import { createProducer } from './client.ts';
+import { restartWhenBrokerReturns } from './consumer-restart.ts';
 import { buildDeadLetterHeaders, errorCode, errorMessage, headersToStrings } from './dead-letter.ts';
 import { authenticateMessage, type MessageSigner } from './signing.ts';
 import { logicalTopic, topicNames, type TopicNames } from './topic-table.ts';
@@ -144,7 +145,10 @@ export async function runConsumer(options: RunConsumerOptions): Promise<RunningC
     maxWaitTimeInMs: options.maxWaitTimeMs ?? 1000,
     allowAutoTopicCreation: false,
   });
+  let runConfig: Parameters<Consumer['run']>[0];
+  const restarter = restartWhenBrokerReturns({ consumer, run: () => consumer.run(runConfig), logger, stopping: () => stopping });
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
+    restarter.joined();
     assignment = event.payload.memberAssignment;
     logger.info({ memberId: event.payload.memberId, assignment }, 'consumer joined group');
     if (!joined) {
@@ -158,6 +162,7 @@ export async function runConsumer(options: RunConsumerOptions): Promise<RunningC
       logger.warn({ err: error }, 'consumer crashed, restarting');
       return;
     }
+    if (restarter.crashed(error)) return;
     logger.error({ err: error }, 'consumer crashed');
     rejectReady(error);
     options.onCrash?.(error);
@@ -273,12 +278,13 @@ export async function runConsumer(options: RunConsumerOptions): Promise<RunningC
   try {
     await consumer.connect();
     await consumer.subscribe({ topics: options.topics.map((t) => names[t]), fromBeginning: options.fromBeginning ?? false });
-    await consumer.run({
+    runConfig = {
       autoCommit: true,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
       eachBatch,
-    });
+    };
+    await consumer.run(runConfig);
   } catch (error) {
     await consumer.disconnect().catch(() => undefined);
     if (ownsProducer) await producer.disconnect().catch(() => undefined);

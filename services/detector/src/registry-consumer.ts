@@ -14,7 +14,7 @@
  */
 import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { decodeMessage, topics, type ClusterRegistration } from '@baton/contracts';
-import { authenticateMessage, buildDeadLetterHeaders, errorMessage, type MessageSigner, type TopicNames } from '@baton/kafka';
+import { authenticateMessage, buildDeadLetterHeaders, errorMessage, restartWhenBrokerReturns, type MessageSigner, type TopicNames } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
 import { RegistryTable } from './registry-table.ts';
 
@@ -77,7 +77,10 @@ export async function startRegistryConsumer(options: RegistryConsumerOptions): P
     allowAutoTopicCreation: false,
   });
 
+  let runConfig: Parameters<Consumer['run']>[0];
+  const restarter = restartWhenBrokerReturns({ consumer, run: () => consumer.run(runConfig), logger, stopping: () => stopped });
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
+    restarter.joined();
     const partitions = event.payload.memberAssignment[topic] ?? [];
     const { added, dropped } = table.assign(partitions);
     logger.info({ memberId: event.payload.memberId, partitions, added, dropped }, 'registry partitions assigned');
@@ -98,9 +101,11 @@ export async function startRegistryConsumer(options: RegistryConsumerOptions): P
       logger.warn({ err: error }, 'registry consumer crashed, restarting');
       return;
     }
-    logger.error({ err: error }, 'registry consumer crashed');
+    // owns nothing until it is back in the group
     table.assign([]);
     emit();
+    if (restarter.crashed(error)) return;
+    logger.error({ err: error }, 'registry consumer crashed');
     rejectReady(error);
     options.onCrash?.(error);
   });
@@ -136,7 +141,7 @@ export async function startRegistryConsumer(options: RegistryConsumerOptions): P
   try {
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
+    runConfig = {
       autoCommit: false,
       eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
         let changed = false;
@@ -159,7 +164,8 @@ export async function startRegistryConsumer(options: RegistryConsumerOptions): P
         await heartbeat();
         if (changed && table.isLoaded(batch.partition)) emit();
       },
-    });
+    };
+    await consumer.run(runConfig);
   } catch (error) {
     await consumer.disconnect().catch(() => undefined);
     throw error;

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { decodeMessage, type Envelope, type TopicName } from '@baton/contracts';
-import { authenticateMessage, type MessageSigner, type TopicNames } from '@baton/kafka';
+import { authenticateMessage, restartWhenBrokerReturns, type MessageSigner, type TopicNames } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
 
 export interface FollowTopicOptions {
@@ -65,7 +65,7 @@ export async function followTopic(o: FollowTopicOptions): Promise<FollowedTopic>
   });
   await consumer.connect();
   await consumer.subscribe({ topic: physical, fromBeginning: o.fromBeginning });
-  await consumer.run({
+  const runConfig: Parameters<typeof consumer.run>[0] = {
     autoCommit: false,
     eachMessage: async ({ partition, message }) => {
       const key = message.key?.toString('utf8') ?? null;
@@ -81,11 +81,21 @@ export async function followTopic(o: FollowTopicOptions): Promise<FollowedTopic>
       o.onMessage(key, envelope);
       progress(partition, Number(message.offset));
     },
+  };
+  let stopped = false;
+  const restarter = restartWhenBrokerReturns({ consumer, run: () => consumer.run(runConfig), logger: o.logger, stopping: () => stopped });
+  consumer.on(consumer.events.GROUP_JOIN, () => restarter.joined());
+  consumer.on(consumer.events.CRASH, (event) => {
+    if (!event.payload.restart && !restarter.crashed(event.payload.error)) o.logger.error({ err: event.payload.error, topic: physical }, 'topic follower crashed');
   });
+  await consumer.run(runConfig);
   let stopping: Promise<void> | undefined;
   return {
     caughtUp,
     isCaughtUp: () => done,
-    stop: () => (stopping ??= consumer.disconnect().catch(() => undefined)),
+    stop: () => {
+      stopped = true;
+      return (stopping ??= consumer.disconnect().catch(() => undefined));
+    },
   };
 }
