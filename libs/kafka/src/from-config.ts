@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import type { Kafka, SASLOptions } from 'kafkajs';
 import type { TopicName } from '@baton/contracts';
-import { ConfigError, type ConfigIssue } from '@baton/errors';
+import { ConfigError, readTlsFiles, type ConfigIssue } from '@baton/errors';
 import type { Logger } from '@baton/logging';
 import { createKafka } from './client.ts';
 import { ensureTopics, topicNames, type TopicNames } from './topic-table.ts';
@@ -56,23 +56,7 @@ export function kafkaSecurityOptions(
   const out: KafkaSecurityOptions = {};
   const tls = config.tls;
   if (tls?.enabled) {
-    const ssl: ConnectionOptions = {};
-    const read = (key: 'caFile' | 'certFile' | 'keyFile'): string | Buffer | undefined => {
-      const path = tls[key];
-      if (path === undefined) return undefined;
-      try {
-        return readFile(path);
-      } catch (error) {
-        issues.push({ key: `kafka.tls.${key}`, problem: `cannot read ${path}: ${(error as Error).message}` });
-        return undefined;
-      }
-    };
-    const ca = read('caFile');
-    const cert = read('certFile');
-    const key = read('keyFile');
-    if (ca !== undefined) ssl.ca = ca;
-    if (cert !== undefined) ssl.cert = cert;
-    if (key !== undefined) ssl.key = key;
+    const ssl: ConnectionOptions = { ...readTlsFiles('kafka', tls, readFile, issues) };
     if ((tls.certFile === undefined) !== (tls.keyFile === undefined)) {
       issues.push({ key: 'kafka.tls.certFile', problem: 'a client certificate needs its key (kafka.tls.keyFile) and the other way round' });
     }

@@ -7,20 +7,12 @@
  */
 import { readFileSync } from 'node:fs';
 import mysql, { type Pool, type PoolConnection, type PoolOptions, type ResultSetHeader, type RowDataPacket, type SslOptions } from 'mysql2/promise';
-import { ConfigError } from '@baton/errors';
+import { ConfigError, readTlsFiles, type ReadPemFile, type TlsFilesConfig } from '@baton/errors';
 import type { Logger } from '@baton/logging';
 import { isQueryTimeout, toBatonError } from './errors.ts';
 
 /** TLS towards the backend (config.backend.tls); the files are read when the pool is created. */
-export interface BackendTlsConfig {
-  enabled: boolean;
-  caFile?: string;
-  certFile?: string;
-  keyFile?: string;
-  /** Default true: the chain and the host name are verified. */
-  rejectUnauthorized?: boolean;
-  servername?: string;
-}
+export type BackendTlsConfig = TlsFilesConfig;
 
 export interface BackendPoolConfig {
   host: string;
@@ -40,17 +32,6 @@ export interface BackendPoolOptions {
   database?: string | null;
 }
 
-/** Reads a PEM file; injectable so the option builders stay pure in tests. */
-export type ReadPemFile = (file: string) => Buffer | string;
-
-function readPem(readFile: ReadPemFile, key: string, file: string): Buffer | string {
-  try {
-    return readFile(file);
-  } catch (error) {
-    throw new ConfigError([{ key, problem: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }], 'backend TLS');
-  }
-}
-
 /**
  * mysql2 `ssl` options from the TLS section; undefined when TLS is off. With rejectUnauthorized
  * the certificate's chain and its name (against `host`: mysql2 verifies and sends SNI for the
@@ -66,10 +47,7 @@ export function backendSslOptions(host: string, tls: BackendTlsConfig | undefine
   }
   const rejectUnauthorized = tls.rejectUnauthorized ?? true;
   const ssl: SslOptions = { rejectUnauthorized, verifyIdentity: rejectUnauthorized };
-  if (tls.caFile !== undefined) ssl.ca = readPem(readFile, 'backend.tls.caFile', tls.caFile);
-  if (tls.certFile !== undefined) ssl.cert = readPem(readFile, 'backend.tls.certFile', tls.certFile);
-  if (tls.keyFile !== undefined) ssl.key = readPem(readFile, 'backend.tls.keyFile', tls.keyFile);
-  return ssl;
+  return { ...ssl, ...readTlsFiles('backend', tls, readFile) };
 }
 
 /** The mysql2 pool options for `config`; `database` null = none. */

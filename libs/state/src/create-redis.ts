@@ -8,18 +8,11 @@ import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '@baton/logging';
 import { redactUrl } from '@baton/logging';
-import { ConfigError, DependencyUnavailableError } from '@baton/errors';
+import { ConfigError, DependencyUnavailableError, readTlsFiles, type ReadPemFile, type TlsFilesConfig } from '@baton/errors';
 
 /** TLS towards Redis (config.redis.tls); the files are read when the client is created. */
-export interface RedisTlsConfig {
-  enabled: boolean;
-  caFile?: string;
-  certFile?: string;
-  keyFile?: string;
-  /** Default true. */
-  rejectUnauthorized?: boolean;
-  servername?: string;
-}
+export type RedisTlsConfig = TlsFilesConfig;
+export type { ReadPemFile };
 
 export interface RedisConnectionConfig {
   /** redis://[user[:password]@]host[:port][/db], or rediss:// for TLS. */
@@ -34,28 +27,14 @@ export interface RedisConnectionConfig {
   maxRetriesPerRequest: number;
 }
 
-/** Reads a PEM file; injectable so the option builder stays pure in tests. */
-export type ReadPemFile = (file: string) => Buffer | string;
-
 /** Reconnect back-off: 100 ms, 200 ms, ... capped at 2 s. */
 export const reconnectDelayMs = (attempt: number): number => Math.min(attempt * 100, 2000);
 
 const errorLogIntervalMs = 10_000;
 
-function readPem(readFile: ReadPemFile, key: string, file: string): Buffer | string {
-  try {
-    return readFile(file);
-  } catch (error) {
-    throw new ConfigError([{ key, problem: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }], 'redis TLS');
-  }
-}
-
 /** Node TLS options from a TLS section: CA, client certificate and key read from their files. */
 export function redisTlsOptions(tls: RedisTlsConfig | undefined, readFile: ReadPemFile = readFileSync): TlsConnectionOptions {
-  const options: TlsConnectionOptions = { rejectUnauthorized: tls?.rejectUnauthorized ?? true };
-  if (tls?.caFile !== undefined) options.ca = readPem(readFile, 'redis.tls.caFile', tls.caFile);
-  if (tls?.certFile !== undefined) options.cert = readPem(readFile, 'redis.tls.certFile', tls.certFile);
-  if (tls?.keyFile !== undefined) options.key = readPem(readFile, 'redis.tls.keyFile', tls.keyFile);
+  const options: TlsConnectionOptions = { rejectUnauthorized: tls?.rejectUnauthorized ?? true, ...(tls ? readTlsFiles('redis', tls, readFile) : {}) };
   if (tls?.servername !== undefined) options.servername = tls.servername;
   return options;
 }
