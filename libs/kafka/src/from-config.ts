@@ -2,21 +2,13 @@ import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import type { Kafka, SASLOptions } from 'kafkajs';
 import type { TopicName } from '@baton/contracts';
-import { ConfigError, readTlsFiles, type ConfigIssue } from '@baton/errors';
+import { ConfigError, readTlsFiles, type ConfigIssue, type TlsFilesConfig } from '@baton/errors';
 import type { Logger } from '@baton/logging';
 import { createKafka } from './client.ts';
 import { ensureTopics, topicNames, type TopicNames } from './topic-table.ts';
 
 /** `kafka.tls` (structural). PEM file paths are read when the client is created. */
-export interface KafkaTlsConnectionConfig {
-  enabled: boolean;
-  caFile?: string | undefined;
-  certFile?: string | undefined;
-  keyFile?: string | undefined;
-  /** Default true. */
-  rejectUnauthorized?: boolean | undefined;
-  servername?: string | undefined;
-}
+export type KafkaTlsConnectionConfig = TlsFilesConfig;
 
 /** `kafka.sasl` (structural); the config loader has already put passwordFile into password. */
 export interface KafkaSaslConnectionConfig {
