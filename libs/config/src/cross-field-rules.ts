@@ -6,7 +6,6 @@
 import type { ConfigIssue } from '@baton/errors';
 import { isPlainObject } from './issues.ts';
 import { nestedInterpreterAt, placeholderEnvName, placeholdersIn, scriptArguments } from './hooks.ts';
-import { securityIssues } from './secret-files.ts';
 
 type Json = Record<string, unknown>;
 
@@ -200,6 +199,34 @@ function seedIssues(seeds: unknown): ConfigIssue[] {
     if (first !== undefined) issues.push({ key: `detector.seeds[${i}]`, problem: `duplicates detector.seeds[${first}] (${id})` });
     else seen.set(id, i);
   });
+  return issues;
+}
+
+const section = (root: unknown, path: string): Json | undefined => {
+  const node = get(root, path);
+  return isPlainObject(node) ? node : undefined;
+};
+
+/** SASL needs a user and a password (or its file); TLS files need TLS on. */
+function securityIssues(config: Json): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const sasl = section(config, 'kafka.sasl');
+  if (sasl && typeof sasl['mechanism'] === 'string' && sasl['mechanism'] !== 'none') {
+    if (sasl['username'] === undefined) issues.push({ key: 'kafka.sasl.username', problem: `is required with kafka.sasl.mechanism ${sasl['mechanism']}` });
+    if (sasl['password'] === undefined && sasl['passwordFile'] === undefined) {
+      issues.push({ key: 'kafka.sasl.password', problem: `(or kafka.sasl.passwordFile) is required with kafka.sasl.mechanism ${sasl['mechanism']}` });
+    }
+  }
+  for (const path of ['kafka.tls', 'redis.tls', 'backend.tls']) {
+    const tls = section(config, path);
+    if (!tls || tls['enabled'] === true) continue;
+    const files = ['caFile', 'certFile', 'keyFile'].filter((k) => tls[k] !== undefined);
+    if (files.length) issues.push({ key: `${path}.enabled`, problem: `must be true when ${files.map((f) => `${path}.${f}`).join(', ')} is set (or remove it)` });
+  }
+  const tls = section(config, 'kafka.tls');
+  if (tls && (tls['certFile'] === undefined) !== (tls['keyFile'] === undefined)) {
+    issues.push({ key: 'kafka.tls.certFile', problem: 'a client certificate needs its key (kafka.tls.keyFile) and the other way round' });
+  }
   return issues;
 }
 

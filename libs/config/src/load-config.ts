@@ -74,8 +74,8 @@ export function loadConfig(options: LoadConfigOptions = {}): BatonConfig {
   resolveDsn(value);
   // after the DSN (which would blank backend.password) and checked again: a secret from a file
   // meets the same rules (lengths) as one written in the config
-  const fromFiles = resolveSecretFiles(value, raw);
-  if (fromFiles.length === 0) fromFiles.push(...schemaIssues(BatonConfigSchema, value).map((issue) => ({ ...issue, problem: `${issue.problem} (read from its file)` })));
+  const { issues: fromFiles, read } = resolveSecretFiles(value, raw);
+  if (fromFiles.length === 0 && read > 0) fromFiles.push(...schemaIssues(BatonConfigSchema, value).map((issue) => ({ ...issue, problem: `${issue.problem} (read from its file)` })));
   if (fromFiles.length > 0) throw new ConfigError(fromFiles.map((issue) => attributeToEnv(issue, overrides.origins)), 'configuration');
   applyDeploymentDefaults(value, raw);
   return deepFreeze(value) as unknown as BatonConfig;

@@ -34,8 +34,9 @@ function at(root: Json, path: string): Json | undefined {
  * Reads every configured secret file into `value` (the defaulted config). `raw` is what the
  * operator wrote, to tell a value they set from a default.
  */
-export function resolveSecretFiles(value: Json, raw: Json, read: (file: string) => string = (f) => readFileSync(f, 'utf8')): ConfigIssue[] {
+export function resolveSecretFiles(value: Json, raw: Json, read: (file: string) => string = (f) => readFileSync(f, 'utf8')): { issues: ConfigIssue[]; read: number } {
   const issues: ConfigIssue[] = [];
+  let count = 0;
   for (const [path, key, fileKey] of secretFileKeys) {
     const section = at(value, path);
     const file = section?.[fileKey];
@@ -46,32 +47,11 @@ export function resolveSecretFiles(value: Json, raw: Json, read: (file: string) 
     }
     try {
       section[key] = read(file).replace(/\r?\n$/, '');
+      count += 1;
     } catch (error) {
       issues.push({ key: `${path}.${fileKey}`, problem: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
     }
   }
-  return issues;
+  return { issues, read: count };
 }
 
-/** SASL needs a user and a password (or its file); TLS files need TLS on. */
-export function securityIssues(config: Json): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  const sasl = at(config, 'kafka.sasl');
-  if (sasl && typeof sasl['mechanism'] === 'string' && sasl['mechanism'] !== 'none') {
-    if (sasl['username'] === undefined) issues.push({ key: 'kafka.sasl.username', problem: `is required with kafka.sasl.mechanism ${sasl['mechanism']}` });
-    if (sasl['password'] === undefined && sasl['passwordFile'] === undefined) {
-      issues.push({ key: 'kafka.sasl.password', problem: `(or kafka.sasl.passwordFile) is required with kafka.sasl.mechanism ${sasl['mechanism']}` });
-    }
-  }
-  for (const path of ['kafka.tls', 'redis.tls', 'backend.tls']) {
-    const tls = at(config, path);
-    if (!tls || tls['enabled'] === true) continue;
-    const files = ['caFile', 'certFile', 'keyFile'].filter((k) => tls[k] !== undefined);
-    if (files.length) issues.push({ key: `${path}.enabled`, problem: `must be true when ${files.map((f) => `${path}.${f}`).join(', ')} is set (or remove it)` });
-  }
-  const tls = at(config, 'kafka.tls');
-  if (tls && (tls['certFile'] === undefined) !== (tls['keyFile'] === undefined)) {
-    issues.push({ key: 'kafka.tls.certFile', problem: 'a client certificate needs its key (kafka.tls.keyFile) and the other way round' });
-  }
-  return issues;
-}

@@ -23,8 +23,9 @@ export function heartbeatFile(service: string, deployment?: string, pid = proces
 
 /** Files of processes of `service` that no longer run (killed with SIGKILL): a reused pid must not inherit them. */
 function removeLeftovers(dir: string, service: string): void {
+  const pattern = new RegExp(`^${service}-(\\d+)\\.alive$`);
   for (const name of readdirSync(dir)) {
-    const pid = Number(new RegExp(`^${service}-(\\d+)\\.alive$`).exec(name)?.[1]);
+    const pid = Number(pattern.exec(name)?.[1]);
     if (!Number.isInteger(pid) || pid === process.pid) continue;
     try {
       process.kill(pid, 0);

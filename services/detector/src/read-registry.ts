@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { decodeMessage, topics, type ClusterRegistration } from '@baton/contracts';
 import { DependencyUnavailableError } from '@baton/errors';
-import { authenticateMessage, type MessageSigner, type TopicNames } from '@baton/kafka';
+import { authenticateMessage, consumerGroupId, type MessageSigner, type TopicNames } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
 
 export interface ReadRegistryOptions {
@@ -20,8 +20,8 @@ export interface ReadRegistryOptions {
   names: TopicNames;
   /** A record without a valid signature is skipped (the registry consumer dead-letters it). */
   signer: MessageSigner;
-  /** Start of the reader's own group id (a random suffix follows): consumerGroupId(config.kafka, 'baton-registry-reader'). */
-  groupPrefix?: string;
+  /** kafka.groupIdPrefix: the reader's own group is `<prefix>.baton-registry-reader-<random>`. */
+  groupIdPrefix?: string | undefined;
   logger?: Logger;
   /** Deadline for the whole read (default 30 s). */
   timeoutMs?: number;
@@ -49,7 +49,7 @@ export async function readRegistry(options: ReadRegistryOptions): Promise<Map<st
   if (ends.size === 0) return new Map();
 
   const consumer = options.kafka.consumer({
-    groupId: `${options.groupPrefix ?? 'baton-registry-reader'}-${randomBytes(6).toString('hex')}`,
+    groupId: `${consumerGroupId(options, 'baton-registry-reader')}-${randomBytes(6).toString('hex')}`,
     allowAutoTopicCreation: false,
     maxWaitTimeInMs: 200,
     sessionTimeout: 10_000,

@@ -22,7 +22,7 @@
 import { isClusterAlias, type BatonConfig } from '@baton/config';
 import { createEnvelope, topics, type ClusterRegistration, type InstanceKey } from '@baton/contracts';
 import { BatonError } from '@baton/errors';
-import { consumerGroupId, createProducer, createPublisher, kafkaFromConfig, signerFromConfig, type Publisher } from '@baton/kafka';
+import { createProducer, createPublisher, kafkaFromConfig, signerFromConfig, type Publisher } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
 import { discoverTopology, type DiscoveredTopology, type ProbeCredentials } from '@baton/mysql';
 import { discoverySettingsFromConfig, parseInstanceKey, topicNamesFromConfig } from './config.ts';
@@ -194,7 +194,7 @@ export async function registerClusterWithConfig(
     return await registerCluster(seed, {
       ...discoverySettingsFromConfig(config),
       publisher: createPublisher({ producer, names, logger, signer }),
-      registrations: () => readRegistry({ kafka, names, logger, signer, groupPrefix: consumerGroupId(config.kafka, 'baton-registry-reader') }),
+      registrations: () => readRegistry({ kafka, names, logger, signer, groupIdPrefix: config.kafka.groupIdPrefix }),
       registeredBy: options.registeredBy ?? 'cli',
       logger,
       ...(options.alias === undefined ? {} : { alias: options.alias }),

@@ -126,7 +126,7 @@ export function startDetector(options: StartDetectorOptions): RunningDetector {
     closers.unshift({ name: 'clusters', run: () => currentFleet.stop() });
 
     const session = { sessionTimeoutMs: config.kafka.sessionTimeoutMs, heartbeatIntervalMs: config.kafka.heartbeatIntervalMs };
-    const registrations = () => readRegistry({ kafka, names, logger, signer, groupPrefix: consumerGroupId(config.kafka, 'baton-registry-reader') });
+    const registrations = () => readRegistry({ kafka, names, logger, signer, groupIdPrefix: config.kafka.groupIdPrefix });
     const started = await Promise.allSettled([
       startRegistryConsumer({
         kafka,

@@ -82,20 +82,16 @@ export async function followTopic(o: FollowTopicOptions): Promise<FollowedTopic>
       progress(partition, Number(message.offset));
     },
   };
-  let stopped = false;
-  const restarter = restartWhenBrokerReturns({ consumer, run: () => consumer.run(runConfig), logger: o.logger, stopping: () => stopped });
+  let stopping: Promise<void> | undefined;
+  const restarter = restartWhenBrokerReturns({ consumer, run: () => consumer.run(runConfig), logger: o.logger, stopping: () => stopping !== undefined });
   consumer.on(consumer.events.GROUP_JOIN, () => restarter.joined());
   consumer.on(consumer.events.CRASH, (event) => {
     if (!event.payload.restart && !restarter.crashed(event.payload.error)) o.logger.error({ err: event.payload.error, topic: physical }, 'topic follower crashed');
   });
   await consumer.run(runConfig);
-  let stopping: Promise<void> | undefined;
   return {
     caughtUp,
     isCaughtUp: () => done,
-    stop: () => {
-      stopped = true;
-      return (stopping ??= consumer.disconnect().catch(() => undefined));
-    },
+    stop: () => (stopping ??= consumer.disconnect().catch(() => undefined)),
   };
 }
