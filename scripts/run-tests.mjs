@@ -8,7 +8,7 @@
 // Node 20's --test takes no globs, hence this script.
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
 const mode = process.argv[2] ?? 'all';
@@ -54,25 +54,65 @@ if (runs.length === 0) {
   process.exit(1);
 }
 
+// Each tier runs in a process group of its own. Whatever is still in that group when the tier has
+// ended is a process some test started and left behind (a leak that would hold CI's output open
+// until its hard limit): it is named and ended, by its group, which holds only what this run started.
+function leftovers(group) {
+  const ps = spawnSync('ps', ['-eo', 'pid=,pgid=,stat=,args='], { encoding: 'utf8' });
+  return (ps.stdout ?? '')
+    .split('\n')
+    .map((line) => line.trim().match(/^(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/))
+    // a zombie (state Z) has ended already: only its parent's wait is missing
+    .filter((m) => m && Number(m[2]) === group && !m[3].startsWith('Z'))
+    .map((m) => `${m[1]} ${m[4]}`);
+}
+
+function runTier(run) {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--test',
+        `--test-concurrency=${run.concurrency}`,
+        // A hung file, or one that leaked a handle and never exits, fails after 5 minutes instead of
+        // holding CI until its hard limit (the timeout bounds each file and each test). Not
+        // --test-force-exit: with concurrency it silently drops test verdicts (nodejs/node#64833).
+        `--test-timeout=${process.env.BATON_TEST_TIMEOUT_MS ?? '300000'}`,
+        '--test-reporter=spec',
+        ...run.files,
+      ],
+      { cwd: root, stdio: 'inherit', detached: true, env: { ...process.env, NODE_ENV: 'test' } },
+    );
+    const forward = (signal) => () => {
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // the group is gone already
+      }
+    };
+    const onInt = forward('SIGINT');
+    const onTerm = forward('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+    child.on('exit', (code, signal) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      const left = leftovers(child.pid);
+      if (left.length > 0) {
+        console.error(`run-tests: ${left.length} process(es) left behind by the tests, ended now:\n  ${left.join('\n  ')}`);
+        forward('SIGKILL')();
+      }
+      resolve(code ?? (signal ? 1 : 0));
+    });
+  });
+}
+
 let status = 0;
 for (const run of runs) {
-  const result = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      '--test',
-      `--test-concurrency=${run.concurrency}`,
-      // A hung file, or one that leaked a handle and never exits, fails after 5 minutes instead of
-      // holding CI until its hard limit (the timeout bounds each file and each test). Not
-      // --test-force-exit: with concurrency it silently drops test verdicts (nodejs/node#64833).
-      `--test-timeout=${process.env.BATON_TEST_TIMEOUT_MS ?? '300000'}`,
-      '--test-reporter=spec',
-      ...run.files,
-    ],
-    { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
-  );
+  const code = await runTier(run);
   // a failed run does not skip the next: every tier's verdicts are reported
-  if ((result.status ?? 1) !== 0 && status === 0) status = result.status ?? 1;
+  if (code !== 0 && status === 0) status = code;
 }
 process.exit(status);

@@ -15,18 +15,30 @@ import { waitFor } from '@baton/testing';
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const stamp = fileURLToPath(new URL('./fixtures/stamp.ts', import.meta.url));
 
-function stamper(t: TestContext, dir: string, deployment: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', stamp, 'recovery-executor', deployment], { cwd: root, env: { ...process.env, BATON_HEALTH_DIR: dir }, stdio: ['ignore', 'pipe', 'inherit'] });
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGCONT');
-      child.kill('SIGKILL');
-    }
+// Every stamping process of a test, ended (and waited for) before its directory is removed: a
+// process still stamping would refill the directory under rmSync.
+function stampers(t: TestContext, dir: string): (deployment: string) => Promise<ChildProcess> {
+  const children: ChildProcess[] = [];
+  t.after(async () => {
+    await Promise.all(
+      children.map((child) => {
+        if (child.exitCode !== null || child.signalCode !== null) return undefined;
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGCONT');
+        child.kill('SIGKILL');
+        return exited;
+      }),
+    );
+    rmSync(dir, { recursive: true, force: true });
   });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.stdout?.once('data', () => resolve(child));
-  });
+  return (deployment) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', stamp, 'recovery-executor', deployment], { cwd: root, env: { ...process.env, BATON_HEALTH_DIR: dir }, stdio: ['pipe', 'pipe', 'inherit'] });
+    children.push(child);
+    return new Promise((resolve, reject) => {
+      child.once('error', reject);
+      child.stdout?.once('data', () => resolve(child));
+    });
+  };
 }
 
 const check = (dir: string, ...args: string[]): { healthy: boolean; why: string } => {
@@ -36,8 +48,8 @@ const check = (dir: string, ...args: string[]): { healthy: boolean; why: string 
 
 test('a frozen executor fails its own check within the heartbeat limit, whatever else stamps on the machine', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'baton-health-test-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const [a1, a2, b] = await Promise.all([stamper(t, dir, 'blue'), stamper(t, dir, 'blue'), stamper(t, dir, 'green')]);
+  const stamper = stampers(t, dir);
+  const [a1, a2, b] = await Promise.all([stamper('blue'), stamper('blue'), stamper('green')]);
   assert.ok(a1.pid && a2.pid && b.pid);
   assert.equal(check(dir, '--deployment', 'blue').healthy, true);
   assert.equal(check(dir, '--deployment', 'green').healthy, true);
@@ -64,8 +76,8 @@ test('a frozen executor fails its own check within the heartbeat limit, whatever
 
 test('without a deployment named, the check covers every deployment on the machine (a container runs one)', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'baton-health-test-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const [unnamed, named] = await Promise.all([stamper(t, dir, '-'), stamper(t, dir, 'blue')]);
+  const stamper = stampers(t, dir);
+  const [unnamed, named] = await Promise.all([stamper('-'), stamper('blue')]);
   assert.equal(check(dir).healthy, true);
   assert.equal(check(dir, '--deployment', '').healthy, true, 'the unnamed deployment by itself');
   named.kill('SIGSTOP');
