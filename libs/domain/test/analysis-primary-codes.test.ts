@@ -327,6 +327,13 @@ const cases: Case[] = [
     code: 'AllIntermediateMasterReplicasFailingToConnectOrDead',
   },
   {
+    // F < V: one valid replica fails to connect, the other is reachable and merely stopped
+    name: 'near miss: fewer replicas failing to connect than valid → AllIntermediateMasterReplicasNotReplicating (not actionable)',
+    instances: intermediate([], (im) => [replica('r1', im, ioConnecting()), replica('r2', im, sqlStopped), replica('r3', im, dead)]),
+    host: 'im',
+    code: 'AllIntermediateMasterReplicasNotReplicating',
+  },
+  {
     name: 'near miss: a single replica is not enough → AllIntermediateMasterReplicasNotReplicating',
     instances: intermediate([], (im) => [replica('r1', im, ioConnecting())]),
     host: 'im',

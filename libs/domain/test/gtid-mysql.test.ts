@@ -73,6 +73,11 @@ const subtract: Array<[string, string, string, string]> = [
   ['nothing', `${A}:1-3`, '', `${A}:1-3`],
   ['single transactions', `${A}:1:3:5`, `${A}:3`, `${A}:1:5`],
   ['tags are separate sources', `${A}:1-3:t:1-3`, `${A}:1-3`, `${A}:t:1-3`],
+  // exactly one GTID left in front of (or between) removed ranges: the gap test's boundary
+  ['a one-transaction gap', `${A}:1-10`, `${A}:1-4:6-10`, `${A}:5`],
+  ['one transaction in front', `${A}:1-10`, `${A}:2-10`, `${A}:1`],
+  ['one transaction in front of the second interval', `${A}:1-3:5-10`, `${A}:1-3:6-10`, `${A}:5`],
+  ['one-transaction gaps, twice', `${A}:1-9`, `${A}:1-2:4-6:8-9`, `${A}:3:7`],
 ];
 for (const [name, a, b, expected] of subtract) {
   test(`subtract: ${name}`, () => assert.equal(formatGtidSet(gtidSubtract(a, b)), expected));
@@ -88,6 +93,10 @@ test('subset, equals, empty, count', () => {
   assert.equal(gtidIsSubset('', `${A}:1-5`), true);
   assert.equal(gtidIsSubset(`${A}:1-6`, `${A}:1-5`), false);
   assert.equal(gtidIsSubset(`${B}:1`, `${A}:1-5`), false);
+  // a single missing GTID is enough to not be a subset
+  assert.equal(gtidIsSubset(`${A}:1-10`, `${A}:1-4:6-10`), false);
+  assert.equal(gtidIsSubset(`${A}:1-10`, `${A}:2-10`), false);
+  assert.equal(gtidEquals(`${A}:1-10`, `${A}:1-4:6-10`), false);
   assert.equal(gtidEquals(`${A}:1-3:4-5`, `${A.toUpperCase()}:1-5`), true);
   assert.equal(gtidEquals(`${A}:1-5`, `${A}:1-4`), false);
   assert.equal(gtidIsEmpty(''), true);

@@ -135,6 +135,15 @@ test('a delayed replica is not chosen over a non-delayed one with the same posit
   assert.equal(hostOf(small.candidate), 'r1', 'a delay within ReasonableMaintenanceReplicationLagSeconds does not block');
 });
 
+test('the SQL-delay key alone: a small delay (each can replicate from the other) loses to none, whatever the host order', () => {
+  // every earlier key is equal; host order would pick r1
+  const p = okPlan([replica('r1', P, delayed(10)), replica('r2', P)]);
+  assert.equal(hostOf(p.candidate), 'r2');
+  assert.deepEqual(p.moves, keys('r1'));
+  assert.equal(hostOf(okPlan([replica('r1', P, delayed(5)), replica('r2', P, delayed(15))]).candidate), 'r1', 'less delay first');
+  assert.equal(hostOf(okPlan([replica('r1', P, delayed(15)), replica('r2', P, delayed(5))]).candidate), 'r2', 'less delay first, either way round');
+});
+
 test('an errant-GTID replica loses ties, and its errant GTIDs are named', () => {
   const p = okPlan([replica('r1', P, errantMariadb), replica('r2', P)]);
   assert.equal(hostOf(p.candidate), 'r2');

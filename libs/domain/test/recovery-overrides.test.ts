@@ -39,6 +39,19 @@ test('PreventCrossRegion: region must match', () => {
 test('the failed primary\'s data center is unknown (never seen): prevention fails the plan rather than guess', () => {
   const f = failedPlan([replica('r1', P, dc('dc1'))], { policy: { preventCrossDataCenter: true } });
   assert.match(f.reason, /the failed primary's data center is unknown/);
+  // a replica whose data center is unknown too: two unknowns are not the same data center
+  const unknown = failedPlan([replica('r1', P, dc(''))], { policy: { preventCrossDataCenter: true } });
+  assert.match(unknown.reason, /r1:3306: the failed primary's data center is unknown \(PreventCrossDataCenterMasterFailover\)/);
+  const noRegion = failedPlan([replica('r1', P, dc('dc1', ''))], { failed: { ...P, dataCenter: 'dc1', region: '' }, policy: { preventCrossRegion: true } });
+  assert.match(noRegion.reason, /r1:3306: the failed primary's region is unknown \(PreventCrossRegionMasterFailover\)/);
+});
+
+test('an unknown data center is never "the failed primary\'s data center" in the candidate order either', () => {
+  // equal in every other key: host order picks a1; were '' to match '', b1 (also unknown) would win
+  const replicas = [replica('a1', P, dc('dc2')), replica('b1', P, dc(''))];
+  assert.equal(hostOf(okPlan(replicas).candidate), 'a1');
+  assert.equal(hostOf(okPlan(replicas, { failed: { ...P, dataCenter: 'dc2' } }).candidate), 'a1', 'a known match still counts');
+  assert.equal(hostOf(okPlan(replicas.map((r) => ({ ...r, dataCenter: r.dataCenter === '' ? 'dc9' : 'dc2' })), { failed: { ...P, dataCenter: 'dc9' } }).candidate), 'b1');
 });
 
 test('FailMasterPromotionOnLagMinutes: the candidate\'s lag at or above the limit fails the plan', () => {
