@@ -9,35 +9,39 @@
  *      or can get them by catching up from the most advanced replica, scores n (the number of ranked
  *      replicas); any other scores the number of other replicas whose transactions it holds. (If A
  *      holds strictly more than B, A scores higher: containment is never reversed.)
- *   2. fewer surviving replicas left behind if it is promoted (replicas that cannot replicate from it,
- *      or hold transactions it lacks).
+ *   2. fewer surviving replicas that could not replicate from it if it is promoted (CanReplicateFrom).
+ *      Replicas left behind because they hold transactions it lacks are key 1's alone: for a replica
+ *      that is not loss-free they are exactly the n − 1 − completeness it does not contain, and a
+ *      loss-free one leaves none. Each key decides something of its own (a mutant that drops key 1
+ *      is not rescued by key 2).
  *   3. promotion rule: must, prefer, neutral, prefer_not, must_not.
  *   4. position: more other replicas' transactions already held (no catch-up needed first).
- *   5. log_slave_updates on.
- *   6. lower major version (numeric; unknown last).
- *   7. lower binlog format, STATEMENT < MIXED < ROW (unknown last).
- *   8. lower SQL delay.
- *   9. same data center as the failed primary.
- *  10. no errant GTID.
- *  11. host, then port (code-unit order).
+ *   5. lower major version (numeric; unknown last).
+ *   6. lower binlog format, STATEMENT < MIXED < ROW (unknown last).
+ *   7. lower SQL delay.
+ *   8. same data center as the failed primary (an unknown data center matches nothing).
+ *   9. no errant GTID.
+ *  10. host, then port (code-unit order).
  *
  * Against orchestrator's order (position, log_slave_updates, version, format, DC, errant, rule):
  * keys 1–4 replace "position first" plus replacePromotedReplicaWithCandidate's swap. A must/prefer
  * replica wins whenever promoting it loses no transaction and leaves no more replicas behind —
  * whatever DC, errant or host tie-breakers say, and even when it is behind (it catches up first,
  * by GTID, instead of orchestrator's take-master swap). It does not win when the others could not
- * replicate from it (orchestrator's swap needs CanReplicateFrom too). SQL delay (8) is Baton's: with
- * equal positions a delayed replica loses to a non-delayed one.
+ * replicate from it (orchestrator's swap needs CanReplicateFrom too). log_slave_updates is not a
+ * key: every eligible replica has it (candidate-eligibility.ts), so it could only order replicas
+ * that are never chosen. SQL delay (7) is Baton's: with equal positions a delayed replica loses to
+ * a non-delayed one.
  */
 import type { PromotionRule } from '@baton/contracts';
 import { binlogFormatRank, compareMajorVersions, type BinlogFormatName } from './can-replicate-from.ts';
 
 export interface CandidateOrderKeys {
   readonly completeness: number;
-  readonly replicasLostIfPromoted: number;
+  /** replicas that could not replicate from it (lost as 'cannot-replicate') */
+  readonly replicasUnableToFollow: number;
   readonly promotionRule: PromotionRule;
   readonly tier: number;
-  readonly logSlaveUpdates: boolean;
   readonly majorVersion: string | null;
   readonly binlogFormat: BinlogFormatName | null;
   readonly sqlDelaySeconds: number;
@@ -64,10 +68,9 @@ const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export function compareCandidates(a: CandidateOrderKeys, b: CandidateOrderKeys): number {
   return (
     b.completeness - a.completeness ||
-    a.replicasLostIfPromoted - b.replicasLostIfPromoted ||
+    a.replicasUnableToFollow - b.replicasUnableToFollow ||
     promotionRuleRank[a.promotionRule] - promotionRuleRank[b.promotionRule] ||
     b.tier - a.tier ||
-    byBool(a.logSlaveUpdates, b.logSlaveUpdates) ||
     unknownLast(a.majorVersion, b.majorVersion, compareMajorVersions) ||
     unknownLast(a.binlogFormat, b.binlogFormat, (x, y) => binlogFormatRank[x] - binlogFormatRank[y]) ||
     a.sqlDelaySeconds - b.sqlDelaySeconds ||

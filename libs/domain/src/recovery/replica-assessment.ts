@@ -121,10 +121,9 @@ export function assessReplicas(known: readonly KnownReplica[], ctx: AssessmentCo
     const outcome = outcomeFor(x, finalPosition, known, ctx);
     const keys: CandidateOrderKeys = {
       completeness: lossFree ? n : tier,
-      replicasLostIfPromoted: outcome.lost.length,
+      replicasUnableToFollow: outcome.lost.filter((l) => l.kind === 'cannot-replicate').length,
       promotionRule: x.obs.promotionRule,
       tier,
-      logSlaveUpdates: x.obs.logSlaveUpdates === true,
       majorVersion: majorVersionOf(x.obs),
       binlogFormat: x.obs.binlogFormat,
       sqlDelaySeconds: x.obs.replication?.sqlDelaySeconds ?? 0,
@@ -158,7 +157,7 @@ export function toRankedReplica(a: Assessment): RankedReplica {
     holdsAll: a.holdsAll,
     catchUpFrom: a.catchUp?.key ?? null,
     lossFree: a.lossFree,
-    replicasLostIfPromoted: a.keys.replicasLostIfPromoted,
+    replicasLostIfPromoted: a.lost.length,
     promotionRule: a.keys.promotionRule,
     errantGtids: a.replica.positions.errant,
   };
