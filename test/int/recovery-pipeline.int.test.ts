@@ -141,19 +141,111 @@ test('kill -9 of a semi-sync 1+3 primary under write load: one new writable prim
   t.diagnostic(`crash → promoted (writable) ${Date.parse(promoted.at) - crashedAt} ms, → resolved ${Date.parse(resolved.at) - crashedAt} ms; acked ${written.acked.length}`);
 });
 
-test('promotion rules: a must_not replica is never promoted, a prefer replica as advanced as the others is', async (t) => {
-  const topology = await withTopology(t, { replicas: 3 });
-  await pipeline.register(topology, 'rules');
+/** Gtid_IO_Pos of a replica: what it has received (applied or not). */
+const receivedOf = async (i: MariaDbInstance): Promise<string> => (await i.slaveStatus())?.Gtid_IO_Pos ?? '';
+
+test('unequal replicas: the complete one is promoted, not the must_not one further ahead nor the prefer one behind; every acked write kept, the choice in the steps', async (t) => {
+  // lagging: its SQL thread stopped, but it has received everything (complete by what it holds);
+  // ahead: must_not, has applied everything; behind: prefer, stopped early, and it logs in MIXED,
+  // so it cannot replicate from (nor catch up from) a ROW source. The rules require `lagging`:
+  // must_not bans `ahead`; `behind` would lose what the others hold (completeness before the rule).
+  const topology = await withTopology(t, { replicas: [{ name: 'lagging' }, { name: 'ahead' }, { name: 'behind' }] });
+  const [lagging, ahead, behind] = topology.replicas as [MariaDbInstance, MariaDbInstance, MariaDbInstance];
+  await pipeline.register(topology, 'unequal');
   await topology.sync({ gtid: await topology.writeRows(20) });
-  const [mustNot, prefer] = topology.replicas as [MariaDbInstance, MariaDbInstance, MariaDbInstance];
-  await setFlag(pipeline.redis, pipeline.keys.candidate('rules', idOf(mustNot)), 600_000, { value: formatCandidateValue({ promotionRule: 'must_not' }) });
-  await setFlag(pipeline.redis, pipeline.keys.candidate('rules', idOf(prefer)), 600_000, { value: formatCandidateValue({ promotionRule: 'prefer' }) });
+  await setFlag(pipeline.redis, pipeline.keys.candidate('unequal', idOf(ahead)), 600_000, { value: formatCandidateValue({ promotionRule: 'must_not' }) });
+  await setFlag(pipeline.redis, pipeline.keys.candidate('unequal', idOf(behind)), 600_000, { value: formatCandidateValue({ promotionRule: 'prefer' }) });
+  await lagging.query('STOP SLAVE SQL_THREAD');
+
+  const writer = await topology.startWriter();
+  await waitFor(() => writer.ackedCount >= 40, { description: '40 acked writes', timeoutMs: 30_000 });
+  await behind.query('STOP SLAVE');
+  await behind.query("SET GLOBAL binlog_format = 'MIXED'");
+  await waitFor(() => writer.ackedCount >= 80, { description: '80 acked writes', timeoutMs: 30_000 });
+  const written = await writer.stop();
+  const final = await topology.primary.gtidBinlogPos();
+  await ahead.waitForGtid(final);
+  await waitFor(async () => (await receivedOf(lagging)) === final, { description: 'lagging has received everything', timeoutMs: 15_000 });
+  assert.notEqual(await receivedOf(behind), final, 'behind misses the last writes');
+  assert.notDeepEqual(await ackedWritesMissing(behind, written.writer, written.acked), [], 'behind lacks acked writes');
+  // the detector sees the rules and the binlog format before the primary dies
+  await waitFor(
+    () => {
+      const seen = new Map((pipeline.detectors[0]?.clusterInstances('unequal') ?? []).map((i) => [i.port, i]));
+      return seen.get(ahead.port)?.promotionRule === 'must_not' && seen.get(behind.port)?.promotionRule === 'prefer' && seen.get(behind.port)?.binlogFormat === 'MIXED';
+    },
+    { description: 'rules and binlog format detected', timeoutMs: 20_000 },
+  );
+
   const crashedAt = Date.now();
   await topology.primary.kill();
-  const resolved = await resolvedFor('rules', crashedAt);
+  const resolved = await resolvedFor('unequal', crashedAt);
   assert.equal(resolved.status, 'succeeded', JSON.stringify(resolved.details));
-  assert.equal(resolved.details['successor'], idOf(prefer), 'the prefer replica');
-  await assertFailedOverTo(topology, prefer, topology.replicas.filter((r) => r !== prefer));
+  assert.equal(resolved.details['successor'], idOf(lagging), 'the complete replica, not the must_not one ahead nor the prefer one behind');
+  assert.deepEqual((await writableInstances(topology)).map((i) => i.name), ['lagging'], 'exactly one writable primary');
+  assert.equal(await lagging.slaveStatus(), null, 'the new primary replicates from nobody');
+  await waitReplicating(ahead, lagging);
+  assert.deepEqual(await ackedWritesMissing(lagging, written.writer, written.acked), [], 'every acknowledged write is on the new primary (its relay log applied first)');
+
+  const uid = resolved.recoveryUid;
+  const chosen = await pipeline.waitForEvent((e) => e.recoveryUid === uid && e.step === 'candidate-chosen');
+  const ranking = chosen.details['ranking'] as Array<{ replica: { port: number }; eligible: boolean; ineligibleReasons: string[]; holdsAll: boolean; lossFree: boolean; catchUpFrom: unknown; promotionRule: string }>;
+  const rankOf = (i: MariaDbInstance) => ranking.find((r) => r.replica.port === i.port);
+  assert.deepEqual(ranking.map((r) => r.replica.port), [lagging.port, ahead.port, behind.port], 'the candidate order, best first');
+  assert.deepEqual([rankOf(lagging)?.eligible, rankOf(lagging)?.holdsAll, rankOf(lagging)?.lossFree], [true, true, true]);
+  assert.equal(rankOf(ahead)?.eligible, false);
+  assert.ok(rankOf(ahead)?.ineligibleReasons.includes('banned: promotion rule must_not'), JSON.stringify(rankOf(ahead)));
+  assert.equal(rankOf(ahead)?.holdsAll, true, 'the banned replica holds everything too');
+  assert.equal(rankOf(behind)?.eligible, true);
+  assert.equal(rankOf(behind)?.promotionRule, 'prefer');
+  assert.deepEqual([rankOf(behind)?.holdsAll, rankOf(behind)?.lossFree, rankOf(behind)?.catchUpFrom], [false, false, null], 'behind could not catch up from a ROW source');
+  // the replica that cannot follow is named lost, with the reason, in the step and the recovery
+  const lost = chosen.details['lost'] as Array<{ replica: { port: number }; kind: string; reason: string }>;
+  assert.deepEqual(lost.map((l) => [l.replica.port, l.kind]), [[behind.port, 'cannot-replicate']]);
+  assert.match(lost[0]?.reason ?? '', /binlog format MIXED is smaller than .*'s ROW/);
+  const [row] = await recoveries(pipeline.backend, 'unequal');
+  assert.equal(Number(row?.successor_port), lagging.port);
+  assert.match(JSON.stringify(row?.lost_replicas ?? null), new RegExp(`${behind.port}`), 'the lost replica is in the recovery row');
+  const steps = await stepNames(pipeline.backend, uid);
+  assert.ok(steps.includes('sql-thread-applied') || steps.includes('replicas-stopped'), steps.join(', '));
+});
+
+test('a must_not replica that alone holds the last writes is not promoted: the recovery fails, says why, and nothing is writable', async (t) => {
+  // banned: must_not, has everything; reporting: has everything but logs none of it
+  // (log_slave_updates off), so it can neither be promoted nor serve a catch-up; left: stopped
+  // early, logs in MIXED, so it cannot catch up from banned (ROW). Without the ban, banned would be
+  // the choice (complete, reporting follows it); with it there is no loss-free candidate, and
+  // Baton fails rather than lose writes.
+  const topology = await withTopology(t, { replicas: [{ name: 'banned' }, { name: 'reporting', options: { 'log-slave-updates': false } }, { name: 'left' }] });
+  const [banned, reporting, left] = topology.replicas as [MariaDbInstance, MariaDbInstance, MariaDbInstance];
+  await pipeline.register(topology, 'banned');
+  await topology.sync({ gtid: await topology.writeRows(20) });
+  await setFlag(pipeline.redis, pipeline.keys.candidate('banned', idOf(banned)), 600_000, { value: formatCandidateValue({ promotionRule: 'must_not' }) });
+  await left.query('STOP SLAVE');
+  await left.query("SET GLOBAL binlog_format = 'MIXED'");
+  const last = await topology.writeRows(10);
+  await banned.waitForGtid(last);
+  await reporting.waitForGtid(last);
+  await waitFor(
+    () => {
+      const seen = new Map((pipeline.detectors[0]?.clusterInstances('banned') ?? []).map((i) => [i.port, i]));
+      return seen.get(banned.port)?.promotionRule === 'must_not' && seen.get(left.port)?.binlogFormat === 'MIXED' && seen.get(reporting.port)?.logSlaveUpdates === false;
+    },
+    { description: 'the rule and the binlog format detected', timeoutMs: 20_000 },
+  );
+
+  const crashedAt = Date.now();
+  await topology.primary.kill();
+  const resolved = await resolvedFor('banned', crashedAt);
+  assert.equal(resolved.status, 'failed', JSON.stringify(resolved.details));
+  const errors = JSON.stringify(resolved.details['errors']);
+  assert.match(errors, new RegExp(`${idOf(left)} \\(the best eligible candidate\\) lacks transactions`), errors);
+  assert.match(errors, /cannot catch up from .*binlog format MIXED is smaller/, errors);
+  const candidate = await pipeline.waitForEvent((e) => e.recoveryUid === resolved.recoveryUid && e.step === 'candidate');
+  const ranking = candidate.details['ranking'] as Array<{ replica: { port: number }; ineligibleReasons: string[] }>;
+  assert.ok(ranking.find((r) => r.replica.port === banned.port)?.ineligibleReasons.includes('banned: promotion rule must_not'), JSON.stringify(ranking));
+  assert.deepEqual(await writableInstances(topology), [], 'nothing promoted');
+  for (const [name, source] of await sourcesOf([banned, reporting])) assert.equal(source.port, topology.primary.port, `${name} still points at the failed primary`);
 });
 
 test('PreventCrossDataCenterMasterFailover with no candidate in the failed primary\'s data center: recovery failed, no replica moved', async (t) => {

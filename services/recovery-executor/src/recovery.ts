@@ -582,6 +582,8 @@ class RecoveryRun {
         expectedPosition: plan.expectedPosition,
         warnings: plan.warnings,
         refused: refused.map((x) => instanceId(x.candidate)),
+        // why this one: every replica in the candidate order, with its eligibility and completeness
+        ranking: plan.ranking,
       });
       const refusedLost: LostEntry[] = refused.map((x) => ({ replica: keyOf(x.candidate), kind: 'move-failed' as const, reason: x.message }));
       this.#lost = [...plan.lost.map((l) => ({ replica: l.replica, kind: l.kind, reason: l.reason })), ...refusedLost];
