@@ -1,7 +1,8 @@
 /**
  * A full dead-primary failover, by hand, with the recovery steps against a real 1+3 MariaDB
  * topology, logged in as the topology's admin account: kill -9 the primary under a writer, drain
- * every replica, pick the most advanced by gtid_slave_pos, promote it, repoint the other two,
+ * every replica, pick the one with the highest gtid_slave_pos (the test's own pick: this exercises
+ * the step functions, not Baton's planner, which test/int/recovery-pipeline covers), promote it, repoint the other two,
  * write as the application on the new primary and see it on both. Timings go to the test output
  * (t.diagnostic); nothing asserts on them.
  */
@@ -12,7 +13,7 @@ import { waitFor, withTopology, type MariaDbInstance } from '@baton/testing';
 import { promote, readGtidPosition, repointAll, stopReplicaAndDrain } from '../src/index.ts';
 import { adminConnection, appInsert, mostAdvanced, ms, replicationCredentials, seqOf, writtenSeqs } from './recovery-helpers.ts';
 
-test('dead primary of 1+3: drain all, promote the most advanced, repoint the other two, writes flow again', async (t) => {
+test('dead primary of 1+3 by hand: drain all, promote the test\'s pick, repoint the other two, writes flow again', async (t) => {
   const topology = await withTopology(t, { replicas: 3 });
   const replicas = topology.replicas as readonly MariaDbInstance[];
   const conns = await Promise.all(replicas.map((r) => adminConnection(t, topology, r)));
@@ -41,7 +42,7 @@ test('dead primary of 1+3: drain all, promote the most advanced, repoint the oth
     assert.deepEqual(d.execCoords, d.readCoords);
   }
 
-  // 2. promote the most advanced
+  // 2. promote the highest position (the test's pick, not the planner's)
   const best = mostAdvanced(drains.map((d) => d.position));
   const candidate = replicas[best] as MariaDbInstance;
   const candidateConn = conns[best]!;

@@ -37,7 +37,7 @@ function deadMasterEntry(primary: MariaDbInstance, replicas: readonly MariaDbIns
   };
 }
 
-test('DeadMaster analysis in: the executor re-checks, promotes the most advanced replica, moves the others, loses no acked write', async (t) => {
+test('DeadMaster analysis in: the executor re-checks, promotes a replica, moves the others, loses no acked write (which replica the rules pick among unequal ones: test/int/recovery-pipeline)', async (t) => {
   const env = await startBatonTestEnv({ label: 'executor', partitions: 2, groupTimeouts: quickGroupTimeouts, logger });
   t.after(() => env.teardown());
   const { kafka, names, namespace, publisher } = env;
