@@ -9,7 +9,7 @@
  *   - every input replica is exactly one of candidate / moved / lost;
  *   - the candidate may be promoted by the generated facts: reachable, not must_not, logs its
  *     updates, not above the majority binlog format or version, in the failed primary's data
- *     center when PreventCrossDataCenter is on;
+ *     center when PreventCrossDataCenter is on (an unknown data center, either side, matches nothing);
  *   - what the candidate ends with (its own transactions, plus the catch-up source's applied
  *     ones) contains every moved replica's; a replica lost as ahead/diverged really holds
  *     something it will not have;
@@ -73,7 +73,7 @@ function mysqlSetOf(numbers: readonly number[]): string {
 }
 
 function common(r: () => number, pick: <T>(xs: readonly T[]) => T, flavour: 'mariadb' | 'mysql'): Mod[] {
-  const mods: Mod[] = [rule(pick(rules)), dc(pick(['dc1', 'dc1', 'dc2']))];
+  const mods: Mod[] = [rule(pick(rules)), dc(pick(['dc1', 'dc1', 'dc2', '']))]; // '': not known
   if (flavour === 'mariadb' && r() < 0.1) mods.push(version('10.6.20-MariaDB'));
   if (r() < 0.1) mods.push(binlogFormat('MIXED'));
   if (r() < 0.1) mods.push(delayed(3600));
@@ -144,7 +144,7 @@ function scenario(seed: number): Scenario {
     delayIfSqlThreadNotUpToDate: r() < 0.3,
     failIfSqlThreadNotUpToDate: r() < 0.1,
   };
-  return { flavour, failed: { ...(flavour === 'mysql' ? MP : P), dataCenter: 'dc1' }, truths, policy };
+  return { flavour, failed: { ...(flavour === 'mysql' ? MP : P), dataCenter: r() < 0.15 ? '' : 'dc1' }, truths, policy };
 }
 
 function shuffled<T>(xs: readonly T[], r: () => number): T[] {
@@ -187,7 +187,8 @@ function promotable(s: Scenario): (t: Truth) => boolean {
     t.obs.logSlaveUpdates === true &&
     (format === null || t.obs.binlogFormat === null || formatRank[t.obs.binlogFormat] <= formatRank[format]) &&
     (major === null || versionCmp(majorOf(t.obs.version) as number[], major) <= 0) &&
-    (!s.policy.preventCrossDataCenter || t.obs.dataCenter === s.failed.dataCenter);
+    // an unknown data center (the failed primary's or the replica's) matches nothing
+    (!s.policy.preventCrossDataCenter || (s.failed.dataCenter !== '' && t.obs.dataCenter === s.failed.dataCenter));
 }
 
 function judge(seed: number, s: Scenario, p: PromotionPlan): 'ok' | 'failed' {
