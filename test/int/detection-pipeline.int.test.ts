@@ -5,6 +5,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { topics } from '@baton/contracts';
 import { withTopology, waitFor } from '@baton/testing';
 import { startPipeline, type Pipeline } from '../support/pipeline.ts';
 
@@ -18,11 +19,29 @@ after(() => pipeline?.stop());
 
 const key = (i: { host: string; port: number }) => ({ host: i.host, port: i.port });
 
-test('healthy 1+3: snapshots flow and no problem is published', async (t) => {
+/** The newest snapshot of the cluster the analyzer cached: it caches one once it has analysed it and published what it had to. */
+async function analysed(clusterId: string): Promise<{ sequence: number } | null> {
+  const raw = await pipeline.redis.get(pipeline.keys.snapshot(clusterId));
+  return raw === null ? null : { sequence: (JSON.parse(raw) as { sequence: number }).sequence };
+}
+
+/**
+ * Waits until `more` snapshots of the cluster past those analysed now have been analysed, and the
+ * watcher has read baton.analyses as far as it went then: whatever they led to is in
+ * pipeline.analyses, so "nothing published" means something (a NoProblem analysis is not published).
+ */
+async function analysedMore(clusterId: string, more: number): Promise<void> {
+  const from = (await waitFor(() => analysed(clusterId), { description: `a snapshot of ${clusterId} analysed`, timeoutMs: 20_000 })).sequence;
+  await waitFor(async () => ((await analysed(clusterId))?.sequence ?? -1) >= from + more, { description: `${more} more snapshots of ${clusterId} analysed`, timeoutMs: 30_000 });
+  const topic = pipeline.infra.names[topics.analyses];
+  const end = (await pipeline.infra.admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+  await waitFor(() => pipeline.analyses.length >= end, { description: `the ${end} analyses on ${topic} read`, timeoutMs: 20_000 });
+}
+
+test('healthy 1+3: snapshots flow, are analysed, and no problem is published', async (t) => {
   const topo = await withTopology(t, { replicas: 3 });
   await pipeline.register(topo, 'healthy');
-  const seen = pipeline.snapshotsSeen.get('healthy') ?? 0;
-  await waitFor(() => (pipeline.snapshotsSeen.get('healthy') ?? 0) >= seen + 3, { description: 'three more snapshots', timeoutMs: 20_000 });
+  await analysedMore('healthy', 3);
   assert.deepEqual(pipeline.analyses.filter((a) => a.payload.clusterId === 'healthy' && a.payload.hasProblem), []);
 });
 
@@ -58,8 +77,7 @@ test('primary cut off from the detector only → UnreachableMaster with a probe 
   await pipeline.waitForCode('cutoff', key(topo.primary), 'UnreachableMaster', { afterMs: since, timeoutMs: 30_000 });
   await waitFor(() => pipeline.probeRequests.some((p) => p.payload.clusterId === 'cutoff' && p.receivedAtMs >= since), { description: 'an emergent re-read requested', timeoutMs: 10_000 });
   // keep watching for a while: the replicas still replicate, so it must never turn into DeadMaster
-  const seen = pipeline.snapshotsSeen.get('cutoff') ?? 0;
-  await waitFor(() => (pipeline.snapshotsSeen.get('cutoff') ?? 0) >= seen + 5, { description: 'five more snapshots', timeoutMs: 30_000 });
+  await analysedMore('cutoff', 5);
   const dead = pipeline.analyses.filter((a) => a.payload.clusterId === 'cutoff' && a.payload.entries.some((e) => e.code.startsWith('DeadMaster')));
   assert.deepEqual(dead, []);
 });

@@ -47,7 +47,7 @@ async function saslEndpoint(t: { skip(message: string): void }): Promise<KafkaSa
   return sasl;
 }
 
-/** What connecting an admin fails with, and how long that took. */
+/** What connecting an admin fails with, and how long that took (reported; the test's timeout only ends a hang). */
 async function refusal(kafka: Kafka): Promise<{ error: unknown; ms: number }> {
   const admin = kafka.admin();
   const started = Date.now();
@@ -119,7 +119,7 @@ test('a client without credentials is refused by the SASL listener', { timeout: 
   // the broker drops a connection whose first request after ApiVersions is not the SASL handshake
   const cause = error instanceof KafkaJSNumberOfRetriesExceeded ? error.cause : error;
   assert.ok(cause instanceof KafkaJSConnectionError, `a connection error, got ${String(error)}`);
-  assert.ok(ms < 10_000, `refused within 10 s, took ${ms} ms`);
+  t.diagnostic(`refused after ${ms} ms`);
 });
 
 for (const wrong of [
@@ -133,7 +133,7 @@ for (const wrong of [
     const { logger, lines } = capturingLogger();
     const { error, ms } = await refusal(oneShot(connection(sasl, wrong.overrides), logger));
     assert.ok(error instanceof KafkaJSSASLAuthenticationError, `KafkaJSSASLAuthenticationError, got ${String(error)}`);
-    assert.ok(ms < 10_000, `refused within 10 s, took ${ms} ms`);
+    t.diagnostic(`refused after ${ms} ms`);
     const tried = ('password' in wrong.overrides ? wrong.overrides.password : undefined) ?? sasl.password;
     assert.ok(!lines.some((l) => l.includes(tried)), 'the password tried is not logged');
   });
