@@ -69,6 +69,7 @@ test('SHOW ALL SLAVES STATUS of a healthy MariaDB replica', () => {
     autoPosition: false,
     gtidIoPos: '0-1-10',
     heartbeatPeriodSeconds: 1,
+    receivedHeartbeats: 0,
   });
 });
 
@@ -94,6 +95,17 @@ test('MySQL 8.0.22+ SHOW REPLICA STATUS: new column names, auto-position, delay,
   assert.equal(r?.autoPosition, true);
   assert.equal(r?.gtidIoPos, '3e11fa47-71ca-11e1-9e33-c80aa9429562:21-77');
   assert.equal(r?.heartbeatPeriodSeconds, null);
+  assert.equal(r?.receivedHeartbeats, null, 'MySQL keeps the count in performance_schema');
+});
+
+test('MySQL: the received-heartbeat count comes from performance_schema.replication_connection_status, by channel', () => {
+  const status = [
+    { CHANNEL_NAME: 'other', COUNT_RECEIVED_HEARTBEATS: 5 },
+    { CHANNEL_NAME: '', COUNT_RECEIVED_HEARTBEATS: '1234' },
+  ];
+  assert.equal(mapReplication([f.mysql8ReplicaStatusRow], status)?.receivedHeartbeats, 1234);
+  assert.equal(mapReplication([{ ...f.mysql8ReplicaStatusRow, Channel_Name: 'other' }], status)?.receivedHeartbeats, 5);
+  assert.equal(mapReplication([f.mysql8ReplicaStatusRow], [])?.receivedHeartbeats, null, 'no row for the channel: unknown');
 });
 
 test('MySQL 5.7 SHOW SLAVE STATUS with the IO thread stopped by an error', () => {

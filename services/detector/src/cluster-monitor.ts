@@ -13,6 +13,12 @@
  *   - Probe-request runs skip an instance whose last probe started less than `requestThrottleMs`
  *     ago (its data is that fresh), so a storm of requests cannot hammer a server.
  *   - After every run the instance set grows by the sources and replicas the probes reported.
+ *   - Settling: when an instance with replicas does not answer (its probe failed, or still runs past
+ *     the run's wait) while some of its replicas still say they replicate (IO thread Yes), the next
+ *     run comes `settleIntervalMs` later instead of at the next tick, for at most `settleWindowMs`.
+ *     After a crash the replicas notice within milliseconds; after a freeze their heartbeat silence
+ *     (source-silence.ts) grows by the reading: either way the DeadMaster evidence reaches a snapshot
+ *     without waiting up to a poll interval for it.
  */
 import { performance } from 'node:perf_hooks';
 import type { ClusterRegistration, ClusterSnapshot, InstanceKey, InstanceObservation } from '@baton/contracts';
@@ -54,6 +60,9 @@ export interface ClusterMonitorOptions {
   failingWaitMs?: number;
   /** Cap on the instances of one cluster (default 500), against a runaway topology. */
   maxInstances?: number;
+  /** Settling runs (see above): their interval (default 50 ms) and how long they go on (default 5000 ms). */
+  settleIntervalMs?: number;
+  settleWindowMs?: number;
   now?: () => Date;
 }
 
@@ -82,6 +91,9 @@ export class ClusterMonitor {
   #stopped = false;
   #published = 0;
   #publishFailures = 0;
+  /** performance.now() when the current settling began; null when settled. */
+  #settlingSinceMs: number | null = null;
+  #settleTimer: NodeJS.Timeout | undefined;
 
   constructor(options: ClusterMonitorOptions) {
     this.#options = options;
@@ -153,6 +165,7 @@ export class ClusterMonitor {
     if (this.#stopped) return;
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#settleTimer) clearTimeout(this.#settleTimer);
     await Promise.race([this.#queue.stop(), new Promise((resolve) => setTimeout(resolve, deadlineMs).unref())]);
     await Promise.allSettled([...this.#members.values()].map((m) => m.prober.close()));
   }
@@ -196,6 +209,36 @@ export class ClusterMonitor {
     if (this.#stopped) return;
     this.#learn();
     await this.#publish(reason, run.correlationId);
+    this.#settle();
+  }
+
+  /** Schedules the next settling run, or ends settling (see the header). */
+  #settle(): void {
+    if (!this.#unsettled()) {
+      this.#settlingSinceMs = null;
+      return;
+    }
+    const now = performance.now();
+    this.#settlingSinceMs ??= now;
+    if (now - this.#settlingSinceMs >= (this.#options.settleWindowMs ?? 5000) || this.#settleTimer || this.#stopped) return;
+    this.#settleTimer = setTimeout(() => {
+      this.#settleTimer = undefined;
+      this.request({ reason: 'settle' });
+    }, this.#options.settleIntervalMs ?? 50);
+    this.#settleTimer.unref();
+  }
+
+  /** Some instance with replicas does not answer while a replica of it that does still has its IO thread running. */
+  #unsettled(): boolean {
+    const members = [...this.#members.values()];
+    const silent = members.filter((m) => m.prober.probing || m.prober.observation.lastError !== null);
+    return silent.some((source) =>
+      members.some((m) => {
+        const o = m.prober.observation;
+        const r = o.replication;
+        return r !== null && r.ioThread === 'Yes' && o.lastError === null && r.sourcePort === source.key.port && sameHost(r.sourceHost, source.key.host);
+      }),
+    );
   }
 
   async #probe(member: Member, deadline: AbortSignal, throttleMs: number): Promise<void> {
@@ -266,6 +309,8 @@ export class ClusterMonitor {
     }
   }
 }
+
+const sameHost = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
 /** Resolves when `promise` settles or `signal` aborts, whichever is first. */
 function untilAborted(promise: Promise<unknown>, signal: AbortSignal): Promise<void> {

@@ -5,7 +5,7 @@
  * snapshot, and a slow run delays the next tick instead of stacking ticks up.
  */
 
-export type RunReason = 'tick' | 'connection-broken' | 'probe-request';
+export type RunReason = 'tick' | 'connection-broken' | 'probe-request' | 'settle';
 
 export interface RunRequest {
   reason: RunReason;
@@ -22,8 +22,8 @@ export interface PendingRun {
   correlationId?: string;
 }
 
-/** A requester waiting for a snapshot names its reason first: probe-request, then connection-broken, then tick. */
-const priority: readonly RunReason[] = ['probe-request', 'connection-broken', 'tick'];
+/** A requester waiting for a snapshot names its reason first: probe-request, then connection-broken, then settle, then tick. */
+const priority: readonly RunReason[] = ['probe-request', 'connection-broken', 'settle', 'tick'];
 
 export function reasonOf(run: PendingRun): RunReason {
   return priority.find((r) => run.reasons.has(r)) ?? 'tick';

@@ -32,6 +32,7 @@ function setup(answer: (k: InstanceKey) => Answer | Promise<Answer>, overrides: 
     nextSequence: () => sequence++,
     logger: silentLogger(),
     runDeadlineMs: 50,
+    settleWindowMs: 0, // no settling runs unless a test asks for them
     ...overrides,
   });
   return { monitor, probers, publisher };
@@ -174,4 +175,53 @@ test('a newer registration drops former seeds that never answered and keeps ever
   await until(() => publisher.snapshots.length === 1, 'first snapshot');
   monitor.update(registration('c1', [r1, r2]));
   assert.deepEqual(monitor.instances().map(keyId).sort(), ['p:3306', 'r1:3306', 'r2:3306']);
+});
+
+test('settling: after a crash, re-read at once while a replica still says it replicates, then back to ticks', async (t) => {
+  let reads = 0;
+  const answer = (k: InstanceKey): Answer => {
+    if (k.host === 'p') return new Error('connect ECONNREFUSED');
+    reads += 1;
+    // the replica notices the broken connection only on its second reading
+    return { serverId: 2, replication: replication(primary, reads < 2 ? {} : { ioThread: 'Connecting', lastIoErrno: 2013 }) };
+  };
+  const { monitor, publisher } = setup(answer, { settleIntervalMs: 10, settleWindowMs: 5000 });
+  t.after(() => monitor.stop());
+  monitor.request({ reason: 'tick' });
+  await until(() => publisher.snapshots.length === 2, 'the tick and one settling run');
+  assert.deepEqual(publisher.snapshots.map((s) => s.snapshot.reason), ['tick', 'settle']);
+  assert.equal(publisher.snapshots[1]?.snapshot.instances.find((o) => o.host === 'r1')?.replication?.ioThread, 'Connecting');
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(publisher.snapshots.length, 2, 'settled: no more runs until the next tick');
+});
+
+test('settling: a primary that hangs while its replica says Yes is re-read every settleIntervalMs, for settleWindowMs only', async (t) => {
+  const hang = deferred<Answer>();
+  const { monitor, publisher } = setup((k) => (k.host === 'p' ? hang.promise : healthy(k)), { settleIntervalMs: 10, settleWindowMs: 150 });
+  t.after(() => {
+    hang.resolve(new Error('timed out'));
+    return monitor.stop();
+  });
+  monitor.request({ reason: 'tick' });
+  await until(() => publisher.snapshots.length >= 2, 'settling runs follow the tick');
+  const settling = () => publisher.snapshots.filter((s) => s.snapshot.reason === 'settle').length;
+  // the window ends: the count stops growing (ticks are not running in this test)
+  let last = -1;
+  for (let i = 0; i < 100 && settling() !== last; i++) {
+    last = settling();
+    await new Promise((r) => setTimeout(r, 60)); // several settle intervals
+  }
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(settling(), last, 'no settling run after the window');
+  assert.ok(last >= 1 && last <= 150 / 10 + 1, `${last} settling runs in a 150 ms window at 10 ms`);
+  assert.ok(publisher.snapshots.every((s) => s.snapshot.instances.find((o) => o.host === 'r1')?.replication?.ioThread === 'Yes'));
+});
+
+test('settling: nothing to settle in a healthy cluster, nor when the replica does not replicate', async (t) => {
+  const { monitor, publisher } = setup(healthy, { settleIntervalMs: 10, settleWindowMs: 5000 });
+  t.after(() => monitor.stop());
+  monitor.request({ reason: 'tick' });
+  await until(() => publisher.snapshots.length === 1, 'one snapshot');
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(publisher.snapshots.length, 1);
 });

@@ -47,6 +47,11 @@ export const AnalyzerSchema = section(
       'Added to pollIntervalMs to decide whether a last check is still valid (orchestrator: ReasonableInstanceCheckSeconds).',
       { min: 0 },
     ),
+    silentSourceHeartbeats: integer(
+      2,
+      "A replica whose IO thread runs but which has received nothing from its source (no event, no heartbeat) for this many of its heartbeat periods (MASTER_HEARTBEAT_PERIOD) counts as not replicating: with every replica agreeing and the primary not answering, that is DeadMaster before slave_net_timeout ends (a hung primary). 0 turns it off (Baton; orchestrator waits for the IO threads).",
+      { min: 0, max: 100 },
+    ),
     snapshotTtlMs: integer(5000, 'TTL of the latest snapshot cached in Redis for the api; above pollIntervalMs.', {
       min: 1,
     }),

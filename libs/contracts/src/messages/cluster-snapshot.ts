@@ -32,6 +32,19 @@ export const ReplicationState = Type.Object(
     autoPosition: Type.Boolean({ description: 'MySQL Auto_Position=1' }),
     gtidIoPos: Type.String({ description: 'MariaDB Gtid_IO_Pos; MySQL Retrieved_Gtid_Set' }),
     heartbeatPeriodSeconds: Nullable(Type.Number({ minimum: 0 })),
+    // Optional: snapshots of a detector from before they existed still validate (rolling upgrade).
+    receivedHeartbeats: Type.Optional(
+      Nullable(Type.Integer({ minimum: 0, description: 'MariaDB Slave_received_heartbeats; MySQL COUNT_RECEIVED_HEARTBEATS' })),
+    ),
+    sourceSilentMs: Type.Optional(
+      Nullable(
+        Type.Integer({
+          minimum: 0,
+          description:
+            "How long nothing has arrived from the source (heartbeat count, received position and GTIDs unchanged), as the prober's own successive readings bound it from below; null = not known (first reading, IO thread not running, source changed)",
+        }),
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -126,6 +139,8 @@ export const SnapshotReason = Type.Union([
   Type.Literal('tick'),
   Type.Literal('connection-broken'),
   Type.Literal('probe-request'),
+  // a quick follow-up while a primary does not answer and its replicas still say they replicate
+  Type.Literal('settle'),
   Type.Literal('discovery'),
   Type.Literal('recovery-refresh'),
 ]);

@@ -22,6 +22,7 @@ export {
   isLoggingReplica,
   isObservationValid,
   isReplicating,
+  isSourceSilent,
   majorVersionOf,
   sourceUnreachableIoErrnos,
   usesMariadbGtid,

@@ -41,9 +41,25 @@ export function hasNoSource(r: ReplicationState | null): boolean {
   return r === null || r.sourceHost === '' || r.sourceHost === '_' || r.sourceHost.startsWith('//') || r.sourcePort === 0;
 }
 
-/** Both threads running (only 'Yes' counts; 'Connecting' is not running). */
-export function isReplicating(r: ReplicationState | null): boolean {
-  return r !== null && r.ioThread === 'Yes' && r.sqlThread === 'Yes';
+/**
+ * The replica's IO thread runs, but nothing (no event, no heartbeat) has arrived from its source for
+ * at least `heartbeats` heartbeat periods (sourceSilentMs, measured by the detector's prober): the
+ * source is frozen or cut off from it, whatever the IO thread still says — it only gives up after
+ * slave_net_timeout. No evidence (heartbeats off, silence unknown, `heartbeats` 0) is never silence.
+ */
+export function isSourceSilent(r: ReplicationState | null, heartbeats: number): boolean {
+  if (r === null || heartbeats <= 0 || r.ioThread !== 'Yes') return false;
+  const period = r.heartbeatPeriodSeconds;
+  const silent = r.sourceSilentMs ?? null;
+  return period !== null && period > 0 && silent !== null && silent >= heartbeats * period * 1000;
+}
+
+/**
+ * Both threads running (only 'Yes' counts; 'Connecting' is not running) and, with
+ * `silentSourceHeartbeats` > 0, the source not silent for that many heartbeat periods.
+ */
+export function isReplicating(r: ReplicationState | null, silentSourceHeartbeats = 0): boolean {
+  return r !== null && r.ioThread === 'Yes' && r.sqlThread === 'Yes' && !isSourceSilent(r, silentSourceHeartbeats);
 }
 
 /**

@@ -35,6 +35,14 @@ export interface AnalysisPolicy {
   readonly recoverNonWriteableMaster: boolean;
   /** EnforceExactSemiSyncReplicas (default false): enables row 9. */
   readonly enforceExactSemiSyncReplicas: boolean;
+  /**
+   * Baton: a replica whose IO thread runs but which has received nothing from its source (no event,
+   * no heartbeat) for this many of its heartbeat periods counts as not replicating (default 2,
+   * MySQL's own ratio of slave_net_timeout to the default heartbeat period; 0 = off). With every
+   * replica agreeing and the primary not answering, that is DeadMaster without waiting for the IO
+   * threads to give up (a hung primary). A primary that is merely slow still feeds its replicas.
+   */
+  readonly silentSourceHeartbeats: number;
 }
 
 export type AnalysisPolicyInput = Partial<AnalysisPolicy>;
@@ -57,6 +65,7 @@ export const defaultAnalysisPolicy: AnalysisPolicy = Object.freeze({
   recoveryIgnoreHostnameFilters: [],
   recoverNonWriteableMaster: false,
   enforceExactSemiSyncReplicas: false,
+  silentSourceHeartbeats: 2,
 });
 
 const cache = new WeakMap<object, ResolvedAnalysisPolicy>();
@@ -86,7 +95,7 @@ export function resolveAnalysisPolicy(input: AnalysisPolicyInput | ResolvedAnaly
 
 /** The config keys the analysis reads (structural: no config import), from `analyzer` and `recovery`. */
 export interface AnalysisConfigKeys {
-  readonly analyzer: { readonly reasonableInstanceCheckMs: number };
+  readonly analyzer: { readonly reasonableInstanceCheckMs: number; readonly silentSourceHeartbeats: number };
   readonly recovery: {
     readonly ReasonableReplicationLagSeconds: number;
     readonly ReasonableLockedSemiSyncMasterSeconds: number;
@@ -106,6 +115,7 @@ export function analysisPolicyFromConfig(config: AnalysisConfigKeys, options: { 
   const { recovery, analyzer } = config;
   return resolveAnalysisPolicy({
     reasonableInstanceCheckMs: analyzer.reasonableInstanceCheckMs,
+    silentSourceHeartbeats: analyzer.silentSourceHeartbeats,
     reasonableReplicationLagSeconds: recovery.ReasonableReplicationLagSeconds,
     reasonableLockedSemiSyncMasterSeconds: recovery.ReasonableLockedSemiSyncMasterSeconds,
     reduceReplicationAnalysisCount: recovery.ReduceReplicationAnalysisCount,

@@ -111,7 +111,7 @@ function perInstance(index: TopologyIndex, snapshot: ClusterSnapshot, nowMs: num
   const { instances } = index;
   return {
     valid: instances.map((i) => isObservationValid(i, window)),
-    replicating: instances.map((i) => isReplicating(i.replication)),
+    replicating: instances.map((i) => isReplicating(i.replication, policy.silentSourceHeartbeats)),
     failing: instances.map((i) => isFailingToConnectToSource(i.replication)),
     downtimed: instances.map((i) => isDowntimeActive(i, nowMs)),
     errant: instances.map((i, n) => (i.replication === null ? '' : errantGtidsOf(i, upstreamOf(index, n)))),

@@ -22,6 +22,7 @@ import { connectInstance, type InstanceConnection, type InstanceConnectOptions }
 import { compileLocation, resolveLocation, type CompiledLocation, type DetectedLocation, type LocationSettings } from './location.ts';
 import { attemptStarted, probeFailed, probeSucceeded, type InstanceAnnotations } from './observation.ts';
 import { readDetectedLocation, readInstance, type ReadProgress } from './read-instance.ts';
+import { sourceSilence, type SourceProgress } from './source-silence.ts';
 
 export interface ProbeCredentials {
   user: string;
@@ -80,6 +81,7 @@ export class InstanceProber {
   #inFlight: Promise<InstanceObservation> | undefined;
   #detected: DetectedLocation = {};
   #detectedAtMs = Number.NEGATIVE_INFINITY;
+  #sourceProgress: SourceProgress | null = null;
   #closed = false;
 
   constructor(options: InstanceProberOptions) {
@@ -125,7 +127,10 @@ export class InstanceProber {
     const progress: ReadProgress = { identityAnswered: false };
     try {
       const conn = await this.#connect();
-      const facts = await readInstance(conn, this.key.port, progress);
+      const read = await readInstance(conn, this.key.port, progress);
+      const silence = sourceSilence(this.#sourceProgress, read.replication, this.#now().getTime());
+      this.#sourceProgress = silence.progress;
+      const facts = read.replication ? { ...read, replication: { ...read.replication, sourceSilentMs: silence.silentMs } } : read;
       await this.#refreshDetectedLocation(conn);
       const annotations = await this.#annotations();
       const location = resolveLocation(this.#location, this.key.host, this.#detected);

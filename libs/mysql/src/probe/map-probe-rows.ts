@@ -19,6 +19,8 @@ export interface ProbeRows {
   replicaStatus: readonly RowLike[];
   /** SHOW GLOBAL STATUS WHERE Variable_name IN (semi-sync); null when not read */
   semiSyncStatus: readonly RowLike[] | null;
+  /** MySQL performance_schema.replication_connection_status (heartbeat counts); null when not read (MariaDB, no replication) */
+  connectionStatus?: readonly RowLike[] | null;
   /** SHOW SLAVE HOSTS / SHOW REPLICAS */
   replicaHosts: readonly RowLike[];
   /** information_schema.PROCESSLIST binlog dump threads */
@@ -46,7 +48,7 @@ export function mapProbeRows(rows: ProbeRows, ownPort: number): InstanceFacts {
   return {
     ...identity,
     binlogCoordinates: rows.binlogStatus ? mapBinlogCoordinates(rows.binlogStatus) : null,
-    replication: mapReplication(rows.replicaStatus),
+    replication: mapReplication(rows.replicaStatus, rows.connectionStatus ?? null),
     mariadbGtid: identity.flavour === 'mariadb' ? mapMariadbGtid(vars) : null,
     mysqlGtid: identity.flavour === 'mysql' ? mapMysqlGtid(vars, retrievedGtidSet(rows.replicaStatus)) : null,
     semiSync: mapSemiSync(vars, rows.semiSyncStatus ? nameValueMap(rows.semiSyncStatus) : null),

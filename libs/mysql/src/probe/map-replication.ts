@@ -35,9 +35,16 @@ export function defaultConnectionRow(rows: readonly RowLike[]): RowLike | undefi
   return rows.find((r) => text(pick(r, 'Connection_name', 'Channel_Name', 'Channel_name')) === '') ?? rows[0];
 }
 
-export function mapReplication(rows: readonly RowLike[]): ReplicationState | null {
+/**
+ * `connectionStatus`: MySQL's performance_schema.replication_connection_status rows (the heartbeat
+ * count lives there; MariaDB has it in the status row as Slave_received_heartbeats).
+ */
+export function mapReplication(rows: readonly RowLike[], connectionStatus: readonly RowLike[] | null = null): ReplicationState | null {
   const row = defaultConnectionRow(rows);
   if (!row) return null;
+  const channel = text(pick(row, 'Channel_Name', 'Channel_name'));
+  const status = connectionStatus?.find((r) => text(pick(r, 'CHANNEL_NAME', 'Channel_name')) === channel);
+  const received = integerOrNull(pick(row, 'Slave_received_heartbeats') ?? (status ? pick(status, 'COUNT_RECEIVED_HEARTBEATS') : undefined));
   const lag = integerOrNull(pick(row, 'Seconds_Behind_Master', 'Seconds_Behind_Source'));
   const heartbeat = numberOrNull(pick(row, 'Slave_heartbeat_period', 'Heartbeat_period'));
   return {
@@ -61,6 +68,7 @@ export function mapReplication(rows: readonly RowLike[]): ReplicationState | nul
     autoPosition: flagOrNull(pick(row, 'Auto_Position')) === true,
     gtidIoPos: compactGtid(text(pick(row, 'Gtid_IO_Pos', 'Retrieved_Gtid_Set'))),
     heartbeatPeriodSeconds: heartbeat === null ? null : Math.max(0, heartbeat),
+    receivedHeartbeats: received === null ? null : Math.max(0, received),
   };
 }
 

@@ -4,6 +4,8 @@
  *   1. SHOW GLOBAL VARIABLES WHERE Variable_name IN (...)   identity, settings, GTID, semi-sync settings
  *   2. SHOW MASTER STATUS                                    skipped when log_bin is OFF
  *   3. SHOW ALL SLAVES STATUS (MariaDB) / SHOW [SLAVE|REPLICA] STATUS
+ *   3b. MySQL replicas only: performance_schema.replication_connection_status (received heartbeats;
+ *      a failure there leaves the count unknown, it does not fail the probe)
  *   4. SHOW GLOBAL STATUS WHERE Variable_name IN (...)      skipped when semi-sync is off on both sides
  *   5. SHOW SLAVE HOSTS / SHOW REPLICAS
  *   6. SELECT HOST FROM information_schema.PROCESSLIST WHERE COMMAND IN ('Binlog Dump', 'Binlog Dump GTID')
@@ -24,7 +26,7 @@ import { mapProbeRows, type InstanceFacts, type ProbeRows } from './map-probe-ro
 import { needsSemiSyncStatus } from './map-semi-sync.ts';
 import { isNoEpochError, promotionEpochSql } from './promotion-epoch.ts';
 import { flagOrNull, nameValueMap } from './row-values.ts';
-import { dumpThreadsSql, semiSyncStatusSql, statementsFor, variablesSql } from './statements.ts';
+import { connectionStatusSql, dumpThreadsSql, semiSyncStatusSql, statementsFor, variablesSql } from './statements.ts';
 
 export interface ReadProgress {
   /** The first statement (identity) answered. */
@@ -35,14 +37,26 @@ export async function readProbeRows(conn: InstanceConnection, progress: ReadProg
   const variables = await conn.query<Row>(variablesSql);
   progress.identityAnswered = true;
   const vars = nameValueMap(variables);
-  const statements = statementsFor(flavourOf(vars.get('version'), vars.get('version_comment')), vars.get('version') ?? null);
+  const flavour = flavourOf(vars.get('version'), vars.get('version_comment'));
+  const statements = statementsFor(flavour, vars.get('version') ?? null);
   const binlogStatus = flagOrNull(vars.get('log_bin')) === false ? null : await conn.query<Row>(statements.binlogStatus);
   const replicaStatus = await conn.query<Row>(statements.replicaStatus);
+  const connectionStatus = flavour === 'mysql' && replicaStatus.length > 0 ? await readConnectionStatus(conn) : null;
   const semiSyncStatus = needsSemiSyncStatus(vars) ? await conn.query<Row>(semiSyncStatusSql) : null;
   const replicaHosts = await conn.query<Row>(statements.replicaHosts);
   const dumpThreads = await conn.query<Row>(dumpThreadsSql);
   const promotionEpoch = mapIdentity(vars).isBinlogServer ? null : await readPromotionEpochRows(conn);
-  return { variables, binlogStatus, replicaStatus, semiSyncStatus, replicaHosts, dumpThreads, promotionEpoch };
+  return { variables, binlogStatus, replicaStatus, connectionStatus, semiSyncStatus, replicaHosts, dumpThreads, promotionEpoch };
+}
+
+/** The heartbeat counts; null when performance_schema cannot be read (off, or no privilege). A timeout still fails the read. */
+async function readConnectionStatus(conn: InstanceConnection): Promise<Row[] | null> {
+  try {
+    return await conn.query<Row>(connectionStatusSql);
+  } catch (error) {
+    if (!conn.closed) return null;
+    throw error;
+  }
 }
 
 /** The epoch row(s); null when the schema or table is missing (not an error). A timeout or a lost connection still fails the read. */

@@ -17,6 +17,11 @@ const quoted = (names: readonly string[]): string => names.map((n) => `'${n}'`).
 export const variablesSql = `SHOW GLOBAL VARIABLES WHERE Variable_name IN (${quoted(probedVariables)})`;
 /** Semi-sync state; skipped when semi-sync is disabled on both sides. */
 export const semiSyncStatusSql = `SHOW GLOBAL STATUS WHERE Variable_name IN (${quoted(probedStatus)})`;
+/**
+ * MySQL's received-heartbeat count per channel (MariaDB reports it in SHOW ALL SLAVES STATUS).
+ * Read only on a MySQL replica; performance_schema is on by default since 5.6.6.
+ */
+export const connectionStatusSql = 'SELECT CHANNEL_NAME, COUNT_RECEIVED_HEARTBEATS FROM performance_schema.replication_connection_status';
 /** Replication threads serving replicas (needs PROCESS to see other users' threads). */
 export const dumpThreadsSql = "SELECT HOST FROM information_schema.PROCESSLIST WHERE COMMAND IN ('Binlog Dump', 'Binlog Dump GTID')";
 
