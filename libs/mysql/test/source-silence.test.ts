@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { replicationState, type ReplicationState } from '@baton/contracts';
-import { sourceSilence, type SourceProgress } from '../src/probe/index.ts';
+import { extendedSourceSilence, sourceSilence, type SourceProgress } from '../src/probe/index.ts';
 
 const source = { host: 'p1', port: 3306 };
 const reading = (over: Partial<ReplicationState> = {}): ReplicationState =>
@@ -33,4 +33,16 @@ test('no evidence is unknown, never silence: IO thread not running, no heartbeat
   assert.deepEqual(run([[0, reading({ receivedHeartbeats: null })], [900, reading({ receivedHeartbeats: null })]]), [null, null]);
   assert.deepEqual(run([[0, reading()], [900, reading({ sourceHost: 'p2' })], [1000, reading({ sourceHost: 'p2' })]]), [null, null, 100]);
   assert.deepEqual(run([[0, reading()], [900, null], [1000, reading()]]), [null, null, null]);
+});
+
+test('extendedSourceSilence: a later one-off reading extends the detector\'s silence when nothing changed, else 0', () => {
+  const before = reading({ sourceSilentMs: 800 });
+  assert.equal(extendedSourceSilence(before, 10_000, reading(), 10_300), 1100, 'unchanged: 800 + 300');
+  assert.equal(extendedSourceSilence(before, 10_000, reading({ receivedHeartbeats: 11 }), 10_300), 0, 'a heartbeat arrived: alive');
+  assert.equal(extendedSourceSilence(before, 10_000, reading({ gtidIoPos: '0-1-6' }), 10_300), 0, 'an event arrived');
+  assert.equal(extendedSourceSilence(reading({ sourceSilentMs: null }), 10_000, reading(), 10_300), null, 'no earlier silence: unknown');
+  assert.equal(extendedSourceSilence(null, 10_000, reading(), 10_300), null);
+  assert.equal(extendedSourceSilence(before, Number.NaN, reading(), 10_300), null, 'earlier reading never seen');
+  assert.equal(extendedSourceSilence(before, 10_000, reading({ ioThread: 'Connecting' }), 10_300), null, 'the IO thread says so itself');
+  assert.equal(extendedSourceSilence(before, 10_000, reading({ receivedHeartbeats: null }), 10_300), null);
 });

@@ -52,7 +52,7 @@ import type { Lease } from '@baton/state';
 import type { RecoveryTrail } from './audit.ts';
 import { summarizeHookOutcome } from './hooks-client.ts';
 import type { BlockValue, FenceKeeping, FenceLineFiring, HookClient, HookOutcome, RecoveryOutcome, RecoveryState, RecoveryStore, TopologyAccess, TopologySession } from './ports.ts';
-import { fenceHookDeadlineReserveMs, type ExecutorSettings } from './settings.ts';
+import { fenceHookDeadlineReserveMs, notAnsweringBudgetMs, type ExecutorSettings } from './settings.ts';
 import {
   clusterPrimaryOf,
   drainedObservation,
@@ -529,7 +529,8 @@ class RecoveryRun {
       await this.#syncReplicas(session, reachable);
       this.#checkpoint();
     } else {
-      fencing = this.#startFencing(session);
+      // a primary that did not answer the refresh either gets a short fence: the keeper goes on with it
+      fencing = this.#startFencing(session, failedObs.lastError !== null ? Math.min(notAnsweringBudgetMs, d.settings.fenceTimeoutMs) : undefined);
     }
     const drains = await session.drain(reachable, d.settings.bulkWaitTimeoutMs);
     const drainedAt = d.clock();
@@ -909,8 +910,8 @@ class RecoveryRun {
    * The SQL fence (never throws, bounded by fenceTimeoutMs), then the fence hook when configured
    * and hooks are not skipped. Runs alongside the drain; #awaitFence records both.
    */
-  #startFencing(session: TopologySession): Promise<FencingRecord> {
-    const started = this.#sqlFence(session).then(async (sql): Promise<FencingRecord> => ({ sql, hook: await this.#fenceHook(sql) }));
+  #startFencing(session: TopologySession, timeoutMs?: number): Promise<FencingRecord> {
+    const started = this.#sqlFence(session, timeoutMs).then(async (sql): Promise<FencingRecord> => ({ sql, hook: await this.#fenceHook(sql) }));
     this.#fencingInFlight = started;
     return started;
   }

@@ -23,6 +23,12 @@ export const defaultMaxAnalysisAgeMs = 10_000;
 /** Fencing the old primary gets this long, connect included (W3: never on the critical path for long). */
 export const defaultFenceTimeoutMs = 500;
 /**
+ * A primary that did not answer the analysis (its probe failed or hung) gets this long to answer the
+ * refresh, and then the SQL fence this long again: it had its chance, a hung server will not answer
+ * in time, and the fence keeper goes on fencing it in the background until it does (issue 14).
+ */
+export const notAnsweringBudgetMs = 150;
+/**
  * The promotion waits for the fence hook (recovery.fenceProcesses) at most until this long before
  * the recovery deadline: a slow or hung fence hook must not fail the recovery at the deadline check
  * (fencing is best effort). It is then recorded as `no-result`.

@@ -12,7 +12,7 @@ export { readInstance, readProbeRows, readDetectedLocation, type ReadProgress } 
 export { mapProbeRows, isCoMasterOf, type InstanceFacts, type ProbeRows } from './map-probe-rows.ts';
 export { mapIdentity, mapMariadbGtid, mapMysqlGtid, flavourOf, probedVariables, type InstanceIdentity, type Flavour } from './map-identity.ts';
 export { mapReplication, mapBinlogCoordinates, retrievedGtidSet } from './map-replication.ts';
-export { sourceSilence, type SourceProgress, type SourceSilence } from './source-silence.ts';
+export { extendedSourceSilence, sourceSilence, type SourceProgress, type SourceSilence } from './source-silence.ts';
 export { mapSemiSync, needsSemiSyncStatus, probedStatus } from './map-semi-sync.ts';
 export { mapConnectedReplicas, clientHostOf } from './map-replicas.ts';
 export { compileLocation, resolveLocation, matchPattern, type LocationSettings, type Location } from './location.ts';

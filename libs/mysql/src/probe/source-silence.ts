@@ -26,13 +26,27 @@ export interface SourceSilence {
   readonly silentMs: number | null;
 }
 
+const signatureOf = (r: ReplicationState): string =>
+  `${r.sourceHost}:${r.sourcePort}|${r.receivedHeartbeats ?? ''}|${r.readCoordinates ? `${r.readCoordinates.file}:${r.readCoordinates.pos}` : ''}|${r.gtidIoPos}`;
+
+/**
+ * A one-off reading (the recovery's own refresh) against an earlier observation that carries the
+ * detector's silence: nothing changed since then, so the silence has grown by the time between the
+ * two readings; anything changed, it is 0 (the source is alive); no earlier silence, unknown.
+ */
+export function extendedSourceSilence(previous: ReplicationState | null, previousAtMs: number, current: ReplicationState | null, atMs: number): number | null {
+  if (current === null || current.ioThread !== 'Yes' || (current.receivedHeartbeats ?? null) === null) return null;
+  if (previous === null || previous.ioThread !== 'Yes' || !Number.isFinite(previousAtMs)) return null;
+  if (signatureOf(previous) !== signatureOf(current)) return 0;
+  const before = previous.sourceSilentMs ?? null;
+  return before === null ? null : before + Math.max(0, atMs - previousAtMs);
+}
+
 export function sourceSilence(previous: SourceProgress | null, replication: ReplicationState | null, atMs: number): SourceSilence {
   if (replication === null || replication.ioThread !== 'Yes') return { progress: null, silentMs: null };
-  const beats = replication.receivedHeartbeats ?? null;
-  if (beats === null) return { progress: null, silentMs: null };
-  const read = replication.readCoordinates ? `${replication.readCoordinates.file}:${replication.readCoordinates.pos}` : '';
+  if ((replication.receivedHeartbeats ?? null) === null) return { progress: null, silentMs: null };
   const source = `${replication.sourceHost}:${replication.sourcePort}`;
-  const signature = `${source}|${beats}|${read}|${replication.gtidIoPos}`;
+  const signature = signatureOf(replication);
   if (previous === null || !previous.signature.startsWith(`${source}|`)) return { progress: { signature, sinceMs: atMs }, silentMs: null };
   if (previous.signature !== signature) return { progress: { signature, sinceMs: atMs }, silentMs: 0 };
   return { progress: previous, silentMs: Math.max(0, atMs - previous.sinceMs) };

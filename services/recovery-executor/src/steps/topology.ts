@@ -8,6 +8,7 @@
 import { unknownInstance, instanceId, type ClusterSnapshot, type InstanceKey, type InstanceObservation } from '@baton/contracts';
 import type { Logger } from '@baton/logging';
 import {
+  extendedSourceSilence,
   attemptStarted,
   catchUpFrom,
   compileLocation,
@@ -37,7 +38,7 @@ import {
   type RepointAllEntry,
 } from '@baton/mysql';
 import type { Each, RefreshRequest, TopologyAccess, TopologySession } from '../ports.ts';
-import { drainConcurrency, type ExecutorSettings } from '../settings.ts';
+import { drainConcurrency, notAnsweringBudgetMs, type ExecutorSettings } from '../settings.ts';
 
 export interface TopologyAccessOptions {
   settings: ExecutorSettings;
@@ -119,16 +120,22 @@ export function createTopologyAccess(options: TopologyAccessOptions): TopologyAc
         let observation = attemptStarted(previous, now());
         const progress: ReadProgress = { identityAnswered: false };
         let opened: InstanceConnection | undefined;
+        // an instance the analysis saw fail (or hang) gets a short budget: the recovery never waits on it for long
+        const failing = previous.lastError !== null || Date.parse(previous.lastAttemptedAt ?? '') > Date.parse(previous.lastSeenAt ?? '');
+        const connectTimeoutMs = failing ? Math.min(m.connectTimeoutMs, notAnsweringBudgetMs) : m.connectTimeoutMs;
         try {
-          opened = await connect({ host: key.host, port: key.port, user: m.user, password: m.password, connectTimeoutMs: m.connectTimeoutMs, queryTimeoutMs: statementTimeoutMs });
+          opened = await connect({ host: key.host, port: key.port, user: m.user, password: m.password, connectTimeoutMs, queryTimeoutMs: statementTimeoutMs });
           const c = opened;
-          const readDeadlineMs = Math.max(1000, m.probeTimeoutMs * 4);
+          const readDeadlineMs = failing ? Math.max(notAnsweringBudgetMs, m.probeTimeoutMs) : Math.max(1000, m.probeTimeoutMs * 4);
           const [facts, detected] = await deadline(
             (async () => [await readInstance(c, key.port, progress), await readDetectedLocation(c, location, log)] as const)(),
             readDeadlineMs,
             () => c.destroy(),
           );
-          observation = probeSucceeded(observation, facts, { location: resolveLocation(location, key.host, detected), ...(annotations ? { annotations } : {}) }, now());
+          // the detector's silence carries over when nothing has arrived since its reading (a hung primary's replicas)
+          const silentMs = extendedSourceSilence(previous.replication, Date.parse(previous.lastSeenAt ?? ''), facts.replication, now().getTime());
+          const read = facts.replication ? { ...facts, replication: { ...facts.replication, sourceSilentMs: silentMs } } : facts;
+          observation = probeSucceeded(observation, read, { location: resolveLocation(location, key.host, detected), ...(annotations ? { annotations } : {}) }, now());
           conns.get(id)?.destroy();
           conns.set(id, c);
         } catch (error) {
