@@ -68,6 +68,59 @@ test('primary frozen (SIGSTOP) → DeadMaster once the replicas give up on it', 
   await pipeline.waitForCode('frozen', key(topo.primary), 'DeadMaster', { timeoutMs: 40_000 });
 });
 
+// A replica's heartbeat evidence (issue 14): heartbeats every 0.5 s, and the replicas would wait 30 s
+// before their IO threads gave up on a silent source.
+const fastHeartbeats = { periodSeconds: 0.5, netTimeoutSeconds: 30 };
+const ioThreads = async (topo: { replicas: readonly { slaveStatus(): Promise<{ Slave_IO_Running: string } | null> }[] }) =>
+  Promise.all(topo.replicas.map(async (r) => (await r.slaveStatus())?.Slave_IO_Running ?? null));
+
+test('primary frozen (SIGSTOP) with heartbeats every 0.5 s → DeadMaster from the replicas\' heartbeat silence, while their IO threads still say Yes', async (t) => {
+  const topo = await withTopology(t, { replicas: 3, heartbeat: fastHeartbeats });
+  await pipeline.register(topo, 'hung');
+  await analysedMore('hung', 2); // the probers have readings of every replica's heartbeat count
+  const frozenAt = Date.now();
+  await topo.primary.freeze();
+  t.after(() => topo.primary.thaw());
+  await pipeline.waitForCode('hung', key(topo.primary), 'DeadMaster', { afterMs: frozenAt, timeoutMs: 20_000 });
+  const analysedAt = Date.now();
+  assert.deepEqual(await ioThreads(topo), ['Yes', 'Yes', 'Yes'], 'decided on the heartbeat evidence, not on slave_net_timeout (30 s)');
+  t.diagnostic(`SIGSTOP → DeadMaster seen ${analysedAt - frozenAt} ms (heartbeat 0.5 s, silentSourceHeartbeats 2)`);
+});
+
+test('a slow primary (its probe stuck on a locked table) that still feeds its replicas is never DeadMaster', async (t) => {
+  const topo = await withTopology(t, { replicas: 3, heartbeat: fastHeartbeats });
+  // the probe's last statement reads baton_meta.promotion_epoch: a held write lock makes it time out
+  await topo.primary.query('CREATE DATABASE IF NOT EXISTS baton_meta');
+  await topo.primary.query('CREATE TABLE IF NOT EXISTS baton_meta.promotion_epoch (id INT PRIMARY KEY, epoch BIGINT NOT NULL)');
+  await topo.primary.query('INSERT IGNORE INTO baton_meta.promotion_epoch VALUES (1, 0)');
+  await topo.sync({ gtid: await topo.primary.gtidBinlogPos() });
+  await pipeline.register(topo, 'slow');
+  await analysedMore('slow', 2);
+  const locker = await topo.primary.connection();
+  t.after(() => locker.destroy());
+  await locker.query('LOCK TABLES baton_meta.promotion_epoch WRITE');
+  const writer = await topo.startWriter();
+  t.after(() => writer.stop());
+  const since = Date.now();
+  await waitFor(() => pipeline.detectors[0]?.clusterInstances('slow')?.find((i) => i.port === topo.primary.port)?.lastError?.includes('TIMEOUT'), {
+    description: "the primary's probe times out",
+    timeoutMs: 20_000,
+  });
+  await analysedMore('slow', 6);
+  assert.ok(writer.ackedCount > 0, 'writes went on meanwhile');
+  const seen = pipeline.analyses.filter((a) => a.payload.clusterId === 'slow' && Date.parse(a.payload.analyzedAt) >= since);
+  assert.deepEqual(seen.filter((a) => a.payload.entries.some((e) => e.code.startsWith('DeadMaster'))), [], 'its replicas still hear from it');
+});
+
+test('replicas without fast heartbeats → SlowHeartbeatReplicasStructureWarning', async (t) => {
+  const topo = await withTopology(t, { replicas: 2, heartbeat: { periodSeconds: 2, netTimeoutSeconds: 4 } });
+  await pipeline.register(topo, 'slowbeat');
+  await waitFor(
+    () => pipeline.analyses.some((a) => a.payload.clusterId === 'slowbeat' && a.payload.entries.some((e) => e.instance.port === topo.primary.port && e.structureWarnings.includes('SlowHeartbeatReplicasStructureWarning'))),
+    { description: 'the structure warning', timeoutMs: 20_000 },
+  );
+});
+
 test('primary cut off from the detector only → UnreachableMaster with a probe request, never DeadMaster', async (t) => {
   const topo = await withTopology(t, { replicas: 3 });
   await pipeline.register(topo, 'cutoff');

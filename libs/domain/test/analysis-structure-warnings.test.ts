@@ -188,6 +188,23 @@ const cases: Case[] = [
     warning: 'NotEnoughValidSemiSyncReplicasStructureWarning',
     present: false,
   },
+  ...(
+    [
+      ['heartbeats off on one replica', [0, 1], true],
+      ['a 2 s heartbeat period on one replica', [0.5, 2], true],
+      ['near miss: every replica at 1 s or less', [1, 0.5], false],
+      ['near miss: heartbeat period unknown (MySQL does not show it)', [null, null], false],
+    ] as const
+  ).map(([name, periods, present]): Case => ({
+    name,
+    instances: () => {
+      const m = primary('p1');
+      return [m, ...periods.map((period, n) => replica(`r${n + 1}`, m, (i) => ({ ...i, replication: i.replication && { ...i.replication, heartbeatPeriodSeconds: period } })))];
+    },
+    host: 'p1',
+    warning: 'SlowHeartbeatReplicasStructureWarning',
+    present,
+  })),
 ];
 
 for (const c of cases) {

@@ -55,6 +55,7 @@ export const structureWarningCodes = [
   'DifferentGTIDModesStructureWarning',
   'ErrantGTIDStructureWarning',
   'NoWriteableMasterStructureWarning',
+  'SlowHeartbeatReplicasStructureWarning',
   'NotEnoughValidSemiSyncReplicasStructureWarning',
 ] as const;
 export type StructureWarningCode = (typeof structureWarningCodes)[number];

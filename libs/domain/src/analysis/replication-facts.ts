@@ -78,6 +78,8 @@ export interface ReplicationFacts {
   readonly errantGtid: string;
   /** greatest (as text) non-empty errant GTID text over non-downtimed replicas; '' = none */
   readonly maxReplicaErrantGtid: string;
+  /** Valid replicas whose heartbeat period is known and off (0) or above slowHeartbeatPeriodSeconds. */
+  readonly countSlowHeartbeatReplicas: number;
   readonly semiSyncMasterEnabled: boolean;
   readonly semiSyncMasterStatus: boolean;
   readonly semiSyncMasterWaitForReplicaCount: number;
@@ -117,6 +119,15 @@ function perInstance(index: TopologyIndex, snapshot: ClusterSnapshot, nowMs: num
     errant: instances.map((i, n) => (i.replication === null ? '' : errantGtidsOf(i, upstreamOf(index, n)))),
   };
 }
+
+/**
+ * Longest heartbeat period (MASTER_HEARTBEAT_PERIOD) that still lets a hung primary be seen within
+ * about 2 s (silentSourceHeartbeats periods of silence); the recommended setting is 0.5 s.
+ */
+export const slowHeartbeatPeriodSeconds = 1;
+
+const hasSlowHeartbeat = (r: InstanceObservation['replication']): boolean =>
+  r !== null && r.heartbeatPeriodSeconds !== null && (r.heartbeatPeriodSeconds === 0 || r.heartbeatPeriodSeconds > slowHeartbeatPeriodSeconds);
 
 function keyFrom(i: InstanceObservation): InstanceKey {
   return { host: i.host, port: i.port };
@@ -189,6 +200,7 @@ export function deriveReplicationFacts(
     const majorVersions = new Set<string>();
     const replicaModes: string[] = [];
     let maxErrant = '';
+    let slowHeartbeats = 0;
     let someInvalid = false;
     let someNotReplicating = false;
     let someFailing = false;
@@ -211,6 +223,7 @@ export function deriveReplicationFacts(
         if (usesOracleGtid(ri)) c.CountValidOracleGTIDReplicas++;
         if (usesMariadbGtid(ri)) c.CountValidMariaDBGTIDReplicas++;
         if (ri.isBinlogServer) c.CountValidBinlogServerReplicas++;
+        if (hasSlowHeartbeat(rep)) slowHeartbeats++;
       }
       const delayed = rep !== null && rep.sqlDelaySeconds > 0;
       if (delayed) c.CountDelayedReplicas++;
@@ -260,6 +273,7 @@ export function deriveReplicationFacts(
       maxReplicaGtidMode: maxMode,
       errantGtid: p.errant[i] as string,
       maxReplicaErrantGtid: maxErrant,
+      countSlowHeartbeatReplicas: slowHeartbeats,
       semiSyncMasterEnabled: m.semiSync?.masterEnabled === true,
       semiSyncMasterStatus: m.semiSync?.masterStatus === true,
       semiSyncMasterWaitForReplicaCount: m.semiSync?.masterWaitForReplicaCount ?? 0,

@@ -74,6 +74,13 @@ export const structureWarningRules: readonly StructureWarningRule[] = Object.fre
     matches: (f) => f.isMaster && f.isReadOnly,
   },
   {
+    // Baton: the replicas' own evidence of a hung primary (heartbeat silence) needs heartbeats
+    code: 'SlowHeartbeatReplicasStructureWarning',
+    description:
+      'Replicas receive no heartbeat from their source, or one less often than every second (MASTER_HEARTBEAT_PERIOD): a hung master is seen only once their IO threads give up (slave_net_timeout)',
+    matches: (f) => f.countSlowHeartbeatReplicas > 0,
+  },
+  {
     code: 'NotEnoughValidSemiSyncReplicasStructureWarning',
     description: 'Semi-sync master fell back to asynchronous replication: fewer semi-sync replicas than it waits for',
     matches: (f) =>

@@ -5,4 +5,4 @@ export { pointReplicaAt, adminPrivileges, useFilePosition } from './replication.
 export { iptablesAvailable, blockNewConnections, isolatePort, FaultInjectionUnavailableError, type FirewallRule } from './firewall.ts';
 export { MariaDbLaunchError } from './template.ts';
 export { testDatabase } from './types.ts';
-export type { TopologySpec, InstanceSpec, InstanceLabels, InstanceRole, ServerOptions, SemiSyncSpec, Credentials } from './types.ts';
+export type { TopologySpec, InstanceSpec, InstanceLabels, InstanceRole, ServerOptions, SemiSyncSpec, HeartbeatSpec, Credentials } from './types.ts';

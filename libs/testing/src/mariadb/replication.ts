@@ -8,7 +8,7 @@
 import type { Connection } from 'mysql2/promise';
 import { waitFor } from '../wait-for.ts';
 import type { Account, MariaDbInstance } from './instance.ts';
-import { testDatabase, type Credentials } from './types.ts';
+import { testDatabase, type Credentials, type HeartbeatSpec } from './types.ts';
 
 /** Privileges of the monitoring/orchestration account (infra-notes §7, plus SELECT and SHUTDOWN for fencing). */
 export const adminPrivileges = [
@@ -28,6 +28,7 @@ export const adminEpochGrantTarget = '`baton\\_meta`.*';
 export interface WiringOptions {
   credentials: Record<Account, Credentials>;
   semiSync: { timeoutMs: number } | undefined;
+  heartbeat?: HeartbeatSpec;
   timeoutMs: number;
 }
 
@@ -71,18 +72,19 @@ export async function setUpPrimary(primary: MariaDbInstance, options: WiringOpti
 export async function pointReplicaAt(
   replica: MariaDbInstance,
   upstream: MariaDbInstance,
-  options: { replication: Credentials; semiSync?: boolean },
+  options: { replication: Credentials; semiSync?: boolean; heartbeat?: HeartbeatSpec },
 ): Promise<void> {
+  const heartbeat = options.heartbeat ?? { netTimeoutSeconds: 2, periodSeconds: 1 };
   await withSocket(replica, async (conn) => {
     const run = (sql: string, values?: unknown[]): Promise<unknown> => conn.query({ sql, values, timeout: 10_000 });
     await run('STOP SLAVE');
-    // Heartbeat period = slave_net_timeout / 2, fixed at CHANGE MASTER time: set it first.
-    await run('SET GLOBAL slave_net_timeout = 2');
+    // slave_net_timeout first: MASTER_HEARTBEAT_PERIOD may not exceed it
+    await run('SET GLOBAL slave_net_timeout = ?', [heartbeat.netTimeoutSeconds]);
     if (options.semiSync) await run('SET GLOBAL rpl_semi_sync_slave_enabled = ON');
     await run(
       `CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?,
-         MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1`,
-      [upstream.host, upstream.port, options.replication.user, options.replication.password],
+         MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1, MASTER_HEARTBEAT_PERIOD = ?`,
+      [upstream.host, upstream.port, options.replication.user, options.replication.password, heartbeat.periodSeconds],
     );
     await run('START SLAVE');
   });
@@ -106,6 +108,7 @@ export async function wireReplication(instances: readonly MariaDbInstance[], opt
         await pointReplicaAt(replica, replica.upstream as MariaDbInstance, {
           replication: options.credentials.replication,
           semiSync: options.semiSync !== undefined,
+          ...(options.heartbeat ? { heartbeat: options.heartbeat } : {}),
         });
         // Only needed before this replica serves replicas of its own.
         if (instances.some((i) => i.upstream === replica)) await replica.waitForGtid(setupGtid, options.timeoutMs);

@@ -251,7 +251,7 @@ async function startOnce(spec: TopologySpec): Promise<Topology> {
     );
     const failure = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) throw failure.reason;
-    await wireReplication(instances, { credentials, semiSync, timeoutMs: readyTimeoutMs });
+    await wireReplication(instances, { credentials, semiSync, timeoutMs: readyTimeoutMs, ...(spec.heartbeat ? { heartbeat: spec.heartbeat } : {}) });
     if (spec.replicationMode === 'file-position') await Promise.all(instances.filter((i) => i.upstream !== null).map(useFilePosition));
     return topology;
   } catch (error) {

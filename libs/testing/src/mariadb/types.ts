@@ -22,6 +22,11 @@ export interface InstanceSpec {
   replicas?: number | InstanceSpec[];
 }
 
+export interface HeartbeatSpec {
+  periodSeconds: number;
+  netTimeoutSeconds: number;
+}
+
 export interface SemiSyncSpec {
   /** rpl_semi_sync_master_timeout on the primary. Default 10000. */
   timeoutMs?: number;
@@ -47,6 +52,11 @@ export interface TopologySpec {
    * file and position (MASTER_USE_GTID = no), switched once replication is verified.
    */
   replicationMode?: 'gtid' | 'file-position';
+  /**
+   * The replicas' slave_net_timeout and MASTER_HEARTBEAT_PERIOD. Default 2 s and 1 s (MariaDB's
+   * default period is half the timeout): a replica gives up on a silent source after 2 s.
+   */
+  heartbeat?: HeartbeatSpec;
   /** Options for every instance (see ServerOptions). */
   serverOptions?: ServerOptions;
   /** Default /dev/shm/baton-topo-<random> (tmpfs; falls back to the OS temp dir). */
