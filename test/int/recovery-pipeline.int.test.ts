@@ -274,6 +274,42 @@ test('PreventCrossDataCenterMasterFailover with no candidate in the failed prima
   await waitFor(() => hookLines(hookFile, 'geo').some((h) => h.kind === 'PostUnsuccessfulFailoverProcesses'), { description: 'PostUnsuccessful hook', timeoutMs: 20_000 });
 });
 
+test('a hung primary (SIGSTOP, heartbeats every 0.5 s): failed over on the replicas\' evidence, one recovery row, successful; fenced when it wakes', async (t) => {
+  const topology = await withTopology(t, { replicas: 3, heartbeat: { periodSeconds: 0.5, netTimeoutSeconds: 30 } });
+  await pipeline.register(topology, 'hung');
+  await topology.sync({ gtid: await topology.writeRows(10) });
+  // every replica's heartbeat count read at least twice by the detector before the freeze
+  await waitFor(() => (pipeline.detectors[0]?.clusterInstances('hung') ?? []).filter((i) => i.replication?.sourceSilentMs != null).length === 3, {
+    description: 'silence tracked on every replica',
+    timeoutMs: 20_000,
+  });
+  const frozenAt = Date.now();
+  await topology.primary.freeze();
+  let thawed = false;
+  t.after(() => (thawed ? undefined : topology.primary.thaw()));
+  const resolved = await resolvedFor('hung', frozenAt);
+  assert.equal(resolved.status, 'succeeded', JSON.stringify(resolved.details));
+  const successor = instanceById(topology, String(resolved.details['successor']));
+  const uid = resolved.recoveryUid;
+  const promoted = await pipeline.waitForEvent((e) => e.recoveryUid === uid && e.step === 'promoted');
+  t.diagnostic(`SIGSTOP → promoted ${Date.parse(promoted.at) - frozenAt} ms, → resolved ${Date.parse(resolved.at) - frozenAt} ms`);
+  for (const r of topology.replicas.filter((x) => x !== successor)) await waitReplicating(r, successor);
+  // later analyses of the old primary (it is DeadMasterWithoutReplicas now) register nothing more
+  await waitFor(async () => (await stepNames(pipeline.backend, uid)).includes('released'), { description: 'lock released', timeoutMs: 10_000 });
+  const since = Date.now();
+  await waitFor(() => pipeline.analyses.filter((a) => a.payload.clusterId === 'hung' && Date.parse(a.payload.analyzedAt) > since).length >= 3, {
+    description: 'three more analyses of the cluster',
+    timeoutMs: 20_000,
+  });
+  const rows = await recoveries(pipeline.backend, 'hung');
+  assert.deepEqual(rows.map((r) => r.outcome), ['successful'], 'one recovery row, successful');
+  // the old primary wakes up: fenced (read_only) by the keeper, never a second writable primary
+  await topology.primary.thaw();
+  thawed = true;
+  await waitFor(async () => Number((await topology.primary.query<{ ro: number }>('SELECT @@read_only AS ro'))[0]?.ro) === 1, { description: 'the woken primary fenced', timeoutMs: 20_000 });
+  assert.deepEqual((await writableInstances(topology)).map((i) => i.name), [successor.name]);
+});
+
 test('a failing PreFailover hook: no topology change, the recovery resolved as failed, PostUnsuccessful ran', async (t) => {
   const topology = await withTopology(t, { replicas: 3 });
   await pipeline.register(topology, 'prefail');
