@@ -22,7 +22,7 @@ import { exists, formatCandidateValue, formatDowntimeValue, markProcessed, setFl
 import type { Audit } from './audit.ts';
 import type { AckResult, AckScope, BackendRecoveryStore } from './backend-store.ts';
 import type { RecoveryExecutor } from './executor.ts';
-import { liftResolvedBlock, parseBlockValue } from './registration.ts';
+import { detectionKeys, liftResolvedBlock, parseBlockValue } from './registration.ts';
 
 export interface CommandDeps {
   redis: Redis;
@@ -105,8 +105,8 @@ export async function liftBlocks(redis: Redis, keys: Keys, scope: AckScope, acke
   for (const clusterId of new Set(acked.recoveries.map((r) => r.clusterId))) {
     if (scope.scope !== 'cluster' || clusterId !== scope.clusterId) await liftBlock(redis, keys.recoveryBlock(clusterId), clusterId, uids, result);
   }
-  for (const d of acked.detections) result.detections += await redis.del(keys.detection(d.clusterId, instanceId(d)));
-  if (scope.scope === 'instance' && scope.clusterId) result.detections += await redis.del(keys.detection(scope.clusterId, instanceId(scope.instance)));
+  for (const d of acked.detections) result.detections += await redis.del(...detectionKeys(keys, d.clusterId, instanceId(d)));
+  if (scope.scope === 'instance' && scope.clusterId) result.detections += await redis.del(...detectionKeys(keys, scope.clusterId, instanceId(scope.instance)));
   return result;
 }
 

@@ -423,7 +423,7 @@ export class RecoveryExecutor {
     const { state, audit, store } = this.#d;
     const failed = instanceId(a.entry.instance);
     const uid = a.correlationId ?? randomUUID();
-    if (!(await state.registerDetection(a.clusterId, failed, uid))) return true;
+    if (!(await state.registerDetection(a.clusterId, failed, uid, choice.actionable))) return true;
     const at = this.#clock();
     audit.background('insert detection', () =>
       store.insertDetection({

@@ -40,8 +40,8 @@ export interface RecoveryState {
   openGracePeriod(clusterId: string, instance: string): Promise<void>;
   /** The IO-thread restart throttle of a primary or of a replica: true when this caller may restart. */
   takeIoRestartSlot(clusterId: string, scope: 'primary' | 'replica', instance: string): Promise<boolean>;
-  /** true when this is the first detection of the instance in its active period. */
-  registerDetection(clusterId: string, instance: string, detectionUid: string): Promise<boolean>;
+  /** true when this is the first detection of the instance in its active period, actionable or not (counted apart). */
+  registerDetection(clusterId: string, instance: string, detectionUid: string, actionable?: boolean): Promise<boolean>;
   recoveriesDisabled(): Promise<boolean>;
   /** A forced registration replaces only a resolved recovery's block (or none); a running one refuses it (`recovery-running`). */
   registerRecovery(clusterId: string, value: BlockValue, options: { forced: boolean }): Promise<RegisterOutcome>;
@@ -217,7 +217,8 @@ export const noFenceKeeping: FenceKeeping = {
 
 export interface TopologySession {
   refresh(request: RefreshRequest): Promise<ClusterSnapshot>;
-  drain(instances: readonly InstanceKey[], timeoutMs: number): Promise<Array<Each<DrainResult>>>;
+  /** `sourceUnresponsive`: their source does not answer (stopping a hung source's IO threads is made quick, drain.ts). */
+  drain(instances: readonly InstanceKey[], timeoutMs: number, options?: { sourceUnresponsive?: boolean }): Promise<Array<Each<DrainResult>>>;
   /** START SLAVE again (undo of a drain when the plan fails). */
   restartReplication(instances: readonly InstanceKey[]): Promise<Array<Each<true>>>;
   catchUp(candidate: InstanceKey, source: InstanceKey, untilPosition: string, timeoutMs: number): Promise<CatchUpResult>;

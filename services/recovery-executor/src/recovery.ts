@@ -532,7 +532,7 @@ class RecoveryRun {
       // a primary that did not answer the refresh either gets a short fence: the keeper goes on with it
       fencing = this.#startFencing(session, failedObs.lastError !== null ? Math.min(notAnsweringBudgetMs, d.settings.fenceTimeoutMs) : undefined);
     }
-    const drains = await session.drain(reachable, d.settings.bulkWaitTimeoutMs);
+    const drains = await session.drain(reachable, d.settings.bulkWaitTimeoutMs, { sourceUnresponsive: failedObs.lastError !== null });
     const drainedAt = d.clock();
     this.#drained = reachable.filter((_, i) => drains[i]?.ok);
     const applied = drains.filter((x) => x.ok && x.result.drained).length;

@@ -38,6 +38,13 @@ function loadScript(file: string): LuaScript {
 
 const swapBlockScript = loadScript('swap-block-1.lua');
 
+/** The detection key of an instance, for one actionability or (no `actionable`) both. */
+export function detectionKeys(keys: Keys, clusterId: string, instance: string, actionable?: boolean): string[] {
+  const actionableKey = keys.detection(clusterId, instance);
+  const otherKey = keys.detection(clusterId, `${instance}|not-actionable`);
+  return actionable === undefined ? [actionableKey, otherKey] : [actionable ? actionableKey : otherKey];
+}
+
 /** What a swap expects of the current block (ARGV[1] of swap-block-1.lua), besides a holder's uid. */
 export const expectAbsent = '';
 /** Absent, or held by a resolved recovery: what a forced registration may replace. */
@@ -152,8 +159,14 @@ export class RedisRecoveryState implements RecoveryState {
     return setFlag(this.#o.redis, key, this.#o.ioRestartThrottleMs, { nx: true });
   }
 
-  registerDetection(clusterId: string, instance: string, detectionUid: string): Promise<boolean> {
-    return setFlag(this.#o.redis, this.#o.keys.detection(clusterId, instance), this.#o.detectionPeriodMs, { nx: true, value: detectionUid });
+  /**
+   * One detection per instance, active period AND actionability (orchestrator's unique key has
+   * is_actionable): a hung primary is UnreachableMaster (not actionable) before it is DeadMaster,
+   * and the first must not swallow the second.
+   */
+  registerDetection(clusterId: string, instance: string, detectionUid: string, actionable = true): Promise<boolean> {
+    const key = detectionKeys(this.#o.keys, clusterId, instance, actionable)[0] as string;
+    return setFlag(this.#o.redis, key, this.#o.detectionPeriodMs, { nx: true, value: detectionUid });
   }
 
   recoveriesDisabled(): Promise<boolean> {

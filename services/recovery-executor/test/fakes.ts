@@ -170,7 +170,8 @@ export class FakeState implements RecoveryState {
   inGracePeriod = async (_c: string, i: string) => this.grace.has(i);
   openGracePeriod = async (_c: string, i: string) => void this.grace.add(i);
   takeIoRestartSlot = async () => true;
-  registerDetection = async (_c: string, i: string) => {
+  registerDetection = async (_c: string, instance: string, _uid: string, actionable = true) => {
+    const i = actionable ? instance : `${instance}|not-actionable`;
     if (this.detections.has(i)) return false;
     this.detections.add(i);
     this.log.push(`detection:${i}`);

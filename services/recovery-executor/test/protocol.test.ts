@@ -348,7 +348,13 @@ test('in the grace period a dead primary maps to the no-op: detection only', asy
   h.state.grace.add(id(primary));
   h.executor.handleAnalysis(dead(), 'det-1');
   await h.settle();
-  assert.deepEqual(h.log, ['detection:db1:3306', 'hook:OnFailureDetectionProcesses']);
+  // a detection that is not actionable, counted apart: the actionable one after the grace period still registers
+  assert.deepEqual(h.log, ['detection:db1:3306|not-actionable', 'hook:OnFailureDetectionProcesses']);
+  h.state.grace.clear();
+  h.log.length = 0;
+  h.executor.handleAnalysis(dead(), 'det-2');
+  await h.settle();
+  assert.deepEqual(h.log.slice(0, 2), ['detection:db1:3306', 'hook:OnFailureDetectionProcesses'], 'the actionable detection is not swallowed by the no-op one');
 });
 
 test('UnreachableMaster with lagging replicas: grace period opened, IO threads restarted once per throttle; MariaDB-GTID replicas skipped when the snapshot says so', async () => {

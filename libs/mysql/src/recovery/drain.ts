@@ -5,6 +5,7 @@
  * (orchestrator-behaviour §3.1 step 3), GTID edition:
  *
  *   [START SLAVE SQL_THREAD]               only when it is stopped: first, while the IO thread still runs
+ *   [KILL <its IO thread>]                 MariaDB, source unresponsive (see DrainOptions)
  *   STOP SLAVE IO_THREAD
  *   SHOW [ALL] SLAVE[S] STATUS            Gtid_IO_Pos (MariaDB) / Retrieved_Gtid_Set (MySQL)
  *   START SLAVE SQL_THREAD                 harmless when it runs; restarts one that was stopped
@@ -38,6 +39,31 @@ export interface DrainOptions {
   timeoutMs: number;
   /** Timeout of each other statement. Default: the connection's query timeout. */
   statementTimeoutMs?: number;
+  /**
+   * The source does not answer (hung or cut off): on MariaDB, STOP SLAVE IO_THREAD then waits about
+   * 2 s for an IO thread blocked reading from it, so its connection is killed first (KILL ends the
+   * blocked read at once; the STOP that follows finds it stopped). Only with a single replication
+   * connection: the process list does not say which IO thread serves which connection.
+   */
+  sourceUnresponsive?: boolean;
+}
+
+/** MariaDB's replication IO threads in the process list. */
+const ioThreadsSql = "SELECT ID AS id FROM information_schema.PROCESSLIST WHERE COMMAND = 'Slave_IO'";
+const noSuchThreadErrno = 1094;
+
+async function killIoThread(conn: InstanceConnection, step: 'drain', q: { timeoutMs?: number }): Promise<void> {
+  const rows = await runStatement(conn, step, ioThreadsSql, () => conn.query(ioThreadsSql, [], q));
+  if (rows.length !== 1) return;
+  const kill = `KILL ${Number(rows[0]?.['id'])}`;
+  await runStatement(conn, step, kill, async () => {
+    try {
+      await conn.exec(kill, [], q);
+    } catch (error) {
+      // 1094 ER_NO_SUCH_THREAD: it ended between the list and the KILL (it gave up by itself)
+      if ((error as { errno?: unknown }).errno !== noSuchThreadErrno) throw error;
+    }
+  });
 }
 
 export interface DrainResult {
@@ -81,6 +107,7 @@ export async function stopReplicaAndDrain(conn: InstanceConnection, options: Dra
     // discards the relay log when the SQL thread starts while both threads are stopped — it restarts
     // from gtid_slave_pos — and the received-but-unapplied transactions would be gone.
     if (before.state.sqlThread !== 'Yes') await runStatement(conn, step, d.startSqlThread, () => conn.exec(d.startSqlThread, [], q));
+    if (options.sourceUnresponsive && d.flavour === 'mariadb' && before.state.ioThread === 'Yes') await killIoThread(conn, step, q);
     await runStatement(conn, step, d.stopIoThread, () => conn.exec(d.stopIoThread, [], q));
     const received = await readReplicaStatus(conn, d, step);
     receivedCoords = byCoordinates ? (received.state?.readCoordinates ?? null) : null;

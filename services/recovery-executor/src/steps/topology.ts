@@ -167,7 +167,8 @@ export function createTopologyAccess(options: TopologyAccessOptions): TopologyAc
             instances: observations.sort(byHostPort),
           };
         },
-        drain: (instances, timeoutMs) => each(instances, drainConcurrency, (c) => stopReplicaAndDrain(c, { timeoutMs, statementTimeoutMs })),
+        drain: (instances, timeoutMs, o = {}) =>
+          each(instances, drainConcurrency, (c) => stopReplicaAndDrain(c, { timeoutMs, statementTimeoutMs, ...(o.sourceUnresponsive ? { sourceUnresponsive: true } : {}) })),
         restartReplication: (instances) =>
           each(instances, drainConcurrency, async (c) => {
             const d = await dialectOf(c, 'drain');
