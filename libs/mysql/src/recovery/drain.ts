@@ -55,7 +55,8 @@ const noSuchThreadErrno = 1094;
 async function killIoThread(conn: InstanceConnection, step: 'drain', q: { timeoutMs?: number }): Promise<void> {
   const rows = await runStatement(conn, step, ioThreadsSql, () => conn.query(ioThreadsSql, [], q));
   if (rows.length !== 1) return;
-  const kill = `KILL ${Number(rows[0]?.['id'])}`;
+  const id = Number(rows[0]?.['id']);
+  const kill = `KILL ${id}`;
   await runStatement(conn, step, kill, async () => {
     try {
       await conn.exec(kill, [], q);
@@ -64,6 +65,14 @@ async function killIoThread(conn: InstanceConnection, step: 'drain', q: { timeou
       if ((error as { errno?: unknown }).errno !== noSuchThreadErrno) throw error;
     }
   });
+  // A STOP that arrives while the killed thread is still on its way out waits the same 2 s: let it go
+  // first (it leaves within milliseconds; bounded, the STOP is correct either way).
+  const gone = `SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE ID = ${id}`;
+  for (let i = 0; i < 40; i++) {
+    const [row] = await runStatement(conn, step, gone, () => conn.query(gone, [], q));
+    if (Number(row?.['n']) === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 export interface DrainResult {
