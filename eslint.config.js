@@ -14,7 +14,7 @@ const ioModules = [
 const services = ['detector', 'analyzer', 'recovery-executor', 'hook-runner', 'api'];
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'infra/kafka/target/**', '.sandbox/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', 'infra/kafka/target/**', '.sandbox/**', '.stryker-tmp/**', 'reports/**', '.mutation-build/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
