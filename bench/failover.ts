@@ -45,6 +45,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { sleep, startTopology, testDatabase, waitFor, type HeartbeatSpec, type MariaDbInstance, type Topology } from '@baton/testing';
+import { seededRandom } from '@baton/testing/seeded-random';
 import { startPipeline, type Pipeline } from '../test/support/pipeline.ts';
 import { summarize, writeReport } from './report.ts';
 
@@ -115,17 +116,6 @@ const runsOf = (v: Variant): number => {
 const pollMs = Number(process.env['BATON_BENCH_POLL_MS'] ?? 5);
 const seed = process.env['BATON_BENCH_SEED'] === undefined ? Math.floor(Math.random() * 2 ** 32) : Number(process.env['BATON_BENCH_SEED']) >>> 0;
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-function seededRandom(s: number): () => number {
-  let a = s >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 const random = seededRandom(seed);
 
 /** Transactions `replica` received but has not applied: Gtid_IO_Pos − @@gtid_slave_pos, summed over GTID domains. */

@@ -20,22 +20,13 @@
  *     refuses the one chosen), and a failed plan carries no topology change.
  */
 import { test } from 'node:test';
+import { seededRandom as rng } from '@baton/testing/seeded-random';
 import assert from 'node:assert/strict';
 import { instanceId, type InstanceObservation, type PromotionRule } from '@baton/contracts';
 import type { PromotionPlan, PromotionPolicyInput } from '../src/index.ts';
 import { binlogFormat, delayed, errantMariadb, notLogging, replica, set, version, type Mod } from './builders.ts';
 import { MP, P, UUID_P, assertPartition, dc, mysqlReplica, mysqlSets, plan, received, rule, seq, uuidOf } from './recovery-builders.ts';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rules: PromotionRule[] = ['must', 'prefer', 'neutral', 'neutral', 'neutral', 'prefer_not', 'must_not'];
 
