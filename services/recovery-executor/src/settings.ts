@@ -24,8 +24,8 @@ export const defaultMaxAnalysisAgeMs = 10_000;
 export const defaultFenceTimeoutMs = 500;
 /**
  * A primary that did not answer the analysis (its probe failed or hung) gets this long to answer the
- * refresh, and then the SQL fence this long again: it had its chance, a hung server will not answer
- * in time, and the fence keeper goes on fencing it in the background until it does (issue 14).
+ * refresh: it had its chance, and a hung server will not answer in time (issue 14). Its SQL fence
+ * keeps fenceTimeoutMs (recovery.ts says why).
  */
 export const notAnsweringBudgetMs = 150;
 /**
