@@ -231,14 +231,13 @@ export class ClusterMonitor {
   /** Some instance with replicas does not answer while a replica of it that does still has its IO thread running. */
   #unsettled(): boolean {
     const members = [...this.#members.values()];
-    const silent = members.filter((m) => m.prober.probing || m.prober.observation.lastError !== null);
-    return silent.some((source) =>
-      members.some((m) => {
-        const o = m.prober.observation;
-        const r = o.replication;
-        return r !== null && r.ioThread === 'Yes' && o.lastError === null && r.sourcePort === source.key.port && sameHost(r.sourceHost, source.key.host);
-      }),
-    );
+    const silent = new Set(members.filter((m) => m.prober.probing || m.prober.observation.lastError !== null).map((m) => keyId(m.key).toLowerCase()));
+    if (silent.size === 0) return false;
+    return members.some((m) => {
+      const o = m.prober.observation;
+      const r = o.replication;
+      return r !== null && r.ioThread === 'Yes' && o.lastError === null && silent.has(`${r.sourceHost}:${r.sourcePort}`.toLowerCase());
+    });
   }
 
   async #probe(member: Member, deadline: AbortSignal, throttleMs: number): Promise<void> {
@@ -309,8 +308,6 @@ export class ClusterMonitor {
     }
   }
 }
-
-const sameHost = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
 /** Resolves when `promise` settles or `signal` aborts, whichever is first. */
 function untilAborted(promise: Promise<unknown>, signal: AbortSignal): Promise<void> {

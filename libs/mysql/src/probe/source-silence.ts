@@ -26,8 +26,12 @@ export interface SourceSilence {
   readonly silentMs: number | null;
 }
 
+const sourceOf = (r: ReplicationState): string => `${r.sourceHost}:${r.sourcePort}`;
 const signatureOf = (r: ReplicationState): string =>
-  `${r.sourceHost}:${r.sourcePort}|${r.receivedHeartbeats ?? ''}|${r.readCoordinates ? `${r.readCoordinates.file}:${r.readCoordinates.pos}` : ''}|${r.gtidIoPos}`;
+  `${sourceOf(r)}|${r.receivedHeartbeats ?? ''}|${r.readCoordinates ? `${r.readCoordinates.file}:${r.readCoordinates.pos}` : ''}|${r.gtidIoPos}`;
+
+/** A reading that can tell silence: the IO thread runs and the server counts received heartbeats. */
+const hasEvidence = (r: ReplicationState | null): r is ReplicationState => r !== null && r.ioThread === 'Yes' && (r.receivedHeartbeats ?? null) !== null;
 
 /**
  * A one-off reading (the recovery's own refresh) against an earlier observation that carries the
@@ -35,19 +39,16 @@ const signatureOf = (r: ReplicationState): string =>
  * two readings; anything changed, it is 0 (the source is alive); no earlier silence, unknown.
  */
 export function extendedSourceSilence(previous: ReplicationState | null, previousAtMs: number, current: ReplicationState | null, atMs: number): number | null {
-  if (current === null || current.ioThread !== 'Yes' || (current.receivedHeartbeats ?? null) === null) return null;
-  if (previous === null || previous.ioThread !== 'Yes' || !Number.isFinite(previousAtMs)) return null;
+  if (!hasEvidence(current) || previous === null || previous.ioThread !== 'Yes' || !Number.isFinite(previousAtMs)) return null;
   if (signatureOf(previous) !== signatureOf(current)) return 0;
   const before = previous.sourceSilentMs ?? null;
   return before === null ? null : before + Math.max(0, atMs - previousAtMs);
 }
 
 export function sourceSilence(previous: SourceProgress | null, replication: ReplicationState | null, atMs: number): SourceSilence {
-  if (replication === null || replication.ioThread !== 'Yes') return { progress: null, silentMs: null };
-  if ((replication.receivedHeartbeats ?? null) === null) return { progress: null, silentMs: null };
-  const source = `${replication.sourceHost}:${replication.sourcePort}`;
+  if (!hasEvidence(replication)) return { progress: null, silentMs: null };
   const signature = signatureOf(replication);
-  if (previous === null || !previous.signature.startsWith(`${source}|`)) return { progress: { signature, sinceMs: atMs }, silentMs: null };
+  if (previous === null || !previous.signature.startsWith(`${sourceOf(replication)}|`)) return { progress: { signature, sinceMs: atMs }, silentMs: null };
   if (previous.signature !== signature) return { progress: { signature, sinceMs: atMs }, silentMs: 0 };
   return { progress: previous, silentMs: Math.max(0, atMs - previous.sinceMs) };
 }
