@@ -34,6 +34,7 @@ import {
   type PromotionStep,
   type ReportedLoss,
   type Violation,
+  type ReturnWindow,
 } from '@baton/testing/chaos';
 import { startTopology, waitFor, type Topology, type TopologySpec } from '@baton/testing';
 import { startChaosEnv, type ChaosEnv, type ChaosEnvOptions } from './chaos-env.ts';
@@ -49,6 +50,11 @@ export interface ScenarioContext {
    * after a failed promotion): at the end each may be read-only in any replication state, never writable.
    */
   setAside: string[];
+  /**
+   * A primary cut off by the network that the fault brought back: writable until the fence keeper
+   * reaches it, a window the split-brain check allows for it alone (ReturnWindow in invariants.ts).
+   */
+  returning?: ReturnWindow;
 }
 
 export interface ScenarioOptions {
@@ -132,7 +138,7 @@ export async function runScenario(t: TestContext, options: ScenarioOptions): Pro
   } finally {
     const written = await writer.stop();
     const samples = await sampler.stop();
-    violations.push(...checkSplitBrain(samples));
+    violations.push(...checkSplitBrain(samples, ctx.returning ? { returning: ctx.returning } : {}));
     final = await readFinalTopology(instances, admin);
     violations.push(...checkFinalTopology(final, undefined, demoted));
     const primary = final.instances.find((i) => i.answered && i.writable === true && i.replicatingFrom === null);

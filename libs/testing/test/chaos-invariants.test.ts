@@ -77,6 +77,25 @@ test('checkSplitBrain', async (t) => {
   }
 });
 
+test('checkSplitBrain with a cut-off primary returning: only its bounded window right after the heal is allowed', async (t) => {
+  // A is the old primary, cut off; B the new one. history() samples every 25 ms from 1000.
+  const returning = { id: A, fromMs: 1025, withinMs: 50 };
+  const cases: Array<{ name: string; samples: Sample[]; violations: number }> = [
+    { name: 'writable for two samples right after the heal, then fenced', samples: history('-Wr', 'WWr', 'WWr', 'rWr'), violations: 0 },
+    { name: 'still writable past the window', samples: history('-Wr', 'WWr', 'WWr', 'WWr', 'WWr', 'rWr'), violations: 1 },
+    { name: 'writable before the heal time', samples: history('WWr', 'WWr', 'rWr'), violations: 1 },
+    { name: 'a third writable instance in the window', samples: history('-Wr', 'WWW', 'rWr'), violations: 1 },
+    { name: 'two writable that are not the returning one', samples: history('-WW', 'rWr'), violations: 1 },
+  ];
+  for (const c of cases) {
+    await t.test(c.name, () => {
+      assert.equal(checkSplitBrain(c.samples, { returning }).length, c.violations);
+      // without the allowance every one of them is a split brain
+      assert.ok(checkSplitBrain(c.samples).length >= 1);
+    });
+  }
+});
+
 test('checkAckedWrites', async (t) => {
   const cases: Array<{ name: string; acked: Array<number | string>; present: Array<number | string>; missing: number | null; listed?: Array<number | string> }> = [
     { name: 'nothing acked', acked: [], present: [], missing: null },

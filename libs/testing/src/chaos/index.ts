@@ -8,6 +8,7 @@
  */
 export {
   checkSplitBrain,
+  type ReturnWindow,
   checkAckedWrites,
   checkReportedLoss,
   type ReportedLoss,

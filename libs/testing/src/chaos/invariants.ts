@@ -42,16 +42,38 @@ export interface Sample {
 const writableIds = (sample: Sample): string[] => sample.instances.filter((i) => i.answered && i.writable === true).map((i) => i.id);
 
 /**
+ * A primary cut off by the network (iptables) coming back at `fromMs`: no SQL fence can reach it
+ * while it is cut off, so it answers writable until the fence keeper's next attempt lands on it.
+ * An episode of it and exactly one other writable instance that starts at or after `fromMs` and
+ * whose last sample is within `withinMs` of it is that window, and is not a violation; anything
+ * longer, earlier, or with a third writable instance is. (A frozen primary gets no allowance: the
+ * fence line's read_only=1 is the first thing it runs.)
+ */
+export interface ReturnWindow {
+  id: string;
+  fromMs: number;
+  withinMs: number;
+}
+
+/**
  * Two or more instances answering and writable in the same sample. Consecutive samples with the
  * same writable set are one episode, reported once: `atMs` is its first sample, `details` has the
  * ids, the first and last sample times, how many samples it lasted and the first sample itself.
+ * `returning`: the window a cut-off primary may have when it comes back (see ReturnWindow).
  */
-export function checkSplitBrain(samples: readonly Sample[]): Violation[] {
+export function checkSplitBrain(samples: readonly Sample[], options: { returning?: ReturnWindow } = {}): Violation[] {
   const out: Violation[] = [];
+  const r = options.returning;
+  const tolerated = (ids: string[], first: Sample, last: Sample): boolean =>
+    r !== undefined && ids.length === 2 && ids.includes(r.id) && first.atMs >= r.fromMs && last.atMs <= r.fromMs + r.withinMs;
   let open: { ids: string[]; key: string; first: Sample; last: Sample; count: number } | undefined;
   const close = (): void => {
     if (!open) return;
     const { ids, first, last, count } = open;
+    if (tolerated(ids, first, last)) {
+      open = undefined;
+      return;
+    }
     out.push({
       invariant: 'split-brain',
       message: `${ids.length} instances writable at once: ${ids.join(', ')} (${count} sample${count === 1 ? '' : 's'}, ${last.atMs - first.atMs} ms)`,
