@@ -52,7 +52,7 @@ import type { Lease } from '@baton/state';
 import type { RecoveryTrail } from './audit.ts';
 import { summarizeHookOutcome } from './hooks-client.ts';
 import type { BlockValue, FenceKeeping, FenceLineFiring, HookClient, HookOutcome, RecoveryOutcome, RecoveryState, RecoveryStore, TopologyAccess, TopologySession } from './ports.ts';
-import { fenceHookDeadlineReserveMs, type ExecutorSettings } from './settings.ts';
+import { fenceHookDeadlineReserveMs, notAnsweringBudgetMs, type ExecutorSettings } from './settings.ts';
 import {
   clusterPrimaryOf,
   drainedObservation,
@@ -529,11 +529,11 @@ class RecoveryRun {
       await this.#syncReplicas(session, reachable);
       this.#checkpoint();
     } else {
-      // The fence keeps its full budget even for a primary that did not answer the refresh: a
-      // shorter one moves the promotion (and the fence line fired with it) earlier, and a cut-off
-      // primary then came back writable for a sample or two before the keeper fenced it (chaos,
-      // split-brain "isolated": 2 failures in 3 runs at 150 ms, none in 3 at 500 ms).
-      fencing = this.#startFencing(session);
+      // A primary that did not answer the analysis nor the refresh gets the refresh's short budget
+      // for its SQL fence too: a hung or cut-off server will not answer in time, and the promotion
+      // waits for this attempt. It is not the last word: the fence line fired at the promotion and
+      // the fence keeper reach it the moment it answers again.
+      fencing = this.#startFencing(session, failedObs.lastError !== null ? notAnsweringBudgetMs : undefined);
     }
     const drains = await session.drain(reachable, d.settings.bulkWaitTimeoutMs, { sourceUnresponsive: failedObs.lastError !== null });
     const drainedAt = d.clock();

@@ -24,8 +24,9 @@ export const defaultMaxAnalysisAgeMs = 10_000;
 export const defaultFenceTimeoutMs = 500;
 /**
  * A primary that did not answer the analysis (its probe failed or hung) gets this long to answer the
- * refresh: it had its chance, and a hung server will not answer in time (issue 14). Its SQL fence
- * keeps fenceTimeoutMs (recovery.ts says why).
+ * refresh, and then, when it did not answer that either, for its SQL fence before the promotion: it
+ * had its chance, and a hung server will not answer in time (issue 14). The fence line and the fence
+ * keeper go on fencing it whenever it answers.
  */
 export const notAnsweringBudgetMs = 150;
 /**
