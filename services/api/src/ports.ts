@@ -47,7 +47,7 @@ export interface RecoveryRecord {
   successorAlias: string | null;
   successorPosition: string | null;
   isSuccessful: boolean;
-  /** successful | failed | not-needed | not-attempted; null while it runs. */
+  /** successful | failed | not-needed | skipped | not-attempted; null while it runs. */
   outcome: string | null;
   lostReplicas: string[];
   participants: string[];

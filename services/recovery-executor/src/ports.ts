@@ -81,7 +81,12 @@ export interface RecoveryRow {
   startedAt: Date;
 }
 
-export type RecoveryOutcome = 'successful' | 'failed' | 'not-needed' | 'not-attempted';
+/**
+ * not-needed: the executor's own re-check found no problem any more; skipped: it found the problem
+ * changed into one this recovery does not handle (a primary whose replicas were just moved is now
+ * DeadMasterWithoutReplicas): neither is a failed recovery, and neither touched anything.
+ */
+export type RecoveryOutcome = 'successful' | 'failed' | 'not-needed' | 'skipped' | 'not-attempted';
 
 export interface RecoveryResolution {
   outcome: RecoveryOutcome;

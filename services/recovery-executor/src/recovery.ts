@@ -265,7 +265,7 @@ class RecoveryRun {
       release = stop?.release ?? !this.#attempted;
       this.#errors.push(error instanceof Error ? error.message : String(error));
       if (!stop) this.#d.logger.error({ clusterId: this.#r.clusterId, recoveryUid: this.#t.uid, err: error }, 'recovery failed');
-      const step = outcome === 'not-needed' ? 'problem-gone' : outcome === 'not-attempted' ? 'not-attempted' : 'aborted';
+      const step = outcome === 'not-needed' ? 'problem-gone' : outcome === 'skipped' ? 'problem-changed' : outcome === 'not-attempted' ? 'not-attempted' : 'aborted';
       this.#t.step(step, outcome === 'failed' ? 'failed' : 'skipped', this.#errors.at(-1) ?? '', { outcome });
     }
     if (!this.#successor) await this.#releaseKeeper();
@@ -467,7 +467,7 @@ class RecoveryRun {
       return snapshot;
     }
     const check = recheck(entries, this.#failed);
-    if (!check.stillFailed) throw new Stop(check.reason, 'not-needed', true);
+    if (!check.stillFailed) throw new Stop(check.reason, check.changed ? 'skipped' : 'not-needed', true);
     this.#t.step('re-checked', 'succeeded', `${check.entry.code} confirmed by the executor's own probes`, { code: check.entry.code });
     return snapshot;
   }

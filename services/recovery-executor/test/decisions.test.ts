@@ -46,8 +46,10 @@ test('re-check: still a dead primary, or gone (with the code it became)', () => 
   const alive = recheck(analysisOf(deadPrimaryCluster({ replicating: true })).entries, primary);
   assert.equal(alive.stillFailed, false);
   assert.equal(alive.stillFailed ? '' : alive.code, 'UnreachableMaster');
+  assert.equal(alive.stillFailed ? null : alive.changed, true, 'another problem: changed');
   const none = recheck([], primary);
   assert.equal(none.stillFailed ? '' : none.code, 'NoProblem');
+  assert.equal(none.stillFailed ? null : none.changed, false, 'no problem: gone');
 });
 
 test('block rules: recently promoted vs any block; a running block without its lock past the TTL is a crash', () => {

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analysisOf, deadPrimaryCluster, harness, healthyCluster, id, primary, replicaKeys, T0 } from './fakes.ts';
+import type { ClusterSnapshot, InstanceObservation } from '@baton/contracts';
 
 const dead = () => analysisOf(deadPrimaryCluster());
 
@@ -24,7 +25,7 @@ test('dead primary: detection, registration, then claim → refresh → re-check
     'refresh',
     'hook:PreFailoverProcesses',
     'journal.stop-replicas:intent',
-    'fence:db1:3306',
+    'fence:db1:3306@150ms', // it answered neither the analysis nor the refresh: the short budget
     'drain:db2:3306,db3:3306,db4:3306',
     'journal.promote:intent',
     'promote:db3:3306',
@@ -100,18 +101,32 @@ test('a failing PreFailover hook: nothing touched, resolved failed, PostUnsucces
   assert.equal(h.state.block?.state, 'resolved', 'the failed recovery keeps the cluster blocked (ack lifts it)');
 });
 
-test('the problem is gone on the executor\'s own probes: stop before touching anything, give the block back', async () => {
-  const h = harness();
-  h.topology.refreshed = () => deadPrimaryCluster({ replicating: true });
-  h.executor.handleAnalysis(dead(), 'det-1');
-  await h.settle();
-  assert.ok(!h.log.some((c) => /^(hook:Pre|fence|drain|promote)/.test(c)), h.log.join(' '));
-  assert.ok(h.log.includes('block.release'));
-  assert.equal(h.state.block, null);
-  assert.ok(h.steps().includes('problem-gone:skipped'));
-  const [resolution] = h.store.of('recoveries.resolve') as Array<{ outcome: string }>;
-  assert.equal(resolution?.outcome, 'not-needed');
-  assert.ok(!h.log.some((c) => c.startsWith('hook:Post')), 'not attempted: no post hooks');
+test('the problem is gone or changed on the executor\'s own probes: stop before touching anything, give the block back; a changed one is skipped, not failed', async (t) => {
+  const moved = (): ClusterSnapshot => {
+    const s = deadPrimaryCluster();
+    return { ...s, instances: [s.instances[0] as InstanceObservation] }; // its replicas were just moved elsewhere
+  };
+  const cases: Array<{ name: string; refreshed: () => ClusterSnapshot; outcome: string; step: string; reason: RegExp }> = [
+    { name: 'healthy again', refreshed: () => healthyCluster(), outcome: 'not-needed', step: 'problem-gone', reason: /no problem/ },
+    { name: 'its replicas replicate again (UnreachableMaster)', refreshed: () => deadPrimaryCluster({ replicating: true }), outcome: 'skipped', step: 'problem-changed', reason: /is now UnreachableMaster, not a dead primary/ },
+    { name: 'its replicas were moved away (DeadMasterWithoutReplicas)', refreshed: moved, outcome: 'skipped', step: 'problem-changed', reason: /is now DeadMasterWithoutReplicas, not a dead primary/ },
+  ];
+  for (const c of cases) {
+    await t.test(c.name, async () => {
+      const h = harness();
+      h.topology.refreshed = c.refreshed;
+      h.executor.handleAnalysis(dead(), 'det-1');
+      await h.settle();
+      assert.ok(!h.log.some((x) => /^(hook:Pre|fence|drain|promote)/.test(x)), h.log.join(' '));
+      assert.ok(h.log.includes('block.release'));
+      assert.equal(h.state.block, null);
+      assert.ok(h.steps().includes(`${c.step}:skipped`), h.steps().join(' '));
+      const [resolution] = h.store.of('recoveries.resolve') as Array<{ outcome: string; errors: string[] }>;
+      assert.equal(resolution?.outcome, c.outcome);
+      assert.match(resolution?.errors.join(' ') ?? '', c.reason, 'the reason is on the row');
+      assert.ok(!h.log.some((x) => x.startsWith('hook:Post')), 'not attempted: no post hooks');
+    });
+  }
 });
 
 test('no candidate in the failed primary\'s data center: replicas restarted, nothing promoted or moved (W4)', async () => {
@@ -390,7 +405,7 @@ test('fence hook (fenceProcesses): requested right after the SQL fence, with the
   h.executor.handleAnalysis(dead(), 'det-1');
   await h.settle();
 
-  const fenceAt = h.log.indexOf('fence:db1:3306');
+  const fenceAt = h.log.indexOf('fence:db1:3306@150ms');
   const hookAt = h.log.indexOf('hook:fenceProcesses');
   assert.ok(fenceAt >= 0 && hookAt > fenceAt, h.log.join(' '));
   assert.ok(hookAt < h.log.findIndex((c) => c.startsWith('promote:')), 'the promotion waits for the fence hook');
@@ -477,7 +492,7 @@ test('the fence hook is not requested when none is configured, nor when the forc
   skipped.state.cached = deadPrimaryCluster();
   await skipped.executor.recover({ kind: 'recover', requestedBy: 'ops', clusterId: 'c1', instance: primary, skipProcesses: true, commandHint: '', requestId: 'r-2' }, undefined);
   await skipped.settle();
-  assert.ok(skipped.log.includes('fence:db1:3306') && skipped.log.some((c) => c.startsWith('promote:')), skipped.log.join(' '));
+  assert.ok(skipped.log.includes('fence:db1:3306@150ms') && skipped.log.some((c) => c.startsWith('promote:')), skipped.log.join(' '));
   assert.ok(!skipped.log.some((c) => c.startsWith('hook:')), 'skipProcesses skips every hook, the fence hook included');
 });
 

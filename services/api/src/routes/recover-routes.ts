@@ -70,7 +70,7 @@ export function registerRecoverRoutes(ctx: RouteContext): void {
         const [row] = await deps.audit.recoveries({ by: 'request', requestId });
         if (row) running = row;
         if (row && row.outcome !== null) {
-          return row.outcome === 'not-needed' || row.outcome === 'not-attempted' ? { kind: 'not-attempted', reason: row.outcome, recovery: row } : { kind: 'resolved', recovery: row };
+          return row.outcome === 'not-needed' || row.outcome === 'skipped' || row.outcome === 'not-attempted' ? { kind: 'not-attempted', reason: row.outcome, recovery: row } : { kind: 'resolved', recovery: row };
         }
         return !row && declined !== undefined ? { kind: 'not-attempted', ...declined } : undefined;
       },

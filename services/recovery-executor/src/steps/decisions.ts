@@ -41,7 +41,8 @@ export const isDeadPrimaryCode = (code: string): boolean => isAnalysisCode(code)
 
 const sameKey = (a: InstanceKey, b: InstanceKey): boolean => a.host === b.host && a.port === b.port;
 
-export type Recheck = { stillFailed: true; entry: AnalysisEntry } | { stillFailed: false; code: string; reason: string };
+/** `changed`: the failed instance still has a problem, but another one (a code this recovery does not handle). */
+export type Recheck = { stillFailed: true; entry: AnalysisEntry } | { stillFailed: false; code: string; reason: string; changed: boolean };
 
 /**
  * Step 7's re-check: the executor's own analysis of its own probes must still show a dead-primary
@@ -49,9 +50,9 @@ export type Recheck = { stillFailed: true; entry: AnalysisEntry } | { stillFaile
  */
 export function recheck(entries: readonly AnalysisEntry[], failed: InstanceKey): Recheck {
   const entry = entries.find((e) => sameKey(e.instance, failed));
-  if (!entry) return { stillFailed: false, code: 'NoProblem', reason: `${instanceId(failed)} shows no problem on the executor's own probes` };
+  if (!entry) return { stillFailed: false, code: 'NoProblem', reason: `${instanceId(failed)} shows no problem on the executor's own probes`, changed: false };
   if (isDeadPrimaryCode(entry.code)) return { stillFailed: true, entry };
-  return { stillFailed: false, code: entry.code, reason: `${instanceId(failed)} is now ${entry.code}, not a dead primary` };
+  return { stillFailed: false, code: entry.code, reason: `${instanceId(failed)} is now ${entry.code}, not a dead primary`, changed: true };
 }
 
 /** The failed primary's direct replicas in a snapshot (by their configured source). */
