@@ -310,6 +310,36 @@ test('a hung primary (SIGSTOP, heartbeats every 0.5 s): failed over on the repli
   assert.deepEqual((await writableInstances(topology)).map((i) => i.name), [successor.name]);
 });
 
+test('a topology restarted on other ports with the same server_ids under the same cluster: every new instance watched, the failover moves every replica', async (t) => {
+  // the first run's instances, then dead: the detector still holds them (as a restarted detector
+  // starts from the cached snapshot), each with the server_id the new run reuses
+  const before = await withTopology(t, { replicas: 3 });
+  await pipeline.register(before, 'ghost');
+  for (const i of before.instances) await i.kill();
+  const restarted = await withTopology(t, { replicas: 3 });
+  assert.ok(restarted.instances.every((i) => !before.instances.some((b) => b.port === i.port)), 'other ports');
+  await pipeline.command({ kind: 'discover', requestedBy: 'test', instance: key(restarted.primary), alias: 'ghost' });
+  // answering, with its data center known (PreventCrossDataCenterMasterFailover is on in this file)
+  const watched = () => pipeline.detectors.flatMap((d) => d.clusterInstances('ghost') ?? []).filter((i) => i.lastError === null && i.dataCenter !== '');
+  const allWatched = () => restarted.instances.every((r) => watched().some((i) => i.port === r.port));
+  const members = () => pipeline.detectors.flatMap((d) => d.clusterInstances('ghost') ?? []).map((i) => `${i.port}:${i.serverId}:${i.lastError ?? 'ok'}`).join(' ');
+  await waitFor(allWatched, { description: 'every instance of the restarted topology watched and answering', timeoutMs: 30_000 }).catch((error: unknown) => {
+    throw new Error(`${(error as Error).message}; watched: ${members()}`);
+  });
+  // and still watched three snapshots later (a second name is dropped after the run that found it)
+  const seen = pipeline.snapshotsSeen.get('ghost') ?? 0;
+  await waitFor(() => (pipeline.snapshotsSeen.get('ghost') ?? 0) >= seen + 3, { description: 'three more snapshots', timeoutMs: 20_000 });
+  assert.ok(allWatched(), `every instance still watched: ${members()}`);
+  await restarted.sync({ gtid: await restarted.writeRows(5) });
+  const crashedAt = Date.now();
+  await restarted.primary.kill();
+  const resolved = await resolvedFor('ghost', crashedAt);
+  assert.equal(resolved.status, 'succeeded', JSON.stringify(resolved.details));
+  const successor = instanceById(restarted, String(resolved.details['successor']));
+  await assertFailedOverTo(restarted, successor, restarted.replicas.filter((r) => r !== successor));
+  assert.deepEqual(resolved.details['lostReplicas'], [], 'no replica lost');
+});
+
 test('a failing PreFailover hook: no topology change, the recovery resolved as failed, PostUnsuccessful ran', async (t) => {
   const topology = await withTopology(t, { replicas: 3 });
   await pipeline.register(topology, 'prefail');

@@ -2,9 +2,13 @@
  * Which instances a cluster has (pure). It starts from the registration's seeds (every instance
  * discovery found) and grows with what probes report: each instance's replication source and its
  * connected replicas (SHOW SLAVE HOSTS / replication threads). New names are probed from the next
- * run on. A name that turns out to be a second name of an instance already known (same server_id,
- * and server_uuid where the flavour has one) is dropped again and remembered as an alias, so it is
- * not added back; names from the registration are never dropped.
+ * run on. An instance is its host:port. A name that turns out to be a second name of an instance
+ * already known is dropped again and remembered as an alias, so it is not added back; names from
+ * the registration are never dropped. Second name means: both names answer their latest probe, as
+ * the same server (server_id, and server_uuid where the flavour has one). A name that does not
+ * answer is never anyone's second name: server_ids are reused (a topology restarted on other ports,
+ * a rebuilt host), and a dead instance that once had a server_id must not hide the live one that
+ * has it now.
  */
 import type { InstanceKey, InstanceObservation } from '@baton/contracts';
 
@@ -46,8 +50,9 @@ export interface Member {
   order: number;
 }
 
+/** Who answers under this name now; null when it does not answer (see the header). */
 function identity(o: InstanceObservation): string | null {
-  if (o.lastSeenAt === null || o.serverId === null) return null;
+  if (o.lastSeenAt === null || o.lastError !== null || o.serverId === null) return null;
   return `${o.serverId}/${o.serverUuid ?? ''}`;
 }
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { InstanceKey } from '@baton/contracts';
+import { unknownInstance, type InstanceKey } from '@baton/contracts';
 import { silentLogger } from '@baton/logging';
 import type { AnnotationSource } from '../src/annotation-cache.ts';
 import { ClusterMonitor, type ClusterMonitorOptions } from '../src/cluster-monitor.ts';
@@ -163,6 +163,32 @@ test('annotations reach the observations; start from a previous snapshot; stop c
   monitor.request({ reason: 'tick' });
   await new Promise((r) => setTimeout(r, 20));
   assert.equal(publisher.snapshots.length, 1, 'nothing after stop');
+});
+
+test('server_ids reused on other ports (a topology restarted, hosts rebuilt): the new replicas are watched next to the dead instances that had those ids', async (t) => {
+  // the previous snapshot: replicas on ports 4402/4403 with server_ids 2 and 3, now dead
+  const ghost = (port: number, serverId: number) => ({
+    ...unknownInstance('127.0.0.1', port),
+    serverId,
+    lastSeenAt: '2026-01-01T00:00:00.000Z',
+    lastCheckedAt: '2026-01-01T00:00:05.000Z',
+    lastError: 'BATON_PROBE_CONNECT: connect ECONNREFUSED',
+  });
+  const fresh = [key('127.0.0.1', 5502), key('127.0.0.1', 5503)];
+  const answer = (k: InstanceKey): Answer => {
+    if (k.port === 4402 || k.port === 4403) return new Error('connect ECONNREFUSED');
+    if (k.host === 'p') return { serverId: 1, connectedReplicas: fresh };
+    return { serverId: k.port - 5500, replication: replication(primary) };
+  };
+  const { monitor, publisher } = setup(answer, { registration: registration('c1', [primary]), initial: [ghost(4402, 2), ghost(4403, 3)] });
+  t.after(() => monitor.stop());
+  for (let i = 1; i <= 4; i++) {
+    monitor.request({ reason: 'tick' });
+    await until(() => publisher.snapshots.length === i, `snapshot ${i}`);
+  }
+  const last = publisher.snapshots.at(-1)?.snapshot.instances ?? [];
+  assert.deepEqual(last.map(keyId).sort(), ['127.0.0.1:4402', '127.0.0.1:4403', '127.0.0.1:5502', '127.0.0.1:5503', 'p:3306']);
+  assert.ok(last.filter((o) => o.port >= 5500).every((o) => o.lastError === null && o.serverId !== null), 'the new replicas answer, with the reused ids');
 });
 
 test('a newer registration drops former seeds that never answered and keeps every instance ever seen', async (t) => {

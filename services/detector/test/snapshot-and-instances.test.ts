@@ -60,3 +60,20 @@ test('a learnt second name of a known server is an alias; seeds never are', () =
   const twoSeeds = members.map((m) => ({ ...m, seed: true }));
   assert.deepEqual(aliasMembers(twoSeeds), []);
 });
+
+test('a server_id reused on another address is not a second name while the earlier holder does not answer (a topology restarted on other ports)', () => {
+  const live = { lastSeenAt: at, serverId: 2, serverUuid: null, lastError: null };
+  const ghost = { lastSeenAt: '2026-01-01T00:00:00.000Z', serverId: 2, serverUuid: null, lastError: 'BATON_PROBE_CONNECT: connection refused' };
+  const cases: Array<{ name: string; earlier: typeof live | typeof ghost; earlierSeed: boolean; expected: string[] }> = [
+    { name: 'the previous run\'s dead replica, learnt first', earlier: ghost, earlierSeed: false, expected: [] },
+    { name: 'the previous run\'s dead replica, a seed', earlier: ghost, earlierSeed: true, expected: [] },
+    { name: 'both answer as the same server: the later name is a second name', earlier: live, earlierSeed: false, expected: ['127.0.0.1:4402'] },
+  ];
+  for (const c of cases) {
+    const members = [
+      { id: '127.0.0.1:3302', observation: unknownInstance('127.0.0.1', 3302, c.earlier), seed: c.earlierSeed, order: 0 },
+      { id: '127.0.0.1:4402', observation: unknownInstance('127.0.0.1', 4402, live), seed: false, order: 5 },
+    ];
+    assert.deepEqual(aliasMembers(members), c.expected, c.name);
+  }
+});
