@@ -103,6 +103,28 @@ const cases: Case[] = [
     present: false,
   },
   {
+    name: 'near miss: a former primary re-attached under its successor, which has not written since (empty slave_pos, the same GTID on both)',
+    instances: () => {
+      const m = primary('p1');
+      const successor = { ...m, mariadbGtid: { ...m.mariadbGtid!, binlogPos: '0-77-100', currentPos: '0-77-100' } };
+      return [successor, replica('old', successor, set({ serverId: 77 }), (i) => ({ ...i, mariadbGtid: { ...i.mariadbGtid!, currentPos: '0-77-100', binlogPos: '0-77-100', slavePos: '' } }))];
+    },
+    host: 'p1',
+    warning: 'ErrantGTIDStructureWarning',
+    present: false,
+  },
+  {
+    name: 'a former primary re-attached with writes its successor never received',
+    instances: () => {
+      const m = primary('p1');
+      const successor = { ...m, mariadbGtid: { ...m.mariadbGtid!, binlogPos: '0-77-100', currentPos: '0-77-100' } };
+      return [successor, replica('old', successor, set({ serverId: 77 }), (i) => ({ ...i, mariadbGtid: { ...i.mariadbGtid!, currentPos: '0-77-103', binlogPos: '0-77-103', slavePos: '' } }))];
+    },
+    host: 'p1',
+    warning: 'ErrantGTIDStructureWarning',
+    present: true,
+  },
+  {
     name: 'MySQL replica with a transaction of its own',
     instances: () => {
       const m = primary('p1', mysql(`${P}:1-10`));

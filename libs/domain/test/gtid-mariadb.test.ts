@@ -86,3 +86,14 @@ test('MariaDB errant: per domain, only the errant domains reported; unparseable 
 test('a diverged old primary rejoining (empty slave_pos, own 0-1-9 in current) is errant against the new primary', () => {
   assert.equal(mariadbErrantGtids({ currentPos: '0-1-9', slavePos: '' }, [2]), '0-1-9');
 });
+
+test('a re-attached former primary (empty slave_pos, its own writes in current_pos) against its successor\'s positions', () => {
+  const cases: Array<{ name: string; current: string; upstream: string[]; errant: string }> = [
+    { name: 'the successor replicated every write before its promotion and has not written since', current: '0-1-9', upstream: ['0-1-9', '0-1-9'], errant: '' },
+    { name: 'the successor holds it as its current_pos only', current: '0-1-9', upstream: ['', '0-1-9'], errant: '' },
+    { name: 'writes the successor never received (lost at the failover) are errant', current: '0-1-12', upstream: ['0-1-9', '0-1-9'], errant: '0-1-12' },
+    { name: 'another domain\'s own write stays errant', current: '0-1-9,1-1-3', upstream: ['0-1-9', '0-1-9'], errant: '1-1-3' },
+    { name: 'unparseable upstream positions exonerate nothing', current: '0-1-9', upstream: ['junk'], errant: '0-1-9' },
+  ];
+  for (const c of cases) assert.equal(mariadbErrantGtids({ currentPos: c.current, slavePos: '' }, [2], c.upstream), c.errant, c.name);
+});

@@ -24,6 +24,11 @@
  * (infra-notes §4). Condition 2 keeps a GTID that came down the chain from being blamed on the
  * replica (e.g. a replica sharing its server_id with an upstream server, or a co-master pair: in a
  * replication ring every member is upstream of itself, so the active co-master's own writes are not errant).
+ *   3. and no upstream instance holds that very GTID as its own last one in the domain
+ *      (@@gtid_binlog_pos or @@gtid_current_pos). A former primary re-attached under its successor
+ *      has an empty gtid_slave_pos and its own writes in gtid_current_pos, all of which the
+ *      successor replicated before its promotion: until the successor writes, the two name the same
+ *      GTID, and it is not errant. Writes the successor never received still are.
  * Limits: an errant write hidden by a later replicated transaction with a higher seq_no in the same
  * domain is no longer visible in the positions (with gtid_strict_mode such a replica stops with
  * error 1950 instead, which the SQL-thread state shows).
@@ -47,17 +52,25 @@ export interface MariadbReplicaPositions {
   readonly slavePos: string;
 }
 
-/** MariaDB cheap check (see the module comment): the errant GTIDs of gtid_current_pos, canonical text. */
-export function mariadbErrantGtids(replica: MariadbReplicaPositions, upstreamServerIds: Iterable<number>): string {
+/**
+ * MariaDB cheap check (see the module comment): the errant GTIDs of gtid_current_pos, canonical text.
+ * `upstreamPositions`: the upstream instances' gtid_binlog_pos / gtid_current_pos texts (rule 3).
+ */
+export function mariadbErrantGtids(replica: MariadbReplicaPositions, upstreamServerIds: Iterable<number>, upstreamPositions: Iterable<string> = []): string {
   const current = tryParseMariadbPosition(replica.currentPos);
   const slave = tryParseMariadbPosition(replica.slavePos);
   if (!current || !slave) return '';
   const upstream = new Set(upstreamServerIds);
+  const held = [...upstreamPositions].flatMap((text) => {
+    const parsed = tryParseMariadbPosition(text);
+    return parsed ? [parsed] : [];
+  });
+  const sameGtid = (a: MariadbGtid | undefined, b: MariadbGtid): boolean => a !== undefined && a.server === b.server && a.seq === b.seq;
   const errant: MariadbGtid[] = [];
   for (const [domain, gtid] of current) {
-    const s = slave.get(domain);
-    const same = s !== undefined && s.server === gtid.server && s.seq === gtid.seq;
-    if (!same && !upstream.has(gtid.server)) errant.push(gtid);
+    if (sameGtid(slave.get(domain), gtid) || upstream.has(gtid.server)) continue;
+    if (held.some((position) => sameGtid(position.get(domain), gtid))) continue;
+    errant.push(gtid);
   }
   return errant.map(formatMariadbGtid).join(',');
 }
@@ -75,8 +88,12 @@ export function errantGtidsOf(instance: InstanceObservation, upstream: readonly 
   if (!hasSource(instance)) return '';
   if (instance.mariadbGtid) {
     const ids: number[] = [];
-    for (const u of upstream) if (u.serverId !== null) ids.push(u.serverId);
-    return mariadbErrantGtids(instance.mariadbGtid, ids);
+    const positions: string[] = [];
+    for (const u of upstream) {
+      if (u.serverId !== null) ids.push(u.serverId);
+      if (u.mariadbGtid) positions.push(u.mariadbGtid.binlogPos, u.mariadbGtid.currentPos);
+    }
+    return mariadbErrantGtids(instance.mariadbGtid, ids, positions);
   }
   if (instance.mysqlGtid) {
     const source = upstream.find((u) => u.mysqlGtid !== null);
