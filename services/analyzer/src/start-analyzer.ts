@@ -10,6 +10,7 @@ import type { BatonConfig } from '@baton/config';
 import { topics } from '@baton/contracts';
 import { createProducer, createPublisher, ensureServiceTopics, kafkaFromConfig, signerFromConfig, type RunningConsumer } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
+import { createRegistry, serveMetricsIfEnabled, type Registry } from '@baton/metrics';
 import { openBackend } from '@baton/mysql';
 import { createKeys, createRedis, waitForRedis } from '@baton/state';
 import { SnapshotAnalyzer } from './analyze-and-publish.ts';
@@ -19,12 +20,15 @@ import { analysisPolicyFromConfig, analyzerSettings } from './config.ts';
 import { consumeSnapshots, kafkaAnalysisPublisher } from './consume-snapshots.ts';
 import { createRedisSnapshotCache } from './snapshot-cache.ts';
 import { faultClockFromEnv } from './fault-clock.ts';
+import { createAnalyzerMetrics } from './metrics.ts';
 
 export type { StopStep };
 
 export interface RunningAnalyzer {
   analyzer: SnapshotAnalyzer;
   consumer: RunningConsumer;
+  /** This analyzer's Prometheus metrics (baton_analyzer_…). */
+  registry: Registry;
   /** In shutdown order; runService runs them one by one. */
   stopSteps: StopStep[];
   /** Runs every stop step, each in its own try/catch. Idempotent. */
@@ -43,6 +47,8 @@ export interface StartAnalyzerOptions {
   redisReadyTimeoutMs?: number;
   /** How long shutdown waits for the cache and change-log writes (default 5 s). */
   drainTimeoutMs?: number;
+  /** The Prometheus registry to count into (default: a new one; served on analyzer.metricsPort when above 0). */
+  registry?: Registry;
 }
 
 export async function startAnalyzer(config: BatonConfig, logger: Logger, options: StartAnalyzerOptions = {}): Promise<RunningAnalyzer> {
@@ -62,6 +68,11 @@ export async function startAnalyzer(config: BatonConfig, logger: Logger, options
     closers.unshift({ name: 'redis', run: () => closeRedis(redis) });
     await waitForRedis(redis, options.redisReadyTimeoutMs ?? 10_000);
 
+    const registry = options.registry ?? createRegistry({ service: 'analyzer' });
+    const metrics = createAnalyzerMetrics(registry);
+    const metricsServer = await serveMetricsIfEnabled({ registry, port: config.analyzer.metricsPort, logger });
+    if (metricsServer) closers.unshift({ name: 'metrics server', run: () => metricsServer.close() });
+
     const signer = signerFromConfig(config.security);
     const kafka = kafkaFromConfig(config.kafka, 'analyzer', logger);
     if (options.ensureTopics ?? true) {
@@ -74,7 +85,7 @@ export async function startAnalyzer(config: BatonConfig, logger: Logger, options
 
     const analyzer = new SnapshotAnalyzer({
       policy,
-      publisher: kafkaAnalysisPublisher(publisher),
+      publisher: metrics.publisher(kafkaAnalysisPublisher(publisher)),
       cache: createRedisSnapshotCache(redis, createKeys(settings.keyPrefix), settings.snapshotTtlMs),
       probeRequester: kafkaProbeRequester({ publisher, redis, keys: createKeys(settings.keyPrefix) }),
       changelog: createBackendChangelogStore(db),
@@ -82,6 +93,7 @@ export async function startAnalyzer(config: BatonConfig, logger: Logger, options
       ...(clock ? { clock } : {}),
       ...(options.newDetectionId ? { newDetectionId: options.newDetectionId } : {}),
     });
+    metrics.setStats(() => analyzer.stats());
     closers.unshift({
       name: 'background writes',
       run: async () => {
@@ -108,6 +120,7 @@ export async function startAnalyzer(config: BatonConfig, logger: Logger, options
     return {
       analyzer,
       consumer,
+      registry,
       stopSteps: closers,
       stop: () => (stopping ??= cleanup()),
     };

@@ -26,6 +26,8 @@ export interface ClusterFleetOptions {
   createProber: ProberFactory;
   publish: (snapshot: ClusterSnapshot, correlationId: string | undefined) => Promise<void>;
   logger: Logger;
+  /** detector.unseenInstanceForgetHours, in ms (0 = never). */
+  forgetUnseenAfterMs?: number;
 }
 
 export class ClusterFleet {
@@ -133,6 +135,7 @@ export class ClusterFleet {
       },
       logger: o.logger,
       ...(initial ? { initial } : {}),
+      ...(o.forgetUnseenAfterMs === undefined ? {} : { forgetUnseenAfterMs: o.forgetUnseenAfterMs }),
     });
   }
 

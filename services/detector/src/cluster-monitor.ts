@@ -25,7 +25,7 @@ import type { ClusterRegistration, ClusterSnapshot, InstanceKey, InstanceObserva
 import type { Logger } from '@baton/logging';
 import type { InstanceProberOptions, ProberSettings } from '@baton/mysql';
 import type { AnnotationSource } from './annotation-cache.ts';
-import { aliasMembers, keyId, newInstances } from './instance-set.ts';
+import { aliasMembers, keyId, newInstances, unseenMembers } from './instance-set.ts';
 import type { Limiter } from './limiter.ts';
 import { reasonOf, RunQueue, type PendingRun, type RunReason, type RunRequest } from './run-queue.ts';
 import { buildSnapshot } from './snapshot.ts';
@@ -63,6 +63,12 @@ export interface ClusterMonitorOptions {
   /** Settling runs (see above): their interval (default 50 ms) and how long they go on (default 5000 ms). */
   settleIntervalMs?: number;
   settleWindowMs?: number;
+  /**
+   * Instances not seen for this long are forgotten: no longer probed nor in the snapshots, and not
+   * learnt again from what other instances report until a registration lists them (orchestrator:
+   * UnseenInstanceForgetHours). 0 (the default here) = never.
+   */
+  forgetUnseenAfterMs?: number;
   now?: () => Date;
 }
 
@@ -73,6 +79,8 @@ interface Member {
   order: number;
   /** performance.now() when this member's latest probe started. */
   lastStartMs: number;
+  /** Wall clock when the cluster learnt it (the forget rule's start for one that never answered). */
+  addedAtMs: number;
 }
 
 export class ClusterMonitor {
@@ -82,6 +90,8 @@ export class ClusterMonitor {
   readonly #logger: Logger;
   readonly #members = new Map<string, Member>();
   readonly #aliases = new Set<string>();
+  /** Forgotten as unseen (forgetUnseenAfterMs): not learnt again until a registration lists them. */
+  readonly #forgotten = new Set<string>();
   readonly #queue: RunQueue;
   readonly #runDeadlineMs: number;
   readonly #failingWaitMs: number;
@@ -143,6 +153,7 @@ export class ClusterMonitor {
       if (member) member.seed = true;
       else {
         this.#aliases.delete(keyId(seed));
+        this.#forgotten.delete(keyId(seed));
         this.#add(seed, true);
       }
     }
@@ -195,7 +206,7 @@ export class ClusterMonitor {
       ...(initial ? { initial } : {}),
       logger: this.#logger,
     });
-    this.#members.set(id, { key: { host: key.host, port: key.port }, prober, seed, order: this.#order++, lastStartMs: Number.NEGATIVE_INFINITY });
+    this.#members.set(id, { key: { host: key.host, port: key.port }, prober, seed, order: this.#order++, lastStartMs: Number.NEGATIVE_INFINITY, addedAtMs: this.#now().getTime() });
   }
 
   async #run(run: PendingRun): Promise<void> {
@@ -268,7 +279,7 @@ export class ClusterMonitor {
   /** New names from the probes join; second names of a known server leave again. */
   #learn(): void {
     const observations = this.instances();
-    for (const key of newInstances(observations, new Set(this.#members.keys()), this.#aliases)) {
+    for (const key of newInstances(observations, new Set(this.#members.keys()), new Set([...this.#aliases, ...this.#forgotten]))) {
       this.#logger.info({ instance: keyId(key) }, 'instance joined the cluster');
       this.#add(key, false);
     }
@@ -279,6 +290,20 @@ export class ClusterMonitor {
       this.#logger.info({ instance: id }, 'instance is a second name of a known server; dropped');
       this.#members.delete(id);
       this.#aliases.add(id);
+      void member.prober.close();
+    }
+    const forgetAfterMs = this.#options.forgetUnseenAfterMs ?? 0;
+    const unseen = unseenMembers(
+      [...this.#members.entries()].map(([id, m]) => ({ id, observation: m.prober.observation, addedAtMs: m.addedAtMs })),
+      this.#now().getTime(),
+      forgetAfterMs,
+    );
+    for (const id of unseen) {
+      const member = this.#members.get(id);
+      if (!member) continue;
+      this.#logger.info({ instance: id, lastSeenAt: member.prober.observation.lastSeenAt, forgetAfterMs }, 'instance not seen for too long; forgotten');
+      this.#members.delete(id);
+      this.#forgotten.add(id);
       void member.prober.close();
     }
   }

@@ -26,6 +26,8 @@ export interface DetectorSettings {
   prober: ProberSettings;
   discovery: DiscoverySettings;
   maxConcurrentProbes: number;
+  /** detector.unseenInstanceForgetHours in ms (0 = never). */
+  forgetUnseenAfterMs: number;
   seeds: Array<{ seed: InstanceKey; alias?: string }>;
   keyPrefix: string | undefined;
 }
@@ -45,6 +47,7 @@ export function detectorSettings(config: DetectorConfigSections): DetectorSettin
     prober: proberSettingsFromConfig(config),
     discovery: discoverySettingsFromConfig(config),
     maxConcurrentProbes: config.detector.maxConcurrentProbes,
+    forgetUnseenAfterMs: config.detector.unseenInstanceForgetHours * 3_600_000,
     seeds: config.detector.seeds.map((s) => ({ seed: { host: s.host, port: s.port }, ...(s.alias === undefined ? {} : { alias: s.alias }) })),
     keyPrefix: config.redis.keyPrefix,
   };

@@ -74,3 +74,18 @@ export function aliasMembers(members: readonly Member[]): string[] {
   }
   return out;
 }
+
+/**
+ * Members not seen for `forgetAfterMs` (orchestrator: UnseenInstanceForgetHours): their last
+ * success, or when the cluster learnt them if they never answered, is older than that. 0 = never.
+ */
+export function unseenMembers(members: ReadonlyArray<{ id: string; observation: InstanceObservation; addedAtMs: number }>, nowMs: number, forgetAfterMs: number): string[] {
+  if (forgetAfterMs <= 0) return [];
+  return members
+    .filter((m) => {
+      const seen = m.observation.lastSeenAt === null ? Number.NaN : Date.parse(m.observation.lastSeenAt);
+      const since = Number.isNaN(seen) ? m.addedAtMs : seen;
+      return nowMs - since >= forgetAfterMs;
+    })
+    .map((m) => m.id);
+}

@@ -12,9 +12,10 @@ import { runStopSteps, type StopStep } from '@baton/runtime';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { BatonConfig } from '@baton/config';
-import { createEnvelope, topics, type InstanceObservation } from '@baton/contracts';
+import { createEnvelope, topics, type ClusterSnapshot, type InstanceObservation } from '@baton/contracts';
 import { consumerGroupId, createProducer, createPublisher, ensureServiceTopics, kafkaFromConfig, signerFromConfig, type RunningConsumer, type TopicNames } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
+import { createRegistry, serveMetricsIfEnabled, type Registry } from '@baton/metrics';
 import { InstanceProber } from '@baton/mysql';
 import { createKeys, createRedis, waitForRedis } from '@baton/state';
 import { ClusterFleet } from './cluster-fleet.ts';
@@ -22,6 +23,7 @@ import type { ProberFactory } from './cluster-monitor.ts';
 import { consumeCommands } from './commands.ts';
 import { defaultCommandsGroupId, defaultGroupId, detectorSettings, type DetectorConfigSections } from './config.ts';
 import { Limiter } from './limiter.ts';
+import { createDetectorMetrics } from './metrics.ts';
 import { consumeProbeRequests } from './probe-requests.ts';
 import { readRegistry } from './read-registry.ts';
 import { startRegistryConsumer, type RegistryConsumer } from './registry-consumer.ts';
@@ -49,6 +51,8 @@ export interface StartDetectorOptions {
   onFatal?: (error: Error) => void;
   /** For tests: replaces InstanceProber. */
   createProber?: ProberFactory;
+  /** The Prometheus registry to count into (default: a new one; served on detector.metricsPort when above 0). */
+  registry?: Registry;
 }
 
 export type { StopStep };
@@ -62,6 +66,8 @@ export interface RunningDetector {
   /** What this detector currently knows of an owned cluster's instances. */
   clusterInstances(clusterId: string): InstanceObservation[] | undefined;
   stats(): { clusters: number; instances: number; published: number; publishFailures: number };
+  /** This detector's Prometheus metrics (baton_detector_…). */
+  registry: Registry;
   /** Everything, in shutdown order, each step on its own. Idempotent. */
   stop(): Promise<void>;
 }
@@ -82,6 +88,8 @@ export function startDetector(options: StartDetectorOptions): RunningDetector {
   let stopRequested = false;
   let stopSeeds: () => void = () => undefined;
   let statusTimer: NodeJS.Timeout | undefined;
+  const registry = options.registry ?? createRegistry({ service: 'detector' });
+  const metrics = createDetectorMetrics({ registry, pollIntervalMs: settings.prober.pollIntervalMs, stats: () => fleet?.stats() ?? { clusters: 0, instances: 0 } });
 
   const checkNotStopped = (): void => {
     if (stopRequested) throw new Error('detector stopped during start');
@@ -92,6 +100,8 @@ export function startDetector(options: StartDetectorOptions): RunningDetector {
     closers.push({ name: 'redis', run: () => redis.quit().then(() => undefined, () => redis.disconnect()) });
     await waitForRedis(redis, options.redisReadyTimeoutMs ?? 10_000);
     checkNotStopped();
+    const metricsServer = await serveMetricsIfEnabled({ registry, port: config.detector.metricsPort, logger });
+    if (metricsServer) closers.unshift({ name: 'metrics server', run: () => metricsServer.close() });
 
     const kafka = kafkaFromConfig(config.kafka, 'detector', logger);
     if (options.ensureTopics ?? true) {
@@ -104,23 +114,24 @@ export function startDetector(options: StartDetectorOptions): RunningDetector {
     const publisher = createPublisher({ producer, names, logger, signer });
     checkNotStopped();
 
-    const createProber: ProberFactory = options.createProber ?? ((o) => new InstanceProber(o));
+    const createProber: ProberFactory = metrics.probers(options.createProber ?? ((o) => new InstanceProber(o)));
     const currentFleet = new ClusterFleet({
       detectorId,
       settings: settings.prober,
       limiter: new Limiter(settings.maxConcurrentProbes),
+      forgetUnseenAfterMs: settings.forgetUnseenAfterMs,
       redis,
       keys: createKeys(settings.keyPrefix),
       createProber,
       logger,
-      publish: async (snapshot, correlationId) => {
+      publish: metrics.publisher(async (snapshot: ClusterSnapshot, correlationId: string | undefined) => {
         const envelope = createEnvelope('cluster-snapshot', snapshot, {
           producer: producerName,
           occurredAt: snapshot.observedAt,
           ...(correlationId === undefined ? {} : { correlationId }),
         });
         await publisher.publish(topics.clusterSnapshots, snapshot.clusterId, envelope);
-      },
+      }),
     });
     fleet = currentFleet;
     closers.unshift({ name: 'clusters', run: () => currentFleet.stop() });
@@ -207,6 +218,7 @@ export function startDetector(options: StartDetectorOptions): RunningDetector {
     ownedClusters: () => fleet?.clusterIds() ?? [],
     clusterInstances: (clusterId) => fleet?.monitor(clusterId)?.instances(),
     stats: () => fleet?.stats() ?? { clusters: 0, instances: 0, published: 0, publishFailures: 0 },
+    registry,
     stop,
   };
 }

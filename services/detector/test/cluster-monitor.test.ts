@@ -191,6 +191,28 @@ test('server_ids reused on other ports (a topology restarted, hosts rebuilt): th
   assert.ok(last.filter((o) => o.port >= 5500).every((o) => o.lastError === null && o.serverId !== null), 'the new replicas answer, with the reused ids');
 });
 
+test('instances not seen for forgetUnseenAfterMs are forgotten and not learnt again from their neighbours; the rest stay', async (t) => {
+  const nowMs = Date.parse('2026-12-04T00:00:00.000Z');
+  const hours = (h: number) => new Date(nowMs - h * 3_600_000).toISOString();
+  const seenAgo = (port: number, h: number) => ({ ...unknownInstance('127.0.0.1', port), serverId: port, lastSeenAt: hours(h), lastCheckedAt: hours(0), lastError: 'BATON_PROBE_CONNECT: connect ECONNREFUSED' });
+  const gone = key('127.0.0.1', 4401);
+  const recent = key('127.0.0.1', 4402);
+  // the live primary still lists the long-gone replica among its replicas (a stale SHOW SLAVE HOSTS row)
+  const answer = (k: InstanceKey): Answer => (k.host === 'p' ? { serverId: 1, connectedReplicas: [gone] } : new Error('connect ECONNREFUSED'));
+  const { monitor, publisher } = setup(answer, {
+    registration: registration('c1', [primary]),
+    initial: [seenAgo(4401, 241), seenAgo(4402, 239)],
+    forgetUnseenAfterMs: 240 * 3_600_000,
+    now: () => new Date(nowMs),
+  });
+  t.after(() => monitor.stop());
+  for (let i = 1; i <= 3; i++) {
+    monitor.request({ reason: 'tick' });
+    await until(() => publisher.snapshots.length === i, `snapshot ${i}`);
+  }
+  assert.deepEqual(publisher.snapshots.at(-1)?.snapshot.instances.map(keyId).sort(), ['127.0.0.1:4402', 'p:3306'], `${keyId(gone)} forgotten, ${keyId(recent)} kept`);
+});
+
 test('a newer registration drops former seeds that never answered and keeps every instance ever seen', async (t) => {
   const gone = key('old', 3306);
   const { monitor, publisher } = setup((k) => (k.host === 'old' ? new Error('connect ECONNREFUSED') : healthy(k)), {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertSchema, ClusterSnapshotV1, unknownInstance } from '@baton/contracts';
-import { aliasMembers, newInstances, referencedInstances, sourceKeyOf } from '../src/instance-set.ts';
+import { aliasMembers, newInstances, referencedInstances, sourceKeyOf, unseenMembers } from '../src/instance-set.ts';
 import { buildSnapshot } from '../src/snapshot.ts';
 import { key, replication } from './fakes.ts';
 
@@ -76,4 +76,19 @@ test('a server_id reused on another address is not a second name while the earli
     ];
     assert.deepEqual(aliasMembers(members), c.expected, c.name);
   }
+});
+
+test('unseenMembers: last success (or when learnt, if never seen) older than the limit; 0 = never', () => {
+  const now = Date.parse('2026-12-04T00:00:00.000Z');
+  const h = 3_600_000;
+  const member = (id: string, lastSeenAt: string | null, addedAtMs = now) => ({ id, observation: unknownInstance(id, 3306, { lastSeenAt }), addedAtMs });
+  const members = [
+    member('old', new Date(now - 241 * h).toISOString()),
+    member('edge', new Date(now - 240 * h).toISOString()),
+    member('fresh', new Date(now - 1000).toISOString()),
+    member('never-recent', null, now - 10 * h),
+    member('never-old', null, now - 300 * h),
+  ];
+  assert.deepEqual(unseenMembers(members, now, 240 * h), ['old', 'edge', 'never-old']);
+  assert.deepEqual(unseenMembers(members, now, 0), []);
 });

@@ -13,11 +13,13 @@ import { topics } from '@baton/contracts';
 import { BatonError } from '@baton/errors';
 import { consumerGroupId, createProducer, createPublisher, ensureServiceTopics, kafkaFromConfig, runConsumer, signerFromConfig, type RunningConsumer, type TopicNames } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
+import { createRegistry, serveMetricsIfEnabled, type Registry } from '@baton/metrics';
 import { createKeys, createRedis, waitForRedis } from '@baton/state';
 import { defaultGroupId, hookRunnerSettings, listWorstCaseMs } from './config.ts';
 import { createRequestHandler, type RequestHandler } from './handle-request.ts';
 import { runHookList } from './run-hook-list.ts';
 import { ProcessSupervisor } from './run-process.ts';
+import { createHookRunnerMetrics } from './metrics.ts';
 
 export type { StopStep };
 
@@ -42,12 +44,16 @@ export interface StartHookRunnerOptions {
   hostname?: string;
   /** How long stop() waits for an in-flight request (default 10 s). */
   stopTimeoutMs?: number;
+  /** The Prometheus registry to count into (default: a new one; served on hooks.metricsPort when above 0). */
+  registry?: Registry;
 }
 
 export interface RunningHookRunner {
   consumer: RunningConsumer;
   handler: RequestHandler;
   supervisor: ProcessSupervisor;
+  /** This runner's Prometheus metrics (baton_hook_…). */
+  registry: Registry;
   /** In shutdown order; runService runs them one by one. */
   stopSteps: StopStep[];
   /** Runs every stop step, each in its own try/catch. Idempotent. */
@@ -79,6 +85,10 @@ export async function startHookRunner(options: StartHookRunnerOptions): Promise<
       },
     });
     await waitForRedis(redis, config.redis.connectTimeoutMs * 5);
+    const registry = options.registry ?? createRegistry({ service: 'hook-runner' });
+    const metrics = createHookRunnerMetrics(registry);
+    const metricsServer = await serveMetricsIfEnabled({ registry, port: config.hooks.metricsPort, logger });
+    if (metricsServer) closers.unshift({ name: 'metrics server', run: () => metricsServer.close() });
 
     const kafka = kafkaFromConfig(config.kafka, 'hook-runner', logger);
     if (options.ensureTopics ?? true) {
@@ -125,6 +135,9 @@ export async function startHookRunner(options: StartHookRunnerOptions): Promise<
             background.add(work);
             void work.finally(() => background.delete(work));
           },
+        }).then((result) => {
+          metrics.observe(result);
+          return result;
         }),
     });
 
@@ -151,7 +164,7 @@ export async function startHookRunner(options: StartHookRunnerOptions): Promise<
 
     logger.info({ groupId, topic: names[topics.hookRequests] }, 'hook-runner consuming hook requests');
     let stopping: Promise<void> | undefined;
-    return { consumer, handler, supervisor, stopSteps: closers, stop: () => (stopping ??= cleanup()) };
+    return { consumer, handler, supervisor, registry, stopSteps: closers, stop: () => (stopping ??= cleanup()) };
   } catch (error) {
     await cleanup();
     throw error;

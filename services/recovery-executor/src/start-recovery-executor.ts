@@ -17,6 +17,7 @@ import { createEnvelope, topics, type ClusterSnapshot } from '@baton/contracts';
 import { MessageValidationError } from '@baton/errors';
 import { consumerGroupId, createProducer, createPublisher, ensureServiceTopics, kafkaFromConfig, runConsumer, signerFromConfig, type RunningConsumer, type TopicNames } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
+import { createRegistry, serveMetricsIfEnabled, type Registry } from '@baton/metrics';
 import { openBackend, type InstanceAnnotations } from '@baton/mysql';
 import { createKeys, createRedis, LeaseManager, parseCandidateValue, parseDowntimeValue, waitForRedis, type Keys } from '@baton/state';
 import { createAudit } from './audit.ts';
@@ -30,6 +31,7 @@ import { clusterPrimaryOf } from './steps/decisions.ts';
 import { BackendDemotedPrimaries } from './backend-demoted.ts';
 import { consumeCommands, matching } from './commands.ts';
 import { RecoveryExecutor } from './executor.ts';
+import { createExecutorMetrics } from './metrics.ts';
 import { startKafkaHookClient } from './hooks-client.ts';
 import { RedisRecoveryState } from './registration.ts';
 import { defaultCommandsGroupId, executorSettings, hookResultMarginMs, hookResultsGroupPrefix } from './settings.ts';
@@ -60,6 +62,8 @@ export interface StartRecoveryExecutorOptions {
   clock?: () => Date;
   /** {orchestratorHost} (default os.hostname()). */
   hostname?: string;
+  /** The Prometheus registry to count into (default: a new one; served on recovery.metricsPort when above 0). */
+  registry?: Registry;
 }
 
 export interface RunningRecoveryExecutor {
@@ -67,6 +71,8 @@ export interface RunningRecoveryExecutor {
   executor: RecoveryExecutor;
   state: RedisRecoveryState;
   consumers: RunningConsumer[];
+  /** This executor's Prometheus metrics (baton_recoveries_total, baton_recovery_phase_duration_seconds, …). */
+  registry: Registry;
   /** In shutdown order; runService runs them one by one. */
   stopSteps: StopStep[];
   /** Runs every stop step, each in its own try/catch. Idempotent. */
@@ -135,8 +141,13 @@ export async function startRecoveryExecutor(options: StartRecoveryExecutorOption
     closers.unshift({ name: 'kafka producer', run: () => producer.disconnect() });
     const publisher = createPublisher({ producer, names, logger, signer });
 
+    const registry = options.registry ?? createRegistry({ service: 'recovery-executor' });
+    const metrics = createExecutorMetrics({ registry });
+    const metricsServer = await serveMetricsIfEnabled({ registry, port: config.recovery.metricsPort, logger });
+    if (metricsServer) closers.unshift({ name: 'metrics server', run: () => metricsServer.close() });
+
     const store = new BackendRecoveryStore(db);
-    const audit = createAudit({
+    const audit = metrics.observe(createAudit({
       store,
       logger,
       clock,
@@ -146,7 +157,7 @@ export async function startRecoveryExecutor(options: StartRecoveryExecutorOption
           await publisher.publish(topics.recoveryEvents, event.clusterId, envelope);
         },
       },
-    });
+    }));
     closers.unshift({
       name: 'audit writes',
       run: async () => {
@@ -223,6 +234,7 @@ export async function startRecoveryExecutor(options: StartRecoveryExecutorOption
       lines,
       lossWatch,
     });
+    metrics.setDroppedStale(() => executor.stats().droppedStaleAnalyses);
     // every executor keeps every demoted primary fenced: now, and whenever one was added elsewhere;
     // and a fence line open to every cluster's primary, as the analyzer last cached it
     const keepAll = (): void => {
@@ -296,7 +308,7 @@ export async function startRecoveryExecutor(options: StartRecoveryExecutorOption
     logger.info({ groupId: options.groupId ?? settings.groupId, warmupMs: settings.warmupMs, clusterFilters: settings.clusterFilters }, 'recovery executor consuming analyses');
 
     let stopping: Promise<void> | undefined;
-    return { owner, executor, state, consumers, stopSteps: closers, stop: () => (stopping ??= cleanup()) };
+    return { owner, executor, state, consumers, registry, stopSteps: closers, stop: () => (stopping ??= cleanup()) };
   } catch (error) {
     await cleanup();
     throw error;

@@ -3,7 +3,7 @@
  * defaults (go/config/config.go), plus Baton's own keys in camelCase with the unit in the name.
  * PascalCase = orchestrator's meaning exactly; camelCase = Baton's addition.
  */
-import { bool, integer, section, stringList, text } from './primitives.ts';
+import { bool, integer, metricsPort, section, stringList, text } from './primitives.ts';
 import { HookListSchema } from './hook-entry.ts';
 
 const orchestratorKeys = {
@@ -80,6 +80,7 @@ const orchestratorKeys = {
 };
 
 const batonKeys = {
+  metricsPort: metricsPort('recovery-executor'),
   recoveryDeadlineMs: integer(30_000, 'Deadline of one whole recovery, checked between steps.', { min: 100 }),
   recoveryLockTtlMs: integer(40_000, 'TTL of the per-cluster recovery lock (renewed at half); above recoveryDeadlineMs.', {
     min: 100,

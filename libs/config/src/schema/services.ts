@@ -1,6 +1,6 @@
 /** Per-service sections. Durations are milliseconds with the unit in the key's name. */
 import { Type } from '@sinclair/typebox';
-import { bool, integer, optional, port, section, text } from './primitives.ts';
+import { bool, integer, metricsPort, optional, port, section, text } from './primitives.ts';
 
 /**
  * A cluster alias is also the cluster's stable id and reaches hooks ({failureClusterAlias},
@@ -36,6 +36,12 @@ export const DetectorSchema = section(
       examples: [[{ host: 'db1.example.com', port: 3306, alias: 'orders' }]],
     }),
     maxConcurrentProbes: integer(256, 'Probes in flight at once, per detector process.', { min: 1, max: 10_000 }),
+    metricsPort: metricsPort('detector'),
+    unseenInstanceForgetHours: integer(
+      240,
+      'An instance not seen (no successful probe) for this many hours is forgotten: no longer probed nor shown, and not learnt again from its neighbours until a discovery lists it (orchestrator: UnseenInstanceForgetHours). 0 = never.',
+      { min: 0, max: 100_000 },
+    ),
   },
   'detector: probes instances and publishes cluster snapshots.',
 );
@@ -63,6 +69,7 @@ export const AnalyzerSchema = section(
       'Snapshot partitions one analyzer process handles at once; one cluster\'s snapshots stay in order.',
       { min: 1, max: 1000 },
     ),
+    metricsPort: metricsPort('analyzer'),
   },
   'analyzer: turns snapshots into orchestrator analysis codes.',
 );
@@ -100,6 +107,7 @@ export const HooksSchema = section(
       max: 16 * 1024 * 1024,
     }),
     webhookRetries: integer(2, 'Retries of a webhook without its own retries.', { max: 10 }),
+    metricsPort: metricsPort('hook-runner'),
   },
   'hook-runner: limits for the operator\'s processes and webhooks (the lists themselves are under recovery).',
 );

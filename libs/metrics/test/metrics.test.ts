@@ -1,0 +1,106 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Counter, createRegistry, durationBucketsSeconds, exposition, Histogram, readSample as sample, serveMetricsIfEnabled, startMetricsServer } from '../src/index.ts';
+
+
+test('a registry labels every series with its service and carries the default process metrics', async () => {
+  const registry = createRegistry({ service: 'detector' });
+  const probes = new Counter({ name: 'baton_test_probes_total', help: 'Probes.', labelNames: ['outcome'], registers: [registry] });
+  probes.inc({ outcome: 'ok' }, 2);
+  const { contentType, body } = await exposition(registry);
+  assert.match(contentType, /^text\/plain/);
+  assert.equal(sample(body, 'baton_test_probes_total', { outcome: 'ok', service: 'detector' }), 2);
+  assert.notEqual(sample(body, 'process_cpu_user_seconds_total', { service: 'detector' }), undefined);
+  assert.notEqual(sample(body, 'nodejs_eventloop_lag_seconds', { service: 'detector' }), undefined);
+});
+
+test('two registries in one process do not share series (the pipeline runs every service in-process)', async () => {
+  const a = createRegistry({ service: 'analyzer', defaultMetrics: false });
+  const b = createRegistry({ service: 'hook-runner', defaultMetrics: false });
+  new Counter({ name: 'baton_same_total', help: 'Same name.', registers: [a] }).inc();
+  new Counter({ name: 'baton_same_total', help: 'Same name.', registers: [b] });
+  assert.equal(sample(await a.metrics(), 'baton_same_total', { service: 'analyzer' }), 1);
+  assert.equal(sample(await b.metrics(), 'baton_same_total', { service: 'hook-runner' }), 0);
+  assert.doesNotMatch(await a.metrics(), /process_cpu/);
+});
+
+test('GET /metrics over real HTTP on port 0: the text exposition; other paths 404, other methods 405', async () => {
+  const registry = createRegistry({ service: 'recovery-executor' });
+  const phases = new Histogram({ name: 'baton_test_phase_duration_seconds', help: 'Phases.', labelNames: ['phase'], buckets: [...durationBucketsSeconds], registers: [registry] });
+  phases.observe({ phase: 'claim_to_promoted' }, 0.3);
+  const server = await startMetricsServer({ registry, port: 0 });
+  try {
+    assert.ok(server.port > 0);
+    assert.equal(server.url, `http://127.0.0.1:${server.port}/metrics`);
+    const response = await fetch(server.url);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+    const body = await response.text();
+    assert.match(body, /^# TYPE baton_test_phase_duration_seconds histogram$/m);
+    const phase = { phase: 'claim_to_promoted', service: 'recovery-executor' };
+    assert.equal(sample(body, 'baton_test_phase_duration_seconds_bucket', { ...phase, le: '0.25' }), 0);
+    assert.equal(sample(body, 'baton_test_phase_duration_seconds_bucket', { ...phase, le: '0.5' }), 1);
+    assert.equal(sample(body, 'baton_test_phase_duration_seconds_count', phase), 1);
+    assert.equal(sample(body, 'baton_test_phase_duration_seconds_sum', phase), 0.3);
+    assert.notEqual(sample(body, 'process_resident_memory_bytes', { service: 'recovery-executor' }), undefined);
+
+    assert.equal((await fetch(`http://127.0.0.1:${server.port}/metrics?x=1`)).status, 200, 'a query string is ignored');
+    const head = await fetch(server.url, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(await head.text(), '');
+    const other = await fetch(`http://127.0.0.1:${server.port}/`);
+    assert.equal(other.status, 404);
+    await other.text();
+    const post = await fetch(server.url, { method: 'POST' });
+    assert.equal(post.status, 405);
+    assert.equal(post.headers.get('allow'), 'GET, HEAD');
+    await post.text();
+  } finally {
+    await server.close();
+  }
+  await server.close(); // idempotent
+  await assert.rejects(fetch(server.url), 'closed');
+});
+
+test('a collect failure answers 500, and the server keeps serving', async () => {
+  const registry = createRegistry({ service: 'api', defaultMetrics: false });
+  let fail = true;
+  new Counter({
+    name: 'baton_flaky_total',
+    help: 'Fails once.',
+    registers: [registry],
+    collect() {
+      if (fail) throw new Error('boom');
+    },
+  });
+  const warnings: unknown[] = [];
+  const logger = { warn: (o: unknown) => warnings.push(o), info: () => undefined } as unknown as Parameters<typeof startMetricsServer>[0]['logger'];
+  const server = await startMetricsServer({ registry, port: 0, ...(logger ? { logger } : {}) });
+  try {
+    const failed = await fetch(server.url);
+    assert.equal(failed.status, 500);
+    await failed.text();
+    assert.equal(warnings.length, 1);
+    fail = false;
+    const ok = await fetch(server.url);
+    assert.equal(ok.status, 200);
+    assert.equal(sample(await ok.text(), 'baton_flaky_total', { service: 'api' }), 0);
+  } finally {
+    await server.close();
+  }
+});
+
+test('port 0 in the configuration means off; a port in use is an error at start', async () => {
+  const registry = createRegistry({ service: 'analyzer', defaultMetrics: false });
+  assert.equal(await serveMetricsIfEnabled({ registry, port: 0 }), undefined);
+  const first = await startMetricsServer({ registry, port: 0 });
+  try {
+    const second = await serveMetricsIfEnabled({ registry, port: first.port });
+    await second?.close();
+    assert.fail('a second server on the same port started');
+  } catch (error) {
+    assert.equal((error as NodeJS.ErrnoException).code, 'EADDRINUSE');
+  } finally {
+    await first.close();
+  }
+});
