@@ -10,16 +10,19 @@ import swagger from '@fastify/swagger';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { Logger } from '@baton/logging';
 import { isRetryable } from '@baton/errors';
-import { guardMutation } from './auth.ts';
+import { guardMutation, requesterOf } from './auth.ts';
 import { ClusterDirectory, type ClusterView } from './cluster-directory.ts';
 import { ApiError, failure } from './envelope.ts';
+import { clientError, frameworkError, MAX_PARAM_LENGTH, shownPath } from './framework-errors.ts';
 import type { ApiDeps } from './ports.ts';
 import type { ApiSettings } from './settings.ts';
 import { registerAckRoutes } from './routes/ack-routes.ts';
 import { registerAuditRoutes } from './routes/audit-routes.ts';
 import { registerClusterRoutes } from './routes/cluster-routes.ts';
 import { registerGlobalRoutes } from './routes/global-routes.ts';
+import { registerMetricsRoute } from './routes/metrics-route.ts';
 import { registerInstanceRoutes } from './routes/instance-routes.ts';
+import { registerInstanceReadRoutes } from './routes/instance-read-routes.ts';
 import { registerRecoverRoutes } from './routes/recover-routes.ts';
 
 export interface RequestLike<P, Q> {
@@ -51,7 +54,7 @@ export interface RouteContext {
   directory(): Promise<ClusterDirectory>;
   /** The cluster a hint names (ClusterDirectory.resolve); 404 when none. */
   cluster(hint: string): Promise<ClusterView>;
-  /** Who asks: `api:<X-Baton-User header or "anonymous">`. */
+  /** Who asks: `api:<basic-auth user, else X-Baton-User header, else "anonymous">` (auth.ts requesterOf). */
   requestedBy(request: { headers: FastifyRequest['headers'] }): string;
   route<P extends TSchema | undefined = undefined, Q extends TSchema | undefined = undefined>(def: RouteDef<P, Q>): void;
 }
@@ -83,7 +86,9 @@ export async function build(settings: ApiSettings, deps: ApiDeps, options: Build
     ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
     logController: new LogController({ disableRequestLogging: true }),
     requestTimeout: settings.requestTimeoutMs,
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: frameworkError,
+    clientErrorHandler: clientError,
     genReqId: () => randomUUID(),
   });
   const log = options.logger;
@@ -106,7 +111,7 @@ export async function build(settings: ApiSettings, deps: ApiDeps, options: Build
       .code(unavailable ? 503 : 500)
       .send(failure(unavailable ? `a dependency is unavailable: ${error.message}` : `internal error (request ${request.id}; see the api log)`, null));
   });
-  app.setNotFoundHandler((request, reply) => reply.code(404).send(failure(`no such route: ${request.method} ${request.url.split('?')[0]}`)));
+  app.setNotFoundHandler((request, reply) => reply.code(404).send(failure(`no such route: ${request.method} ${shownPath(request.url)}`)));
 
   const base = `${settings.urlPrefix}/api`;
   await app.register(swagger, {
@@ -117,12 +122,13 @@ export async function build(settings: ApiSettings, deps: ApiDeps, options: Build
         version: '1',
         description:
           "orchestrator's failover routes and envelope ({Code, Message, Details}). State-changing routes accept GET (as orchestrator) and POST, " +
-          'and need the configured token (Authorization: Bearer <token>, or X-Baton-Token) unless api.authentication is false.',
+          'and need the configured token (Authorization: Bearer <token>, X-Baton-Token, or the password of HTTP basic auth) unless api.authentication is false.',
       },
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer' },
           batonToken: { type: 'apiKey', in: 'header', name: 'X-Baton-Token' },
+          basic: { type: 'http', scheme: 'basic' },
         },
       },
     },
@@ -137,10 +143,7 @@ export async function build(settings: ApiSettings, deps: ApiDeps, options: Build
     newRequestId: deps.newRequestId ?? (() => randomUUID()),
     directory: () => ClusterDirectory.load(deps.state, deps.registry),
     cluster: (hint) => ClusterDirectory.resolve(deps.state, deps.registry, hint),
-    requestedBy: (request) => {
-      const user = request.headers['x-baton-user'];
-      return `api:${typeof user === 'string' && /^[\w.@-]{1,64}$/.test(user) ? user : 'anonymous'}`;
-    },
+    requestedBy: (request) => requesterOf(request.headers),
     route(def) {
       app.route({
         method: def.mutating ? ['GET', 'POST'] : ['GET'],
@@ -150,7 +153,7 @@ export async function build(settings: ApiSettings, deps: ApiDeps, options: Build
           tags: [def.tag],
           ...(def.params ? { params: def.params } : {}),
           ...(def.querystring ? { querystring: def.querystring } : {}),
-          ...(def.mutating ? { security: [{ bearer: [] }, { batonToken: [] }] } : {}),
+          ...(def.mutating ? { security: [{ bearer: [] }, { batonToken: [] }, { basic: [] }] } : {}),
         },
         ...(def.mutating ? { onRequest: guardMutation(settings) } : {}),
         handler: async (request, reply) => {
@@ -164,10 +167,12 @@ export async function build(settings: ApiSettings, deps: ApiDeps, options: Build
 
   registerClusterRoutes(ctx);
   registerInstanceRoutes(ctx);
+  registerInstanceReadRoutes(ctx);
   registerRecoverRoutes(ctx);
   registerAckRoutes(ctx);
   registerAuditRoutes(ctx);
   registerGlobalRoutes(ctx);
+  registerMetricsRoute(app, settings.urlPrefix);
   app.get(`${base}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
   await app.ready();
   return app;

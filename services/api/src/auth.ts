@@ -2,10 +2,14 @@
  * The guard of every state-changing route (orchestrator's isAuthorizedForAction, fixing W16):
  *   1. read-only mode (api.readOnly) refuses, 403;
  *   2. with api.authentication (the default) the request must carry api.token, as
- *      `Authorization: Bearer <token>` or `X-Baton-Token: <token>` — none or a wrong one is 401;
+ *      `Authorization: Bearer <token>`, `X-Baton-Token: <token>`, or as the password of HTTP basic
+ *      auth (`Authorization: Basic …`, what orchestrator-client sends with ORCHESTRATOR_AUTH_USER /
+ *      ORCHESTRATOR_AUTH_PASSWORD, i.e. `curl --user user:password`; the user name is who asks) —
+ *      none or a wrong one is 401, compared in constant time (both sides hashed first);
  *      with no token configured every state-changing request is refused, 403;
  *   3. api.authentication: false lets everyone through (the config only allows it on loopback).
  * Runs at onRequest, before parameter validation: an unauthorised caller learns nothing else.
+ * Neither the token nor the basic password is ever logged or echoed.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -14,14 +18,39 @@ import type { ApiSettings } from './settings.ts';
 
 const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
 
+export interface BasicCredentials {
+  user: string;
+  password: string;
+}
+
+/** `Authorization: Basic base64(user:password)` → its parts (the password may hold ':'); undefined when absent or malformed. */
+export function basicCredentials(headers: FastifyRequest['headers']): BasicCredentials | undefined {
+  const auth = headers.authorization;
+  if (typeof auth !== 'string') return undefined;
+  const m = /^Basic\s+([A-Za-z0-9+/=_-]+)$/i.exec(auth.trim());
+  if (!m) return undefined;
+  const decoded = Buffer.from(m[1] as string, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? undefined : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+/** The token a request presents: Bearer, the basic-auth password, or X-Baton-Token; '' for a malformed Basic header. */
 export function presentedToken(headers: FastifyRequest['headers']): string | undefined {
   const auth = headers.authorization;
   if (typeof auth === 'string') {
     const m = /^Bearer\s+(.+)$/i.exec(auth.trim());
     if (m) return m[1];
+    if (/^Basic(\s|$)/i.test(auth.trim())) return basicCredentials(headers)?.password ?? '';
   }
   const header = headers['x-baton-token'];
   return typeof header === 'string' && header !== '' ? header : undefined;
+}
+
+const userName = (text: unknown): string | undefined => (typeof text === 'string' && /^[\w.@-]{1,64}$/.test(text) ? text : undefined);
+
+/** Who asks, as recorded in requestedBy: `api:<basic-auth user, else X-Baton-User, else "anonymous">`. */
+export function requesterOf(headers: FastifyRequest['headers']): string {
+  return `api:${userName(basicCredentials(headers)?.user) ?? userName(headers['x-baton-user']) ?? 'anonymous'}`;
 }
 
 export function guardMutation(settings: Pick<ApiSettings, 'readOnly' | 'authentication' | 'token'>) {
@@ -40,8 +69,14 @@ export function guardMutation(settings: Pick<ApiSettings, 'readOnly' | 'authenti
     if (token === undefined || !timingSafeEqual(digest(token), expected)) {
       await reply
         .code(401)
-        .header('www-authenticate', 'Bearer')
-        .send(failure(token === undefined ? 'Unauthorized: send the api token as Authorization: Bearer <token> or X-Baton-Token' : 'Unauthorized: wrong api token'));
+        .header('www-authenticate', 'Bearer, Basic realm="baton"')
+        .send(
+          failure(
+            token === undefined
+              ? 'Unauthorized: send the api token as Authorization: Bearer <token>, X-Baton-Token, or the password of HTTP basic auth'
+              : 'Unauthorized: wrong api token',
+          ),
+        );
     }
   };
 }

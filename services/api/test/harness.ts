@@ -8,7 +8,7 @@ import type { TestContext } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '@baton/config';
 import { replicationState, unknownInstance, type ClusterRegistration, type ClusterSnapshot, type InstanceObservation } from '@baton/contracts';
-import { build } from '../src/app.ts';
+import { build, type BuildOptions } from '../src/app.ts';
 import { NotAttemptedBook, RegistryTable } from '../src/adapters/kafka-adapters.ts';
 import { apiSettings, type ApiSettings } from '../src/settings.ts';
 import { FakeAudit, FakeCommands, FakeState } from './fakes.ts';
@@ -80,7 +80,7 @@ export interface Harness {
   post(url: string, options?: { token?: string | null; headers?: Record<string, string> }): ReturnType<Harness['get']>;
 }
 
-export async function harness(t: TestContext, over: Partial<ApiSettings> = {}, snapshot: ClusterSnapshot = ordersSnapshot()): Promise<Harness> {
+export async function harness(t: TestContext, over: Partial<ApiSettings> = {}, snapshot: ClusterSnapshot = ordersSnapshot(), options: BuildOptions = {}): Promise<Harness> {
   const base = apiSettings(loadConfig({ env: { BATON__API__TOKEN: TOKEN } }));
   // Generous waits: the fake executor applies within ~20 ms, but a loaded machine can stall a timer; tests of the 504 path set their own short waits.
   const settings: ApiSettings = { ...base, commandWaitMs: 10_000, recoverWaitMs: 10_000, ...over };
@@ -91,7 +91,7 @@ export async function harness(t: TestContext, over: Partial<ApiSettings> = {}, s
   registry.apply('orders', registration('orders', 'orders', [{ host: 'db1', port: 3306 }]));
   registry.apply('10.0.0.5:3306', registration('10.0.0.5:3306', '', [{ host: '10.0.0.5', port: 3306 }, { host: '10.0.0.6', port: 3306 }]));
   const commands = new FakeCommands(state, audit, book, registry);
-  const app = await build(settings, { state, registry, audit, commands, events: book, now: () => new Date(NOW + 500), pollIntervalMs: 10, hostname: 'api-test', newRequestId: (() => { let n = 0; return () => `req-${++n}`; })() });
+  const app = await build(settings, { state, registry, audit, commands, events: book, now: () => new Date(NOW + 500), pollIntervalMs: 10, hostname: 'api-test', newRequestId: (() => { let n = 0; return () => `req-${++n}`; })() }, options);
   t.after(() => app.close());
   const send = async (method: 'GET' | 'POST', url: string, o: { token?: string | null; headers?: Record<string, string> } = {}) => {
     const token = o.token === undefined ? TOKEN : o.token;

@@ -2,11 +2,12 @@
  * The guard of every state-changing route: refused without the token or with a wrong one (401),
  * in read-only mode (403), with authentication on and no token configured (403) — and nothing is
  * published then; allowed with the token in either header, by GET or POST, or with authentication
- * off. The list below is checked against the OpenAPI document, so a new state-changing route
+ * off; HTTP basic auth with the token as its password (orchestrator-client). The list below is checked against the OpenAPI document, so a new state-changing route
  * cannot miss these tests.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createLogger } from '@baton/logging';
 import { harness, TOKEN } from './harness.ts';
 
 /** One request per state-changing route (template → a URL that passes validation). */
@@ -91,4 +92,86 @@ test('the guard runs before validation: an unauthorised bad request learns nothi
   const authorised = await h.get('/api/recover/db1/99999');
   assert.equal(authorised.status, 400);
   assert.match(authorised.body.Message as string, /^bad parameter port/);
+});
+
+const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
+
+test('HTTP basic auth (orchestrator-client: ORCHESTRATOR_AUTH_USER / ORCHESTRATOR_AUTH_PASSWORD) is accepted when its password is the token; the user is recorded as requestedBy', async (t) => {
+  const h = await harness(t);
+  const r = await h.get('/api/begin-downtime/db3/3306/ops/kernel', { token: null, headers: basic('dba.alice', TOKEN) });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.Code, 'OK');
+  assert.equal(h.commands.published.at(-1)?.command.requestedBy, 'api:dba.alice');
+  // the basic-auth user wins over X-Baton-User; a password may hold ':'; POST as well as GET
+  const colon = await harness(t, { token: `${TOKEN}:x` });
+  const p = await colon.post('/api/end-downtime/db3/3306', { token: null, headers: { ...basic('bob', `${TOKEN}:x`), 'x-baton-user': 'mallory' } });
+  assert.equal(p.status, 200, p.text);
+  assert.equal(colon.commands.published.at(-1)?.command.requestedBy, 'api:bob');
+  // a user name outside the safe set is not recorded
+  await h.get('/api/end-downtime/db3/3306', { token: null, headers: basic('x y', TOKEN) });
+  assert.equal(h.commands.published.at(-1)?.command.requestedBy, 'api:anonymous');
+});
+
+test('every token form on a state-changing route: Bearer, X-Baton-Token and basic auth pass; a wrong one is a 401 in the envelope', async (t) => {
+  const h = await harness(t);
+  const forms: Array<[string, Record<string, string>, number, string | null]> = [
+    ['bearer', { authorization: `Bearer ${TOKEN}` }, 200, 'api:anonymous'],
+    ['bearer + X-Baton-User', { authorization: `bearer ${TOKEN}`, 'x-baton-user': 'carol' }, 200, 'api:carol'],
+    ['X-Baton-Token', { 'x-baton-token': TOKEN }, 200, 'api:anonymous'],
+    ['basic', basic('dave', TOKEN), 200, 'api:dave'],
+    ['basic, empty user', basic('', TOKEN), 200, 'api:anonymous'],
+    ['basic, wrong password', basic('dave', 'wrong-token-0123456789'), 401, null],
+    ['basic, the token as the user', basic(TOKEN, ''), 401, null],
+    ['basic, password prefix of the token', basic('dave', TOKEN.slice(0, -1)), 401, null],
+    ['basic, no colon', { authorization: `Basic ${Buffer.from(TOKEN).toString('base64')}` }, 401, null],
+    ['basic, not base64', { authorization: 'Basic !!!' }, 401, null],
+    ['bearer, wrong', { authorization: 'Bearer nope' }, 401, null],
+  ];
+  for (const [name, headers, status, requestedBy] of forms) {
+    const before = h.commands.published.length;
+    for (const method of ['GET', 'POST'] as const) {
+      const r = method === 'GET' ? await h.get('/api/disable-global-recoveries', { token: null, headers }) : await h.post('/api/enable-global-recoveries', { token: null, headers });
+      assert.equal(r.status, status, `${method} ${name}: ${r.text}`);
+      assert.deepEqual(Object.keys(r.body), ['Code', 'Message', 'Details'], name);
+      if (status === 401) {
+        assert.equal(r.body.Code, 'ERROR');
+        assert.equal(r.body.Message, 'Unauthorized: wrong api token', name);
+        assert.ok(!r.text.includes(TOKEN.slice(0, 8)), `${name}: the answer does not echo the credentials`);
+      } else {
+        assert.equal(h.commands.published.at(-1)?.command.requestedBy, requestedBy, name);
+      }
+    }
+    if (status === 401) assert.equal(h.commands.published.length, before, `${name} published nothing`);
+  }
+  const none = await h.get('/api/disable-global-recoveries', { token: null });
+  assert.match(none.body.Message as string, /Bearer <token>, X-Baton-Token, or the password of HTTP basic auth/);
+});
+
+test('without the token, basic auth with a wrong password is refused (401) on every state-changing route', async (t) => {
+  const h = await harness(t);
+  for (const url of Object.values(mutating)) {
+    const r = await h.get(url, { token: null, headers: basic('dba', `${TOKEN}x`) });
+    assert.equal(r.status, 401, url);
+    assert.equal(r.body.Code, 'ERROR');
+  }
+  assert.deepEqual(h.commands.published, []);
+});
+
+test('neither the token nor a basic-auth password reaches the log', async (t) => {
+  const lines: string[] = [];
+  const logger = createLogger({ service: 'api-test', level: 'trace', destination: { write: (line: string) => void lines.push(line) } });
+  const h = await harness(t, {}, undefined, { logger });
+  const wrong = 'wrong-password-0123456789';
+  await h.get('/api/disable-global-recoveries', { token: null, headers: basic('dba', TOKEN) });
+  await h.get('/api/disable-global-recoveries', { token: null, headers: basic('dba', wrong) });
+  await h.get('/api/disable-global-recoveries', { token: wrong });
+  h.state.down = true; // a 503 that the api logs, with the credentials on the request
+  const down = await h.get('/api/check-global-recoveries', { token: null, headers: basic('dba', TOKEN) });
+  assert.equal(down.status, 503);
+  await h.get('/api/health', { headers: { 'x-baton-token': TOKEN } });
+  assert.ok(lines.length > 0, 'the api logged something');
+  const log = lines.join('');
+  for (const secret of [TOKEN, wrong, Buffer.from(`dba:${TOKEN}`).toString('base64'), Buffer.from(`dba:${wrong}`).toString('base64')]) {
+    assert.ok(!log.includes(secret), `the log holds ${secret}`);
+  }
 });
