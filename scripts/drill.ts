@@ -42,7 +42,24 @@ async function currentPrimary(): Promise<SandboxState['instances'][number]> {
   throw new Error('no writable primary in the sandbox topology: nothing to kill');
 }
 
+/**
+ * The pid is still that instance's mariadbd (its command line names the server and the port): a
+ * sandbox that is gone, or a pid reused by another process, is never killed.
+ */
+function isSandboxServer(pid: number, port: number): boolean {
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return args.some((a) => /mariadbd|mysqld/.test(a)) && args.includes(`--port=${port}`);
+  } catch {
+    return false;
+  }
+}
+
 const victim = await currentPrimary();
+if (!isSandboxServer(victim.pid, victim.port)) {
+  console.error(`drill: pid ${victim.pid} is not the mariadbd of ${victim.name} (port ${victim.port}) any more: restart the sandbox (npm run sandbox)`);
+  process.exit(2);
+}
 const names = topicNamesFromConfig(config.kafka);
 const kafka = kafkaFromConfig(config.kafka, 'drill', silentLogger());
 const consumer = kafka.consumer({ groupId: `baton-drill-${process.pid}-${Date.now()}`, maxWaitTimeInMs: 50 });
@@ -52,6 +69,7 @@ const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_
 
 const lines: Array<{ at: number; what: string }> = [];
 let crashAt = 0;
+let blocked: string | null = null;
 let detected = false;
 let analysed = false;
 let finished: () => void = () => {};
@@ -85,6 +103,10 @@ await consumer.run({
     } else if (envelope.type === 'recovery-event' && envelope.payload.clusterId === state.clusterId) {
       const e = envelope.payload;
       lines.push({ at: Date.parse(e.at), what: `${e.step.padEnd(12)} ${e.status}: ${e.message}` });
+      if (e.step === 'blocked' || /blocked/.test(e.message)) {
+        blocked = `${e.message}\n  the anti-flapping block (RecoveryPeriodBlockSeconds) holds until it expires or is acknowledged: npx baton ack ${state.clusterId} --comment "drill" --config ${state.configFile}`;
+        finished();
+      }
       // the lock is released last, after the post-failover hooks
       if (e.step === 'released') finished();
     }
@@ -102,6 +124,10 @@ await consumer.disconnect();
 
 console.log(`${'+0'.padStart(8)} ms  crash        kill -9 ${instanceId(victimKey)}`);
 for (const line of lines.sort((a, b) => a.at - b.at)) console.log(`${`+${line.at - crashAt}`.padStart(8)} ms  ${line.what}`);
+if (blocked) {
+  console.log(`drill: the recovery was blocked: ${blocked}`);
+  process.exit(1);
+}
 if (!lines.some((l) => l.what.startsWith('resolved'))) {
   console.log(`drill: no resolved recovery within ${timeoutMs} ms (see .sandbox/logs/recovery-executor.log)`);
   process.exit(1);

@@ -2,14 +2,16 @@
 // Container healthcheck for the services without an HTTP port, from their heartbeat files
 // (libs/runtime/src/heartbeat.ts: <dir>/<deployment>/<service>-<pid>.alive).
 //
-//   healthcheck.mjs <service> [--deployment NAME] [--pid PID] [--max-age-ms MS]
+//   healthcheck.mjs <service> [--deployment NAME] [--pid PID] [--max-age-ms MS] [--ready]
 //
 // Healthy (exit 0) when at least one running process of <service> in the deployment (default
 // BATON__DEPLOYMENT__NAME; neither given: every deployment on the machine, as in a container that
 // runs one) stamped its file within the limit (default 10 s), and
 // none of its running processes is late: a frozen process fails the check even while another
 // process of the same service stamps. Files of processes that no longer run are ignored. With
-// --pid only that process is checked. Exit 1: unhealthy (the reason on stderr); 2: bad usage.
+// --pid only that process is checked. --ready (a readiness probe): the processes must also have
+// said they are ready (consumers joined, warm-up over). Exit 1: unhealthy or not ready (the reason
+// on stderr); 2: bad usage.
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -22,12 +24,15 @@ const option = (name) => {
   args.splice(i, 2);
   return value;
 };
+const readyFlag = args.indexOf('--ready');
+const wantReady = readyFlag !== -1;
+if (wantReady) args.splice(readyFlag, 1);
 const deployment = option('--deployment') ?? process.env.BATON__DEPLOYMENT__NAME;
 const pidArg = option('--pid');
 const maxAgeMs = Number(option('--max-age-ms') ?? 10_000);
 const service = args[0] ?? process.env.BATON_SERVICE;
 if (!service || !Number.isFinite(maxAgeMs) || (pidArg !== undefined && !/^\d+$/.test(pidArg))) {
-  console.error('usage: healthcheck.mjs <service> [--deployment NAME] [--pid PID] [--max-age-ms MS]');
+  console.error('usage: healthcheck.mjs <service> [--deployment NAME] [--pid PID] [--max-age-ms MS] [--ready]');
   process.exit(2);
 }
 
@@ -58,9 +63,10 @@ const processes = names
   .filter(({ pid }) => Number.isInteger(pid) && (pidArg === undefined || pid === Number(pidArg)) && running(pid))
   .map(({ name, pid }) => {
     try {
-      return { pid, ageMs: now - JSON.parse(readFileSync(name, 'utf8')).stampedAt };
+      const stamp = JSON.parse(readFileSync(name, 'utf8'));
+      return { pid, ageMs: now - stamp.stampedAt, ready: stamp.ready === true };
     } catch {
-      return { pid, ageMs: Number.POSITIVE_INFINITY };
+      return { pid, ageMs: Number.POSITIVE_INFINITY, ready: false };
     }
   });
 const late = processes.filter((p) => !(p.ageMs < maxAgeMs));
@@ -70,6 +76,11 @@ if (processes.length === 0) {
 }
 if (late.length > 0) {
   console.error(`${service} (deployment ${deployment ?? 'any'}): ${late.map((p) => `pid ${p.pid} last stamped ${Math.round(p.ageMs)} ms ago`).join(', ')} (limit ${maxAgeMs} ms)`);
+  process.exit(1);
+}
+const notReady = wantReady ? processes.filter((p) => !p.ready) : [];
+if (notReady.length > 0) {
+  console.error(`${service} (deployment ${deployment ?? 'any'}): ${notReady.map((p) => `pid ${p.pid}`).join(', ')} not ready yet`);
   process.exit(1);
 }
 process.exit(0);

@@ -5,7 +5,15 @@
 //   the primary and prints the failover's timeline (.sandbox/state.json tells it what to kill).
 // It prints where each one listens and writes the effective configuration to .sandbox/baton.yaml.
 // Ctrl-C (or SIGTERM) stops everything this script started, and only that.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+//
+// Each run is its own deployment (`sandbox-<run>`): its topics, consumer groups, Redis keys,
+// backend schema and heartbeat files carry that name, and its servers get server_ids no earlier
+// run used, so nothing of an earlier run (a global recovery switch, a registration, a cached
+// snapshot, dead instances with the same ids) reaches this one. On stop it removes its topics,
+// keys and schema; a run killed -9 leaves them, and the next run removes them at its start.
+// "ready" is printed once every service stamped ready (consumers joined, the executor's warm-up
+// over) and the api answers.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
@@ -13,7 +21,10 @@ import { loadConfig } from '@baton/config';
 import { createLogger } from '@baton/logging';
 import { openBackend } from '@baton/mysql';
 import { allTopics, ensureServiceTopics, kafkaFromConfig, topicNamesFromConfig } from '@baton/kafka';
-import { ensureKafka, ensureRedis, startServiceProcess, startTopology, type Topology } from '@baton/testing';
+import { heartbeatFile } from '@baton/runtime';
+import { ensureKafka, ensureRedis, startServiceProcess, startTopology, waitFor, type Topology } from '@baton/testing';
+import { Redis } from 'ioredis';
+import type { Kafka } from 'kafkajs';
 
 /** Every Baton service, each its own process with the sandbox configuration, in this start order. */
 const sandboxServices = ['hook-runner', 'analyzer', 'recovery-executor', 'detector', 'api'] as const;
@@ -41,6 +52,63 @@ function stop(code: number): Promise<void> {
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 
+/** This run's deployment name: every topic, group, key, schema and heartbeat file of the run carries it. */
+const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
+const deploymentName = `sandbox-${runId}`;
+const isSandboxRun = (name: string): boolean => /^sandbox-[a-z0-9]+$/.test(name);
+
+/** What earlier runs left (killed -9, or an older sandbox): their topics, Redis keys and schemas. */
+async function removeRuns(which: (run: string) => boolean, admin: ReturnType<Kafka['admin']>, redisUrl: string, backend: { host: string; port: number; user: string; password: string }): Promise<void> {
+  const topicsLeft = (await admin.listTopics()).filter((t) => isSandboxRun(t.split('.')[0] ?? '') && which(t.split('.')[0] as string));
+  if (topicsLeft.length > 0) await admin.deleteTopics({ topics: topicsLeft, timeout: 10_000 }).catch(() => undefined);
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  await redis.connect();
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', 'sandbox-*', 'COUNT', 1000);
+      cursor = next;
+      const mine = keys.filter((k) => {
+        const run = /^(sandbox-[a-z0-9]+)[:.]/.exec(k)?.[1];
+        return run !== undefined && which(run);
+      });
+      if (mine.length > 0) await redis.del(...mine);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  const { createConnection } = await import('mysql2/promise');
+  const conn = await createConnection({ host: backend.host, port: backend.port, user: backend.user, password: backend.password });
+  try {
+    const [rows] = await conn.query("SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'baton\\_sandbox\\_%'");
+    for (const { name } of rows as Array<{ name: string }>) {
+      const run = `sandbox-${name.slice('baton_sandbox_'.length)}`;
+      if (isSandboxRun(run) && which(run)) await conn.query(`DROP DATABASE \`${name}\``);
+    }
+  } finally {
+    await conn.end();
+  }
+}
+
+/** Every service process stamped ready (libs/runtime/src/heartbeat.ts), and the api answers. */
+async function waitUntilReady(services: ReadonlyArray<{ name: string; pid: number }>, apiUrl: string): Promise<void> {
+  const ready = (s: { name: string; pid: number }): boolean => {
+    const file = heartbeatFile(s.name, deploymentName, s.pid);
+    if (!existsSync(file)) return false;
+    try {
+      return (JSON.parse(readFileSync(file, 'utf8')) as { ready?: boolean }).ready === true;
+    } catch {
+      return false;
+    }
+  };
+  await waitFor(() => services.every(ready), {
+    description: `every service ready (${services.filter((s) => !ready(s)).map((s) => s.name).join(', ') || 'none'} not yet; see .sandbox/logs)`,
+    timeoutMs: 120_000,
+    intervalMs: 100,
+  });
+  await waitFor(async () => (await fetch(`${apiUrl}/api/health`).catch(() => null))?.ok === true, { description: 'the api answers /api/health', timeoutMs: 30_000, intervalMs: 100 });
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const kafka = await ensureKafka();
@@ -49,11 +117,14 @@ async function main(): Promise<void> {
   }
   const redis = await ensureRedis();
 
-  const topology: Topology = await startTopology({ replicas: 3, primary: { labels: { dataCenter: 'dc1' } } });
+  // server_ids no earlier run used (a dead instance of an earlier run must not look like one of these)
+  const serverIdBase = 1000 + (Math.floor(Date.now() / 1000) % 100_000) * 10;
+  const topology: Topology = await startTopology({ replicas: 3, primary: { labels: { dataCenter: 'dc1' } }, serverIdBase });
   cleanups.push({ what: `MariaDB topology (${topology.instances.length} mariadbd)`, run: () => topology.stop() });
 
   // The effective configuration: the sandbox file with this topology's seed and these endpoints.
   const base = parse(readFileSync(`${root}/config/sandbox.yaml`, 'utf8')) as Record<string, Record<string, unknown>>;
+  base['deployment'] = { ...base['deployment'], name: deploymentName };
   base['kafka'] = { ...base['kafka'], brokers: kafka.brokers };
   base['redis'] = { ...base['redis'], url: redis.url };
   base['detector'] = { ...base['detector'], seeds: [{ host: topology.primary.host, port: topology.primary.port, alias: 'sandbox' }] };
@@ -69,10 +140,23 @@ async function main(): Promise<void> {
   writeFileSync(configFile, `# written by scripts/sandbox.ts from config/sandbox.yaml\n${stringify(base)}`);
   const config = loadConfig({ file: configFile, env: {} });
 
+  const kafkaClient = kafkaFromConfig(config.kafka, 'sandbox', logger);
+  const admin = kafkaClient.admin();
+  await admin.connect();
+  const backendAccess = { host: config.backend.host, port: config.backend.port, user: config.backend.user, password: config.backend.password };
+  await removeRuns((run) => run !== deploymentName, admin, redis.url, backendAccess);
+  cleanups.push({
+    what: `this run's topics, Redis keys and backend schema (${deploymentName})`,
+    run: async () => {
+      await removeRuns((run) => run === deploymentName, admin, redis.url, backendAccess);
+      await admin.disconnect();
+    },
+  });
+
   const { db, migrated } = await openBackend(config.backend, logger);
   await db.end();
 
-  await ensureServiceTopics(kafkaFromConfig(config.kafka, 'sandbox', logger), { names: topicNamesFromConfig(config.kafka), only: allTopics, logger });
+  await ensureServiceTopics(kafkaClient, { names: topicNamesFromConfig(config.kafka), only: allTopics, logger });
 
   const services = [];
   for (const name of sandboxServices) {
@@ -80,9 +164,12 @@ async function main(): Promise<void> {
     cleanups.push({ what: `${name} (pid ${service.pid})`, run: async () => void (await service.stop()) });
     services.push(service);
   }
+  const apiUrl = `http://${config.api.host}:${config.api.port}${config.api.urlPrefix}`;
+  await waitUntilReady(services, apiUrl);
   const state = {
     configFile,
     clusterId: 'sandbox',
+    deployment: deploymentName,
     instances: topology.instances.map((i) => ({ name: i.name, role: i.role, host: i.host, port: i.port, pid: i.pid })),
     services: services.map((s) => ({ name: s.name, pid: s.pid, logFile: s.logFile })),
     sandboxPid: process.pid,

@@ -5,6 +5,10 @@
  * process's check green. The stamp is written from the event loop: a process whose loop is stuck
  * (or that is stopped with SIGSTOP) stops stamping, and its check fails once the stamp is older
  * than the check's limit.
+ *
+ * Readiness rides on the same stamp: `ready` turns true once the service said it is ready (its
+ * consumers joined their groups, its warm-up ended: RunningService.ready), so a healthcheck or the
+ * sandbox can wait for ready, not merely started (`healthcheck.mjs --ready`).
  */
 import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,26 +39,39 @@ function removeLeftovers(dir: string, service: string): void {
   }
 }
 
-/**
- * Writes `{ service, deployment, pid, stampedAt }` to this process's heartbeat file every
- * `everyMs`; the returned function stops stamping and removes the file (a clean stop is not a
- * frozen process).
- */
-export function startHeartbeat(service: string, deployment?: string, everyMs = 2000): () => void {
+export interface Heartbeat {
+  /** From now on every stamp says ready (written at once). */
+  markReady(): void;
+  /** Stops stamping and removes the file (a clean stop is not a frozen process). */
+  stop(): void;
+}
+
+/** Writes `{ service, deployment, pid, stampedAt, ready }` to this process's heartbeat file every `everyMs`. */
+export function startHeartbeat(service: string, deployment?: string, everyMs = 2000): Heartbeat {
   const file = heartbeatFile(service, deployment);
   const dir = join(file, '..');
   mkdirSync(dir, { recursive: true });
   removeLeftovers(dir, service);
   // written aside and renamed: a check never reads a half-written stamp
+  let ready = false;
+  let stopped = false;
   const stamp = (): void => {
-    writeFileSync(`${file}.tmp`, JSON.stringify({ service, deployment: heartbeatDeployment(deployment), pid: process.pid, stampedAt: Date.now() }));
+    if (stopped) return;
+    writeFileSync(`${file}.tmp`, JSON.stringify({ service, deployment: heartbeatDeployment(deployment), pid: process.pid, stampedAt: Date.now(), ready }));
     renameSync(`${file}.tmp`, file);
   };
   stamp();
   const timer = setInterval(stamp, everyMs);
   timer.unref();
-  return () => {
-    clearInterval(timer);
-    rmSync(file, { force: true });
+  return {
+    markReady: () => {
+      ready = true;
+      stamp();
+    },
+    stop: () => {
+      stopped = true;
+      clearInterval(timer);
+      rmSync(file, { force: true });
+    },
   };
 }

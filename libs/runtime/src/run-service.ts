@@ -14,6 +14,8 @@ export interface ServiceContext {
 /** What a started service hands back: how to stop it, step by step, each step on its own. */
 export interface RunningService {
   stopSteps: StopStep[];
+  /** Resolves when the service is ready for work beyond its start (the executor's warm-up); default: at once. */
+  ready?: Promise<void>;
 }
 
 export interface RunServiceOptions {
@@ -25,7 +27,7 @@ export interface RunServiceOptions {
 
 /**
  * The one entry-point shape every service uses: validate the configuration (exit 2 naming every
- * bad key), log it with secrets redacted, start, stamp a heartbeat, and on SIGINT/SIGTERM run the
+ * bad key), log it with secrets redacted, start, stamp a heartbeat (ready once the service is), and on SIGINT/SIGTERM run the
  * service's stop steps in order — each in its own try/catch so one failure skips none of the rest.
  */
 export async function runService(options: RunServiceOptions): Promise<void> {
@@ -41,17 +43,19 @@ export async function runService(options: RunServiceOptions): Promise<void> {
     }
     throw error;
   }
-  logger.info({ config: describeConfig(config) }, 'starting');
+  // the whole configuration (secrets redacted) at debug: a 2-4 KB dump does not open every info log
+  logger.info({ deployment: config.deployment.name ?? null }, 'starting');
+  logger.debug({ config: describeConfig(config) }, 'configuration');
   const controller = new AbortController();
   let running: RunningService = { stopSteps: [] };
   let closing: Promise<void> | undefined;
-  const stopHeartbeat = startHeartbeat(options.name, config.deployment.name);
+  const heartbeat = startHeartbeat(options.name, config.deployment.name);
 
   const shutdown = (reason: string): Promise<void> => {
     closing ??= (async () => {
       logger.info({ reason }, 'stopping');
       controller.abort(reason);
-      stopHeartbeat();
+      heartbeat.stop();
       const deadline = setTimeout(() => {
         logger.error({ deadlineMs: options.shutdownDeadlineMs ?? 15000 }, 'shutdown deadline passed; exiting');
         process.exit(1);
@@ -68,6 +72,11 @@ export async function runService(options: RunServiceOptions): Promise<void> {
   try {
     running = await options.start({ config, logger, signal: controller.signal });
     logger.info('started');
+    await running.ready;
+    if (!closing) {
+      heartbeat.markReady();
+      logger.info('ready');
+    }
   } catch (error) {
     logger.fatal({ err: error }, 'start failed');
     await shutdown('start failed');

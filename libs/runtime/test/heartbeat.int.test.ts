@@ -17,7 +17,7 @@ const stamp = fileURLToPath(new URL('./fixtures/stamp.ts', import.meta.url));
 
 // Every stamping process of a test, ended (and waited for) before its directory is removed: a
 // process still stamping would refill the directory under rmSync.
-function stampers(t: TestContext, dir: string): (deployment: string) => Promise<ChildProcess> {
+function stampers(t: TestContext, dir: string): (deployment: string, ready?: 'ready') => Promise<ChildProcess> {
   const children: ChildProcess[] = [];
   t.after(async () => {
     await Promise.all(
@@ -31,8 +31,8 @@ function stampers(t: TestContext, dir: string): (deployment: string) => Promise<
     );
     rmSync(dir, { recursive: true, force: true });
   });
-  return (deployment) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', stamp, 'recovery-executor', deployment], { cwd: root, env: { ...process.env, BATON_HEALTH_DIR: dir }, stdio: ['pipe', 'pipe', 'inherit'] });
+  return (deployment, ready) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', stamp, 'recovery-executor', deployment, ...(ready ? [ready] : [])], { cwd: root, env: { ...process.env, BATON_HEALTH_DIR: dir }, stdio: ['pipe', 'pipe', 'inherit'] });
     children.push(child);
     return new Promise((resolve, reject) => {
       child.once('error', reject);
@@ -85,4 +85,16 @@ test('without a deployment named, the check covers every deployment on the machi
   assert.equal(check(dir, '--deployment', '').healthy, true);
   named.kill('SIGCONT');
   assert.ok(unnamed.pid);
+});
+
+test('readiness: --ready passes only when every running process of the service said it is ready', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-health-test-'));
+  const stamper = stampers(t, dir);
+  const [starting, ready] = await Promise.all([stamper('blue'), stamper('blue', 'ready')]);
+  assert.equal(check(dir, '--deployment', 'blue').healthy, true, 'both alive');
+  assert.deepEqual(check(dir, '--deployment', 'blue', '--ready'), { healthy: false, why: `recovery-executor (deployment blue): pid ${starting.pid} not ready yet` });
+  assert.equal(check(dir, '--deployment', 'blue', '--ready', '--pid', String(ready.pid)).healthy, true, 'the ready one by itself');
+  starting.kill('SIGKILL');
+  await new Promise((resolve) => starting.once('exit', resolve));
+  assert.equal(check(dir, '--deployment', 'blue', '--ready').healthy, true, 'only ready processes left');
 });

@@ -11,6 +11,10 @@ await runService({
   shutdownDeadlineMs: 45_000,
   start: async ({ config, logger }) => {
     const running = await startRecoveryExecutor({ config, logger });
-    return { stopSteps: running.stopSteps };
+    // ready once the warm-up is over: analyses before it are not acted on
+    const ready = (async () => {
+      while (!running.executor.warmedUp()) await new Promise((resolve) => setTimeout(resolve, 50));
+    })();
+    return { stopSteps: running.stopSteps, ready };
   },
 });

@@ -224,7 +224,7 @@ async function startOnce(spec: TopologySpec): Promise<Topology> {
     (p, i) =>
       new MariaDbInstance({
         name: p.name,
-        serverId: i + 1,
+        serverId: (spec.serverIdBase ?? 1) + i,
         port: ports.ports[i] as number,
         dir: join(baseDir, p.name),
         role: p.role,

@@ -69,6 +69,8 @@ export interface TopologySpec {
   app?: Partial<Credentials>;
   /** Deadline for each server to accept connections and for replication to be verified. Default 30 s. */
   readyTimeoutMs?: number;
+  /** server_id of the first instance; the others follow (default 1). A run that must not reuse an earlier run's ids picks its own. */
+  serverIdBase?: number;
 }
 
 export type InstanceRole = 'primary' | 'intermediate' | 'replica';
