@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { loadConfig } from '@baton/config';
 import { createLogger } from '@baton/logging';
-import { openBackend } from '@baton/mysql';
+import { connectInstance, openBackend } from '@baton/mysql';
 import { allTopics, ensureServiceTopics, kafkaFromConfig, topicNamesFromConfig } from '@baton/kafka';
 import { heartbeatFile } from '@baton/runtime';
 import { ensureKafka, ensureRedis, startServiceProcess, startTopology, waitFor, type Topology } from '@baton/testing';
@@ -77,16 +77,15 @@ async function removeRuns(which: (run: string) => boolean, admin: ReturnType<Kaf
   } finally {
     redis.disconnect();
   }
-  const { createConnection } = await import('mysql2/promise');
-  const conn = await createConnection({ host: backend.host, port: backend.port, user: backend.user, password: backend.password });
+  const conn = await connectInstance({ ...backend, connectTimeoutMs: 5000, queryTimeoutMs: 30_000 });
   try {
-    const [rows] = await conn.query("SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'baton\\_sandbox\\_%'");
-    for (const { name } of rows as Array<{ name: string }>) {
+    const rows = await conn.query("SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'baton\\_sandbox\\_%'");
+    for (const name of rows.map((r) => String(r['name']))) {
       const run = `sandbox-${name.slice('baton_sandbox_'.length)}`;
       if (isSandboxRun(run) && which(run)) await conn.query(`DROP DATABASE \`${name}\``);
     }
   } finally {
-    await conn.end();
+    await conn.close();
   }
 }
 

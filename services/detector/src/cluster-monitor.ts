@@ -89,9 +89,8 @@ export class ClusterMonitor {
   readonly #options: ClusterMonitorOptions;
   readonly #logger: Logger;
   readonly #members = new Map<string, Member>();
-  readonly #aliases = new Set<string>();
-  /** Forgotten as unseen (forgetUnseenAfterMs): not learnt again until a registration lists them. */
-  readonly #forgotten = new Set<string>();
+  /** Names dropped, as second names of a known server or as unseen (forgetUnseenAfterMs): not learnt again until a registration lists them. */
+  readonly #dropped = new Set<string>();
   readonly #queue: RunQueue;
   readonly #runDeadlineMs: number;
   readonly #failingWaitMs: number;
@@ -152,8 +151,7 @@ export class ClusterMonitor {
       const member = this.#members.get(keyId(seed));
       if (member) member.seed = true;
       else {
-        this.#aliases.delete(keyId(seed));
-        this.#forgotten.delete(keyId(seed));
+        this.#dropped.delete(keyId(seed));
         this.#add(seed, true);
       }
     }
@@ -279,7 +277,7 @@ export class ClusterMonitor {
   /** New names from the probes join; second names of a known server leave again. */
   #learn(): void {
     const observations = this.instances();
-    for (const key of newInstances(observations, new Set(this.#members.keys()), new Set([...this.#aliases, ...this.#forgotten]))) {
+    for (const key of newInstances(observations, new Set(this.#members.keys()), this.#dropped)) {
       this.#logger.info({ instance: keyId(key) }, 'instance joined the cluster');
       this.#add(key, false);
     }
@@ -289,10 +287,11 @@ export class ClusterMonitor {
       if (!member) continue;
       this.#logger.info({ instance: id }, 'instance is a second name of a known server; dropped');
       this.#members.delete(id);
-      this.#aliases.add(id);
+      this.#dropped.add(id);
       void member.prober.close();
     }
     const forgetAfterMs = this.#options.forgetUnseenAfterMs ?? 0;
+    if (forgetAfterMs <= 0) return;
     const unseen = unseenMembers(
       [...this.#members.entries()].map(([id, m]) => ({ id, observation: m.prober.observation, addedAtMs: m.addedAtMs })),
       this.#now().getTime(),
@@ -303,7 +302,7 @@ export class ClusterMonitor {
       if (!member) continue;
       this.#logger.info({ instance: id, lastSeenAt: member.prober.observation.lastSeenAt, forgetAfterMs }, 'instance not seen for too long; forgotten');
       this.#members.delete(id);
-      this.#forgotten.add(id);
+      this.#dropped.add(id);
       void member.prober.close();
     }
   }

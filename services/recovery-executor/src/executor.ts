@@ -210,8 +210,7 @@ export class RecoveryExecutor {
    * compare-and-swap still refuses it for a recovery that starts in between (or runs elsewhere).
    */
   async recover(command: RecoverCommand, correlationId: string | undefined): Promise<boolean> {
-    const wait = this.#warmUntilMs - this.#clock().getTime();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait).unref());
+    await this.warmUp();
     if (this.#stopping) return false;
     const running = await this.#d.state.runningRecovery(command.clusterId);
     if (running) {
@@ -232,6 +231,12 @@ export class RecoveryExecutor {
   /** Waits for running jobs (shutdown), at most `timeoutMs`. */
   idle(timeoutMs: number): Promise<boolean> {
     return this.#queue.idle(timeoutMs);
+  }
+
+  /** Resolves when the warm-up is over (at once after it). */
+  async warmUp(): Promise<void> {
+    const wait = this.#warmUntilMs - this.#clock().getTime();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait).unref());
   }
 
   /** The warm-up is over: analyses are acted on. */

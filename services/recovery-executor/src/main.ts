@@ -12,9 +12,6 @@ await runService({
   start: async ({ config, logger }) => {
     const running = await startRecoveryExecutor({ config, logger });
     // ready once the warm-up is over: analyses before it are not acted on
-    const ready = (async () => {
-      while (!running.executor.warmedUp()) await new Promise((resolve) => setTimeout(resolve, 50));
-    })();
-    return { stopSteps: running.stopSteps, ready };
+    return { stopSteps: running.stopSteps, ready: running.executor.warmUp() };
   },
 });

@@ -35,7 +35,7 @@
  */
 import type { InstanceObservation } from '@baton/contracts';
 import { formatGtidSet, gtidSubtract, tryParseGtidSet, type GtidSetInput } from './mysql-gtid-set.ts';
-import { formatMariadbGtid, tryParseMariadbPosition, type MariadbGtid } from './mariadb-gtid-position.ts';
+import { formatMariadbGtid, tryParseMariadbPosition, type MariadbGtid, type MariadbPosition } from './mariadb-gtid-position.ts';
 
 /** MySQL: replica.executed − source.executed, as canonical text ('' = none, or unparseable input). */
 export function mysqlErrantGtids(replicaExecuted: GtidSetInput, sourceExecuted: GtidSetInput): string {
@@ -61,15 +61,18 @@ export function mariadbErrantGtids(replica: MariadbReplicaPositions, upstreamSer
   const slave = tryParseMariadbPosition(replica.slavePos);
   if (!current || !slave) return '';
   const upstream = new Set(upstreamServerIds);
-  const held = [...upstreamPositions].flatMap((text) => {
-    const parsed = tryParseMariadbPosition(text);
-    return parsed ? [parsed] : [];
-  });
+  // parsed only when a GTID is not excused by the two cheaper rules (the common case parses nothing)
+  let parsedHeld: MariadbPosition[] | undefined;
+  const held = (): MariadbPosition[] =>
+    (parsedHeld ??= [...upstreamPositions].flatMap((text) => {
+      const parsed = tryParseMariadbPosition(text);
+      return parsed ? [parsed] : [];
+    }));
   const sameGtid = (a: MariadbGtid | undefined, b: MariadbGtid): boolean => a !== undefined && a.server === b.server && a.seq === b.seq;
   const errant: MariadbGtid[] = [];
   for (const [domain, gtid] of current) {
     if (sameGtid(slave.get(domain), gtid) || upstream.has(gtid.server)) continue;
-    if (held.some((position) => sameGtid(position.get(domain), gtid))) continue;
+    if (held().some((position) => sameGtid(position.get(domain), gtid))) continue;
     errant.push(gtid);
   }
   return errant.map(formatMariadbGtid).join(',');
