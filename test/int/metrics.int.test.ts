@@ -6,7 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readSample } from '@baton/metrics';
+import { readSample } from '@baton/testing';
 import { allocatePorts, waitFor, withTopology, type PortBlock } from '@baton/testing';
 import { startPipeline, type Pipeline } from '../support/pipeline.ts';
 

@@ -3,8 +3,9 @@
  * the default process metrics (CPU, memory, event-loop lag, GC, handles) and a `service` label on
  * every series; a service adds its own `baton_…` metrics to it (units in names, durations as
  * histograms in seconds) and serves it as text exposition on `GET /metrics` from a small node:http
- * server bound to 127.0.0.1 (config key `<section>.metricsPort`, 0 = off). The api serves its
- * registry on its own fastify app instead. Labels stay bounded: no instance or cluster labels.
+ * server bound to 127.0.0.1, never anything else (config key `<section>.metricsPort`, 0 = off),
+ * the api's included: metrics are not served on a listener clients reach. Labels stay bounded:
+ * no instance or cluster labels.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -31,17 +32,25 @@ export function createRegistry(options: CreateRegistryOptions): Registry {
   return registry;
 }
 
-/** The text exposition of `registry`, with its content type (what GET /metrics answers). */
-export async function exposition(registry: Registry): Promise<{ contentType: string; body: string }> {
-  return { contentType: registry.contentType, body: await registry.metrics() };
+/** A counter that follows a monotonic count kept elsewhere (a service's stats), read at each scrape. */
+export function counterFollowing(registry: Registry, name: string, help: string, read: () => number | undefined): Counter {
+  let last = 0;
+  return new Counter({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      const now = read() ?? last;
+      if (now > last) this.inc(now - last);
+      last = Math.max(last, now);
+    },
+  });
 }
 
 export interface MetricsServerOptions {
   registry: Registry;
-  /** Listen port; 0 picks a free one (tests). */
+  /** Listen port on 127.0.0.1; 0 picks a free one (tests). */
   port: number;
-  /** Listen address (default 127.0.0.1). */
-  host?: string;
   logger?: Logger;
 }
 
@@ -54,7 +63,7 @@ export interface MetricsServer {
 
 /** Serves `GET /metrics` (and HEAD) of `registry`; anything else is 404, other methods 405. */
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
-  const host = options.host ?? '127.0.0.1';
+  const host = '127.0.0.1';
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/metrics') {
@@ -65,9 +74,9 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('method not allowed\n');
       return;
     }
-    exposition(options.registry).then(
-      ({ contentType, body }) => {
-        res.writeHead(200, { 'content-type': contentType });
+    options.registry.metrics().then(
+      (body) => {
+        res.writeHead(200, { 'content-type': options.registry.contentType });
         res.end(req.method === 'HEAD' ? undefined : body);
       },
       (error: unknown) => {
@@ -85,7 +94,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/metrics`;
+  const url = `http://${host}:${port}/metrics`;
   options.logger?.info({ url }, 'metrics served');
   let closing: Promise<void> | undefined;
   return {
@@ -100,20 +109,12 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
 }
 
 /**
- * Starts the metrics server when `port` is above 0 (the config's `<section>.metricsPort`);
- * returns undefined when metrics serving is off.
+ * A service's metrics server, when its `<section>.metricsPort` is above 0: started, and its stop
+ * step put first among the service's `closers` (the service's stop steps, run in order).
  */
-export async function serveMetricsIfEnabled(options: MetricsServerOptions): Promise<MetricsServer | undefined> {
-  return options.port > 0 ? startMetricsServer(options) : undefined;
-}
-
-/** From a text exposition: the value of the first sample `name` whose labels include `labels` (any order), or undefined. */
-export function readSample(body: string, name: string, labels: Record<string, string>): number | undefined {
-  for (const line of body.split('\n')) {
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = new Map([...(m[2] ?? '').matchAll(/([a-zA-Z_]\w*)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
-    if (Object.entries(labels).every(([k, v]) => have.get(k) === v)) return Number(m[3]);
-  }
-  return undefined;
+export async function serveServiceMetrics(options: MetricsServerOptions & { closers: Array<{ name: string; run: () => Promise<void> | void }> }): Promise<MetricsServer | undefined> {
+  if (options.port <= 0) return undefined;
+  const server = await startMetricsServer(options);
+  options.closers.unshift({ name: 'metrics server', run: () => server.close() });
+  return server;
 }

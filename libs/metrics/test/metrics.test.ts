@@ -1,13 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Counter, createRegistry, durationBucketsSeconds, exposition, Histogram, readSample as sample, serveMetricsIfEnabled, startMetricsServer } from '../src/index.ts';
+import { readSample as sample } from '@baton/testing';
+import { Counter, createRegistry, durationBucketsSeconds, Histogram, serveServiceMetrics, startMetricsServer } from '../src/index.ts';
 
 
 test('a registry labels every series with its service and carries the default process metrics', async () => {
   const registry = createRegistry({ service: 'detector' });
   const probes = new Counter({ name: 'baton_test_probes_total', help: 'Probes.', labelNames: ['outcome'], registers: [registry] });
   probes.inc({ outcome: 'ok' }, 2);
-  const { contentType, body } = await exposition(registry);
+  const [contentType, body] = [registry.contentType, await registry.metrics()];
   assert.match(contentType, /^text\/plain/);
   assert.equal(sample(body, 'baton_test_probes_total', { outcome: 'ok', service: 'detector' }), 2);
   assert.notEqual(sample(body, 'process_cpu_user_seconds_total', { service: 'detector' }), undefined);
@@ -92,10 +93,12 @@ test('a collect failure answers 500, and the server keeps serving', async () => 
 
 test('port 0 in the configuration means off; a port in use is an error at start', async () => {
   const registry = createRegistry({ service: 'analyzer', defaultMetrics: false });
-  assert.equal(await serveMetricsIfEnabled({ registry, port: 0 }), undefined);
+  const closers: Array<{ name: string; run: () => Promise<void> | void }> = [];
+  assert.equal(await serveServiceMetrics({ registry, port: 0, closers }), undefined);
+  assert.deepEqual(closers, [], 'off: nothing to stop');
   const first = await startMetricsServer({ registry, port: 0 });
   try {
-    const second = await serveMetricsIfEnabled({ registry, port: first.port });
+    const second = await serveServiceMetrics({ registry, port: first.port, closers });
     await second?.close();
     assert.fail('a second server on the same port started');
   } catch (error) {

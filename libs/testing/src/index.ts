@@ -6,3 +6,4 @@ export { onProcessExit, isProcessAlive } from './process-cleanup.ts';
 export { ensureKafka, kafkaAnswers, testSaslEndpoint, uniqueName, type EnsureKafkaOptions, type KafkaEndpoint, type KafkaSaslEndpoint, type KafkaSaslMechanism } from './kafka.ts';
 export { startServiceProcess, type ServiceProcess, type ServiceProcessOptions, type ServiceExit } from './service-process.ts';
 export { startPrivateKafka, type PrivateKafka, type PrivateKafkaOptions } from './kafka-broker.ts';
+export { readSample } from './prometheus.ts';

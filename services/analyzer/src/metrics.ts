@@ -3,24 +3,9 @@
  * counters at each scrape), analyses published, and the codes those analyses carry (one count per
  * row with a problem; the codes are orchestrator's closed set, so the label stays bounded).
  */
-import { Counter, Gauge, type Registry } from '@baton/metrics';
+import { Counter, counterFollowing, Gauge, type Registry } from '@baton/metrics';
 import type { Envelope } from '@baton/contracts';
 import type { AnalysisPublisher, AnalyzerStats } from './analyze-and-publish.ts';
-
-/** A counter that follows a monotonic count read at scrape time. */
-function following(registry: Registry, name: string, help: string, read: () => number | undefined): void {
-  let last = 0;
-  new Counter({
-    name,
-    help,
-    registers: [registry],
-    collect() {
-      const now = read() ?? last;
-      if (now > last) this.inc(now - last);
-      last = Math.max(last, now);
-    },
-  });
-}
 
 export interface AnalyzerMetrics {
   publisher(inner: AnalysisPublisher): AnalysisPublisher;
@@ -29,8 +14,8 @@ export interface AnalyzerMetrics {
 
 export function createAnalyzerMetrics(registry: Registry): AnalyzerMetrics {
   let stats: (() => AnalyzerStats) | undefined;
-  following(registry, 'baton_analyzer_snapshots_analysed_total', 'Cluster snapshots analysed.', () => stats?.().analysed);
-  following(registry, 'baton_analyzer_snapshots_skipped_total', 'Cluster snapshots skipped (older than one already analysed).', () => stats?.().skipped);
+  counterFollowing(registry, 'baton_analyzer_snapshots_analysed_total', 'Cluster snapshots analysed.', () => stats?.().analysed);
+  counterFollowing(registry, 'baton_analyzer_snapshots_skipped_total', 'Cluster snapshots skipped (older than one already analysed).', () => stats?.().skipped);
   new Gauge({ name: 'baton_analyzer_clusters', help: 'Clusters this analyzer has analysed.', registers: [registry], collect() { this.set(stats?.().clusters ?? 0); } });
   const published = new Counter({ name: 'baton_analyzer_analyses_published_total', help: 'Analyses published.', registers: [registry] });
   const byCode = new Counter({ name: 'baton_analyzer_analysis_codes_total', help: 'Rows with a problem in published analyses, by analysis code.', labelNames: ['code'], registers: [registry] });

@@ -10,7 +10,7 @@ import type { BatonConfig } from '@baton/config';
 import { topics } from '@baton/contracts';
 import { createProducer, createPublisher, ensureServiceTopics, kafkaFromConfig, signerFromConfig, type RunningConsumer } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
-import { createRegistry, serveMetricsIfEnabled, type Registry } from '@baton/metrics';
+import { createRegistry, serveServiceMetrics, type Registry } from '@baton/metrics';
 import { openBackend } from '@baton/mysql';
 import { createKeys, createRedis, waitForRedis } from '@baton/state';
 import { SnapshotAnalyzer } from './analyze-and-publish.ts';
@@ -70,8 +70,7 @@ export async function startAnalyzer(config: BatonConfig, logger: Logger, options
 
     const registry = options.registry ?? createRegistry({ service: 'analyzer' });
     const metrics = createAnalyzerMetrics(registry);
-    const metricsServer = await serveMetricsIfEnabled({ registry, port: config.analyzer.metricsPort, logger });
-    if (metricsServer) closers.unshift({ name: 'metrics server', run: () => metricsServer.close() });
+    await serveServiceMetrics({ registry, port: config.analyzer.metricsPort, logger, closers });
 
     const signer = signerFromConfig(config.security);
     const kafka = kafkaFromConfig(config.kafka, 'analyzer', logger);

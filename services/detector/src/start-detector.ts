@@ -15,7 +15,7 @@ import type { BatonConfig } from '@baton/config';
 import { createEnvelope, topics, type ClusterSnapshot, type InstanceObservation } from '@baton/contracts';
 import { consumerGroupId, createProducer, createPublisher, ensureServiceTopics, kafkaFromConfig, signerFromConfig, type RunningConsumer, type TopicNames } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
-import { createRegistry, serveMetricsIfEnabled, type Registry } from '@baton/metrics';
+import { createRegistry, serveServiceMetrics, type Registry } from '@baton/metrics';
 import { InstanceProber } from '@baton/mysql';
 import { createKeys, createRedis, waitForRedis } from '@baton/state';
 import { ClusterFleet } from './cluster-fleet.ts';
@@ -100,8 +100,7 @@ export function startDetector(options: StartDetectorOptions): RunningDetector {
     closers.push({ name: 'redis', run: () => redis.quit().then(() => undefined, () => redis.disconnect()) });
     await waitForRedis(redis, options.redisReadyTimeoutMs ?? 10_000);
     checkNotStopped();
-    const metricsServer = await serveMetricsIfEnabled({ registry, port: config.detector.metricsPort, logger });
-    if (metricsServer) closers.unshift({ name: 'metrics server', run: () => metricsServer.close() });
+    await serveServiceMetrics({ registry, port: config.detector.metricsPort, logger, closers });
 
     const kafka = kafkaFromConfig(config.kafka, 'detector', logger);
     if (options.ensureTopics ?? true) {

@@ -13,7 +13,7 @@ import { topics } from '@baton/contracts';
 import { BatonError } from '@baton/errors';
 import { consumerGroupId, createProducer, createPublisher, ensureServiceTopics, kafkaFromConfig, runConsumer, signerFromConfig, type RunningConsumer, type TopicNames } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
-import { createRegistry, serveMetricsIfEnabled, type Registry } from '@baton/metrics';
+import { createRegistry, serveServiceMetrics, type Registry } from '@baton/metrics';
 import { createKeys, createRedis, waitForRedis } from '@baton/state';
 import { defaultGroupId, hookRunnerSettings, listWorstCaseMs } from './config.ts';
 import { createRequestHandler, type RequestHandler } from './handle-request.ts';
@@ -87,8 +87,7 @@ export async function startHookRunner(options: StartHookRunnerOptions): Promise<
     await waitForRedis(redis, config.redis.connectTimeoutMs * 5);
     const registry = options.registry ?? createRegistry({ service: 'hook-runner' });
     const metrics = createHookRunnerMetrics(registry);
-    const metricsServer = await serveMetricsIfEnabled({ registry, port: config.hooks.metricsPort, logger });
-    if (metricsServer) closers.unshift({ name: 'metrics server', run: () => metricsServer.close() });
+    await serveServiceMetrics({ registry, port: config.hooks.metricsPort, logger, closers });
 
     const kafka = kafkaFromConfig(config.kafka, 'hook-runner', logger);
     if (options.ensureTopics ?? true) {

@@ -15,4 +15,4 @@ export type * from './ports.ts';
 export { faultPoints, faultFromEnv, type FaultPoint } from './fault-points.ts';
 export { BackendRecoveryJournal } from './backend-journal.ts';
 export { StaleEpochError, intendedSuccessor, stoppedReplicas, type RecoveryJournal, type JournalEntry, type Term } from './journal.ts';
-export { createExecutorMetrics, recoveryOutcomes, recoveryPhases, type ExecutorMetrics } from './metrics.ts';
+export { createExecutorMetrics, type ExecutorMetrics } from './metrics.ts';

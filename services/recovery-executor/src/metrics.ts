@@ -15,11 +15,13 @@
  * passed to another executor). Skips and blocks are counted as the executor records them: a
  * repeated one at most once a minute per cluster and instance (the executor's note throttle).
  */
-import { Counter, durationBucketsSeconds, Histogram, type Registry } from '@baton/metrics';
+import { Counter, counterFollowing, durationBucketsSeconds, Histogram, type Registry } from '@baton/metrics';
 import type { Audit, RecoveryTrail } from './audit.ts';
+import type { RecoveryOutcome } from './ports.ts';
 
-export const recoveryOutcomes = ['successful', 'failed', 'not-needed', 'skipped', 'not-attempted', 'abandoned'] as const;
-export const recoveryPhases = ['detection_to_claim', 'claim_to_promoted', 'promoted_to_resolved', 'total'] as const;
+/** Every RecoveryOutcome, and abandoned (the epoch passed to another executor). */
+const recoveryOutcomes = ['successful', 'failed', 'not-needed', 'skipped', 'not-attempted', 'abandoned'] as const satisfies ReadonlyArray<RecoveryOutcome | 'abandoned'>;
+type RecoveryPhase = 'detection_to_claim' | 'claim_to_promoted' | 'promoted_to_resolved' | 'total';
 
 /** Reasons the executor records for skipped (gate, already recovered), blocked and not-attempted recoveries. */
 export const skipReasons = [
@@ -46,8 +48,6 @@ const detectionsKept = 1000;
 
 export interface ExecutorMetricsOptions {
   registry: Registry;
-  /** The executor's count of stale analyses dropped (RecoveryExecutor.stats().droppedStaleAnalyses), read at each scrape. */
-  droppedStale?: () => number;
   /** Monotonic milliseconds (default performance.now). */
   monotonic?: () => number;
 }
@@ -69,7 +69,7 @@ export function createExecutorMetrics(options: ExecutorMetricsOptions): Executor
   const { registry } = options;
   const registers = [registry];
   const monotonic = options.monotonic ?? (() => performance.now());
-  let droppedStale = options.droppedStale;
+  let droppedStale: (() => number) | undefined;
 
   const recoveries = new Counter({ name: 'baton_recoveries_total', help: 'Recoveries run by this executor, by outcome (counted at their resolved step, or abandoned).', labelNames: ['outcome'], registers });
   for (const outcome of recoveryOutcomes) recoveries.inc({ outcome }, 0);
@@ -87,17 +87,7 @@ export function createExecutorMetrics(options: ExecutorMetricsOptions): Executor
     registers,
   });
   const steps = new Counter({ name: 'baton_recovery_steps_total', help: 'Recovery steps recorded, by status.', labelNames: ['status'], registers });
-  let lastDropped = 0;
-  new Counter({
-    name: 'baton_stale_analyses_dropped_total',
-    help: 'Analyses dropped as stale (superseded by a later one, or waited longer than maxAnalysisAgeMs).',
-    registers,
-    collect() {
-      const now = droppedStale?.() ?? 0;
-      if (now > lastDropped) this.inc(now - lastDropped);
-      lastDropped = now;
-    },
-  });
+  counterFollowing(registry, 'baton_stale_analyses_dropped_total', 'Analyses dropped as stale (superseded by a later one, or waited longer than maxAnalysisAgeMs).', () => droppedStale?.());
 
   /** Detection times by correlation id (bounded: the oldest go first). */
   const detections = new Map<string, number>();
@@ -106,7 +96,7 @@ export function createExecutorMetrics(options: ExecutorMetricsOptions): Executor
     const at = new Map<string, number>();
     let counted = false;
     const seconds = (from: number | undefined, to: number | undefined): number | undefined => (from === undefined || to === undefined ? undefined : Math.max(0, to - from) / 1000);
-    const observePhase = (phase: (typeof recoveryPhases)[number], value: number | undefined): void => {
+    const observePhase = (phase: RecoveryPhase, value: number | undefined): void => {
       if (value !== undefined) phases.observe({ phase }, value);
     };
     return {

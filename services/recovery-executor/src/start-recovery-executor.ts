@@ -17,7 +17,7 @@ import { createEnvelope, topics, type ClusterSnapshot } from '@baton/contracts';
 import { MessageValidationError } from '@baton/errors';
 import { consumerGroupId, createProducer, createPublisher, ensureServiceTopics, kafkaFromConfig, runConsumer, signerFromConfig, type RunningConsumer, type TopicNames } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
-import { createRegistry, serveMetricsIfEnabled, type Registry } from '@baton/metrics';
+import { createRegistry, serveServiceMetrics, type Registry } from '@baton/metrics';
 import { openBackend, type InstanceAnnotations } from '@baton/mysql';
 import { createKeys, createRedis, LeaseManager, parseCandidateValue, parseDowntimeValue, waitForRedis, type Keys } from '@baton/state';
 import { createAudit } from './audit.ts';
@@ -143,8 +143,7 @@ export async function startRecoveryExecutor(options: StartRecoveryExecutorOption
 
     const registry = options.registry ?? createRegistry({ service: 'recovery-executor' });
     const metrics = createExecutorMetrics({ registry });
-    const metricsServer = await serveMetricsIfEnabled({ registry, port: config.recovery.metricsPort, logger });
-    if (metricsServer) closers.unshift({ name: 'metrics server', run: () => metricsServer.close() });
+    await serveServiceMetrics({ registry, port: config.recovery.metricsPort, logger, closers });
 
     const store = new BackendRecoveryStore(db);
     const audit = metrics.observe(createAudit({
