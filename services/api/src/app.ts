@@ -9,6 +9,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import swagger from '@fastify/swagger';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { Logger } from '@baton/logging';
+import type { Registry } from '@baton/metrics';
 import { isRetryable } from '@baton/errors';
 import { guardMutation, requesterOf } from './auth.ts';
 import { ClusterDirectory, type ClusterView } from './cluster-directory.ts';
@@ -20,7 +21,7 @@ import { registerAckRoutes } from './routes/ack-routes.ts';
 import { registerAuditRoutes } from './routes/audit-routes.ts';
 import { registerClusterRoutes } from './routes/cluster-routes.ts';
 import { registerGlobalRoutes } from './routes/global-routes.ts';
-import { registerMetricsRoute } from './routes/metrics-route.ts';
+import { countRequests } from './routes/metrics-route.ts';
 import { registerInstanceRoutes } from './routes/instance-routes.ts';
 import { registerInstanceReadRoutes } from './routes/instance-read-routes.ts';
 import { registerRecoverRoutes } from './routes/recover-routes.ts';
@@ -61,6 +62,8 @@ export interface RouteContext {
 
 export interface BuildOptions {
   logger?: Logger;
+  /** Counts the requests into this Prometheus registry (served by start-api.ts on api.metricsPort). */
+  registry?: Registry;
 }
 
 /** Field named by a fastify validation error: `/port` → port, a missing property → its name. */
@@ -172,7 +175,7 @@ export async function build(settings: ApiSettings, deps: ApiDeps, options: Build
   registerAckRoutes(ctx);
   registerAuditRoutes(ctx);
   registerGlobalRoutes(ctx);
-  registerMetricsRoute(app, settings.urlPrefix);
+  if (options.registry) countRequests(app, options.registry);
   app.get(`${base}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
   await app.ready();
   return app;

@@ -10,6 +10,7 @@ import type { BatonConfig } from '@baton/config';
 import { topics } from '@baton/contracts';
 import { consumerGroupId, createProducer, createPublisher, ensureServiceTopics, kafkaFromConfig, signerFromConfig, topicNamesFromConfig } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
+import { createRegistry, serveServiceMetrics } from '@baton/metrics';
 import { openBackend } from '@baton/mysql';
 import { runStopSteps, type StopStep } from '@baton/runtime';
 import { createKeys, createRedis, waitForRedis } from '@baton/state';
@@ -82,7 +83,9 @@ export async function startApi(config: BatonConfig, logger: Logger, options: Sta
       events: book,
       ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
     };
-    const app = await build(settings, deps, { logger: logger.child({ component: 'http' }) });
+    const metrics = createRegistry({ service: 'api' });
+    await serveServiceMetrics({ registry: metrics, port: config.api.metricsPort, logger, closers });
+    const app = await build(settings, deps, { logger: logger.child({ component: 'http' }), registry: metrics });
     closers.unshift({ name: 'http server', run: () => app.close() });
     const address = await app.listen({ host: config.api.host, port: options.port ?? config.api.port });
     logger.info({ address, prefix: `${settings.urlPrefix}/api` }, 'api listening');

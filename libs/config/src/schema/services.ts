@@ -82,6 +82,7 @@ export const ApiSchema = section(
     authentication: bool(true, 'Require the token on state-changing routes. With no token set every state-changing request is refused.'),
     token: optional(Type.String({ minLength: 16, description: 'Token clients send (Authorization: Bearer ..., or X-Baton-Token).' })),
     tokenFile: optional(Type.String({ minLength: 1, description: 'File holding the token; instead of token.' })),
+    metricsPort: metricsPort('api'),
     readOnly: bool(false, 'Refuse every state-changing route (orchestrator: ReadOnly).'),
     requestTimeoutMs: integer(60_000, 'Server-side limit of one request (a synchronous recover waits for its recovery).', {
       min: 1,

@@ -1,13 +1,13 @@
 /**
- * GET <urlPrefix>/metrics on the api's own fastify app: the Prometheus text exposition of this
- * process's registry (default process metrics, service="api") and the api's requests by route
- * template, method and status code (route templates are a closed set; unmatched requests count as
- * route "unmatched"). Like /api/health it needs no token.
+ * The api's requests in its Prometheus registry, by route template, method and status code (route
+ * templates are a closed set; unmatched requests count as route "unmatched"). The registry is
+ * served like every service's, on 127.0.0.1 at api.metricsPort (start-api.ts), never on the api's
+ * own listener, which clients reach.
  */
 import type { FastifyInstance } from 'fastify';
-import { Counter, createRegistry, Histogram, type Registry } from '@baton/metrics';
+import { Counter, Histogram, type Registry } from '@baton/metrics';
 
-export function registerMetricsRoute(app: FastifyInstance, urlPrefix: string, registry: Registry = createRegistry({ service: 'api' })): Registry {
+export function countRequests(app: FastifyInstance, registry: Registry): void {
   const registers = [registry];
   const requests = new Counter({ name: 'baton_api_requests_total', help: 'HTTP requests answered, by route template, method and status code.', labelNames: ['route', 'method', 'status_code'], registers });
   const duration = new Histogram({
@@ -22,9 +22,4 @@ export function registerMetricsRoute(app: FastifyInstance, urlPrefix: string, re
     requests.inc({ route, method: request.method, status_code: String(reply.statusCode) });
     duration.observe({ route }, reply.elapsedTime / 1000);
   });
-  app.get(`${urlPrefix}/metrics`, { schema: { hide: true } }, async (_request, reply) => {
-    const body = await registry.metrics();
-    return reply.type(registry.contentType).send(body);
-  });
-  return registry;
 }
