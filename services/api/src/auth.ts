@@ -23,34 +23,43 @@ export interface BasicCredentials {
   password: string;
 }
 
-/** `Authorization: Basic base64(user:password)` → its parts (the password may hold ':'); undefined when absent or malformed. */
-export function basicCredentials(headers: FastifyRequest['headers']): BasicCredentials | undefined {
-  const auth = headers.authorization;
-  if (typeof auth !== 'string') return undefined;
-  const m = /^Basic\s+([A-Za-z0-9+/=_-]+)$/i.exec(auth.trim());
+/** `Basic base64(user:password)` (the Authorization value, trimmed) → its parts (the password may hold ':'); undefined when not one or malformed. */
+function basicOf(auth: string): BasicCredentials | undefined {
+  const m = /^Basic\s+([A-Za-z0-9+/=_-]+)$/i.exec(auth);
   if (!m) return undefined;
   const decoded = Buffer.from(m[1] as string, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   return colon < 0 ? undefined : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-/** The token a request presents: Bearer, the basic-auth password, or X-Baton-Token; '' for a malformed Basic header. */
-export function presentedToken(headers: FastifyRequest['headers']): string | undefined {
-  const auth = headers.authorization;
-  if (typeof auth === 'string') {
-    const m = /^Bearer\s+(.+)$/i.exec(auth.trim());
-    if (m) return m[1];
-    if (/^Basic(\s|$)/i.test(auth.trim())) return basicCredentials(headers)?.password ?? '';
+/** What a request presents in its headers (see presented). */
+export interface PresentedCredentials {
+  /** The token: Bearer's, the basic-auth password ('' for a malformed Basic header), or X-Baton-Token; undefined for none. */
+  token: string | undefined;
+  /** The basic-auth user name, when the Authorization header is well-formed basic auth. */
+  user: string | undefined;
+}
+
+/** The credentials a request presents (the guard and requesterOf each read them: a regex and a base64 decode). */
+export function presented(headers: FastifyRequest['headers']): PresentedCredentials {
+  const auth = typeof headers.authorization === 'string' ? headers.authorization.trim() : undefined;
+  if (auth !== undefined) {
+    const bearer = /^Bearer\s+(.+)$/i.exec(auth);
+    if (bearer) return { token: bearer[1], user: undefined };
+    if (/^Basic(\s|$)/i.test(auth)) {
+      const basic = basicOf(auth);
+      return { token: basic?.password ?? '', user: basic?.user };
+    }
   }
   const header = headers['x-baton-token'];
-  return typeof header === 'string' && header !== '' ? header : undefined;
+  return typeof header === 'string' && header !== '' ? { token: header, user: undefined } : { token: undefined, user: undefined };
 }
 
 const userName = (text: unknown): string | undefined => (typeof text === 'string' && /^[\w.@-]{1,64}$/.test(text) ? text : undefined);
 
 /** Who asks, as recorded in requestedBy: `api:<basic-auth user, else X-Baton-User, else "anonymous">`. */
 export function requesterOf(headers: FastifyRequest['headers']): string {
-  return `api:${userName(basicCredentials(headers)?.user) ?? userName(headers['x-baton-user']) ?? 'anonymous'}`;
+  return `api:${userName(presented(headers).user) ?? userName(headers['x-baton-user']) ?? 'anonymous'}`;
 }
 
 export function guardMutation(settings: Pick<ApiSettings, 'readOnly' | 'authentication' | 'token'>) {
@@ -65,7 +74,7 @@ export function guardMutation(settings: Pick<ApiSettings, 'readOnly' | 'authenti
       await reply.code(403).send(failure('Refused: authentication is on and no api.token is configured, so every state-changing request is refused', { authentication: true }));
       return;
     }
-    const token = presentedToken(request.headers);
+    const { token } = presented(request.headers);
     if (token === undefined || !timingSafeEqual(digest(token), expected)) {
       await reply
         .code(401)

@@ -11,6 +11,8 @@ import type { InjectOptions } from 'fastify';
 import { harness, TOKEN } from './harness.ts';
 
 const bearer = { authorization: `Bearer ${TOKEN}` };
+/** A POST with a body of that content type to a state-changing route (the token sent). */
+const postBody = (contentType: string, payload: string): InjectOptions => ({ method: 'POST', url: '/api/disable-global-recoveries', headers: { ...bearer, 'content-type': contentType }, payload });
 
 interface Case {
   name: string;
@@ -58,28 +60,28 @@ const cases: Case[] = [
   { name: 'querystring validation', request: { method: 'GET', url: '/api/audit-recovery?unacknowledged=maybe' }, status: 400, message: /^bad parameter unacknowledged: /, details: { field: 'unacknowledged', in: 'querystring' } },
   {
     name: 'invalid JSON body',
-    request: { method: 'POST', url: '/api/disable-global-recoveries', headers: { ...bearer, 'content-type': 'application/json' }, payload: '{"comment": ' },
+    request: postBody('application/json', '{"comment": '),
     status: 400,
     message: /not valid JSON/,
     details: { code: 'FST_ERR_CTP_INVALID_JSON_BODY' },
   },
   {
     name: 'empty JSON body',
-    request: { method: 'POST', url: '/api/disable-global-recoveries', headers: { ...bearer, 'content-type': 'application/json' }, payload: '' },
+    request: postBody('application/json', ''),
     status: 400,
     message: /cannot be empty/,
     details: { code: 'FST_ERR_CTP_EMPTY_JSON_BODY' },
   },
   {
     name: 'body too large',
-    request: { method: 'POST', url: '/api/disable-global-recoveries', headers: { ...bearer, 'content-type': 'application/json' }, payload: JSON.stringify({ pad: 'x'.repeat(1_100_000) }) },
+    request: postBody('application/json', JSON.stringify({ pad: 'x'.repeat(1_100_000) })),
     status: 413,
     message: /too large/,
     details: { code: 'FST_ERR_CTP_BODY_TOO_LARGE' },
   },
   {
     name: 'unsupported content type',
-    request: { method: 'POST', url: '/api/disable-global-recoveries', headers: { ...bearer, 'content-type': 'application/xml' }, payload: '<x/>' },
+    request: postBody('application/xml', '<x/>'),
     status: 415,
     message: /Unsupported Media Type/,
     details: { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' },

@@ -4,6 +4,7 @@
  * `orders` (alias `orders`, db1 primary with db2 and db3 replicas, observed at NOW) and cluster
  * `10.0.0.5:3306`, registered without a snapshot (its analyzer cache expired).
  */
+import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '@baton/config';
@@ -78,6 +79,15 @@ export interface Harness {
   /** GET with the token; `token: null` sends none. */
   get(url: string, options?: { token?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: Record<string, unknown> & { Code?: string; Message?: string; Details?: unknown }; json: unknown; text: string }>;
   post(url: string, options?: { token?: string | null; headers?: Record<string, string> }): ReturnType<Harness['get']>;
+}
+
+/** GET a topology route and check its envelope: OK, `Topology for cluster <clusterId>`, Details the lines one a line. */
+export async function expectTopology(h: Harness, url: string, clusterId: string, lines: readonly string[]): ReturnType<Harness['get']> {
+  const r = await h.get(url);
+  assert.equal(r.body.Code, 'OK');
+  assert.equal(r.body.Message, `Topology for cluster ${clusterId}`);
+  assert.equal(r.body.Details, lines.join('\n'));
+  return r;
 }
 
 export async function harness(t: TestContext, over: Partial<ApiSettings> = {}, snapshot: ClusterSnapshot = ordersSnapshot(), options: BuildOptions = {}): Promise<Harness> {

@@ -77,6 +77,10 @@ async function orchestratorClient(h: Harness, command: string, flags: Flags = {}
   };
   const arr = () => response as Json[];
   const obj = () => response as Obj;
+  /** The Key of every element of an array answer, host:port a line. */
+  const sayKeys = () => {
+    for (const x of arr()) say(printKey((x as Obj)['Key'] as Json));
+  };
   const hint = flags.alias ?? flags.i ?? '';
   const i = hostport(flags.i);
   const comment = encodeURIComponent(flags.reason ?? '');
@@ -108,11 +112,11 @@ async function orchestratorClient(h: Harness, command: string, flags: Flags = {}
         break;
       case 'which-cluster-instances':
         await api(`cluster/${hint}`);
-        for (const x of arr()) say(printKey((x as Obj)['Key'] as Json));
+        sayKeys();
         break;
       case 'all-instances':
         await api('all-instances');
-        for (const x of arr()) say(printKey((x as Obj)['Key'] as Json));
+        sayKeys();
         break;
       case 'instance':
       case 'which-instance':
@@ -125,7 +129,7 @@ async function orchestratorClient(h: Harness, command: string, flags: Flags = {}
         break;
       case 'which-replicas':
         await api(`instance-replicas/${i}`);
-        for (const x of arr()) say(printKey((x as Obj)['Key'] as Json));
+        sayKeys();
         break;
       case 'which-broken-replicas':
         await api(`instance-replicas/${i}`);
@@ -152,11 +156,11 @@ async function orchestratorClient(h: Harness, command: string, flags: Flags = {}
         break;
       case 'search':
         await api(`search?s=${encodeURIComponent(flags.i ?? '')}`);
-        for (const x of arr()) say(printKey((x as Obj)['Key'] as Json));
+        sayKeys();
         break;
       case 'downtimed':
         await api(`downtimed/${hint}`);
-        for (const x of arr()) say(printKey((x as Obj)['Key'] as Json));
+        sayKeys();
         break;
       case 'replication-analysis':
         await api('replication-analysis');

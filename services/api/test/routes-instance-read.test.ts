@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { deadPrimarySnapshot, harness, healthy, ordersSnapshot, replicaOf, snapshotOf } from './harness.ts';
+import { deadPrimarySnapshot, expectTopology, harness, healthy, ordersSnapshot, replicaOf, snapshotOf } from './harness.ts';
 
 type Row = Record<string, unknown>;
 const key = (r: Row) => r['Key'] as { Hostname: string; Port: number };
@@ -73,18 +73,12 @@ test('topology-tabulated: one line per instance, fields separated by |, indented
   const db1 = healthy('db1');
   const db2 = replicaOf('db2', db1);
   const h = await harness(t, {}, snapshotOf('orders', [db1, db2, replicaOf('db3', db1), replicaOf('db4', db2)]));
-  const r = await h.get('/api/topology-tabulated/db4:3306');
-  assert.equal(r.body.Code, 'OK');
-  assert.equal(r.body.Message, 'Topology for cluster orders');
-  assert.equal(
-    r.body.Details,
-    [
-      'db1:3306    |0s|ok|10.11.6-MariaDB-log|rw|ROW|>>     |primary     |',
-      '+ db2:3306  |0s|ok|10.11.6-MariaDB-log|ro|ROW|>>,GTID|intermediate|',
-      '  + db4:3306|0s|ok|10.11.6-MariaDB-log|ro|ROW|>>,GTID|replica     |',
-      '+ db3:3306  |0s|ok|10.11.6-MariaDB-log|ro|ROW|>>,GTID|replica     |',
-    ].join('\n'),
-  );
+  await expectTopology(h, '/api/topology-tabulated/db4:3306', 'orders', [
+    'db1:3306    |0s|ok|10.11.6-MariaDB-log|rw|ROW|>>     |primary     |',
+    '+ db2:3306  |0s|ok|10.11.6-MariaDB-log|ro|ROW|>>,GTID|intermediate|',
+    '  + db4:3306|0s|ok|10.11.6-MariaDB-log|ro|ROW|>>,GTID|replica     |',
+    '+ db3:3306  |0s|ok|10.11.6-MariaDB-log|ro|ROW|>>,GTID|replica     |',
+  ]);
   const dead = await harness(t, {}, deadPrimarySnapshot());
   const lines = ((await dead.get('/api/topology-tabulated/orders')).body.Details as string).split('\n');
   assert.deepEqual(lines[0]?.split('|').map((f) => f.trim()), ['db1:3306', 'unknown', 'invalid', '10.11.6-MariaDB-log', 'rw', 'ROW', '>>', 'primary', 'DeadMaster']);

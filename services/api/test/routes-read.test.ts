@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatDowntimeValue } from '@baton/state';
-import { deadPrimarySnapshot, harness, NOW } from './harness.ts';
+import { deadPrimarySnapshot, expectTopology, harness, NOW } from './harness.ts';
 
 test('clusters lists ids from snapshots and the registry; clusters-info and cluster-info use orchestrator\'s fields', async (t) => {
   const h = await harness(t);
@@ -49,18 +49,12 @@ test('cluster/:hint answers Instance JSON for a cluster named by id, alias or an
 
 test('topology/:hint answers the tree in Details with lag, state, flags and role', async (t) => {
   const h = await harness(t);
-  const r = await h.get('/api/topology/orders');
+  const r = await expectTopology(h, '/api/topology/orders', 'orders', [
+    'db1:3306    [0s,ok,10.11.6-MariaDB-log,rw,ROW,>>]       primary',
+    '+ db2:3306  [0s,ok,10.11.6-MariaDB-log,ro,ROW,>>,GTID]  replica',
+    '+ db3:3306  [0s,ok,10.11.6-MariaDB-log,ro,ROW,>>,GTID]  replica',
+  ]);
   assert.equal(r.status, 200);
-  assert.equal(r.body.Code, 'OK');
-  assert.equal(r.body.Message, 'Topology for cluster orders');
-  assert.equal(
-    r.body.Details,
-    [
-      'db1:3306    [0s,ok,10.11.6-MariaDB-log,rw,ROW,>>]       primary',
-      '+ db2:3306  [0s,ok,10.11.6-MariaDB-log,ro,ROW,>>,GTID]  replica',
-      '+ db3:3306  [0s,ok,10.11.6-MariaDB-log,ro,ROW,>>,GTID]  replica',
-    ].join('\n'),
-  );
 });
 
 test('topology of a dead primary shows unknown lag, failing replicas and the analysis codes', async (t) => {

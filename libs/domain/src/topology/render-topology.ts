@@ -16,7 +16,7 @@ import type { AnalysisEntry, ClusterSnapshot, InstanceObservation } from '@baton
 import { isObservationValid } from '../analysis/instance-health.ts';
 import { buildTopologyIndex, keyOf, NO_SOURCE, type TopologyIndex } from '../analysis/topology-index.ts';
 import { toMillis } from '../time.ts';
-import { describeInstance } from './describe-instance.ts';
+import { describeInstance, descriptionTokens, type DescribeInstanceOptions } from './describe-instance.ts';
 
 export type InstanceRole = 'primary' | 'co-primary' | 'intermediate' | 'replica' | 'standalone' | 'unknown';
 
@@ -93,23 +93,46 @@ export function topologyRows(snapshot: ClusterSnapshot, options: RenderTopologyO
   return rows;
 }
 
-/** The tree as text, one line per instance, columns aligned, no trailing newline. */
-export function renderTopology(snapshot: ClusterSnapshot, options: RenderTopologyOptions = {}): string {
+/**
+ * The cells of each row in print order: the tree (`+ ` under the source, two spaces a level), the
+ * description (`describe` of the instance: one bracketed cell, or its tokens), the role, the problems.
+ */
+function topologyCells(snapshot: ClusterSnapshot, options: RenderTopologyOptions, describe: (i: InstanceObservation, o: DescribeInstanceOptions) => string[]): string[][] {
   const nowMs = options.nowMs ?? toMillis(snapshot.observedAt);
   const errant = new Map((options.analysis ?? []).map((e) => [keyOf(e.instance.host, e.instance.port), e.errantGtid]));
-  const cells = topologyRows(snapshot, options).map((row) => {
+  return topologyRows(snapshot, options).map((row) => {
     const key = `${row.instance.host}:${row.instance.port}`;
     const tree = row.depth === 0 ? key : `${'  '.repeat(row.depth - 1)}+ ${key}`;
-    const description = describeInstance(row.instance, {
+    const description = describe(row.instance, {
       lastCheckValid: row.lastCheckValid,
       errantGtid: errant.get(keyOf(row.instance.host, row.instance.port)),
       nowMs,
     });
-    return [tree, description, row.role, row.problems];
+    return [tree, ...description, row.role, row.problems];
   });
-  const width = (column: number) => Math.max(0, ...cells.map((c) => (c[column] as string).length));
-  const widths = [width(0), width(1), width(2)];
-  return cells
-    .map((c) => c.map((text, k) => (k < 3 ? text.padEnd(widths[k] as number) : text)).join('  ').trimEnd())
+}
+
+/** One line per row, the cells joined by `separator`, every cell but a row's last padded to its column's width. */
+function alignedLines(cells: readonly string[][], separator: string): string[] {
+  const columns = Math.max(0, ...cells.map((c) => c.length));
+  const widths = [...Array(columns).keys()].map((k) => Math.max(0, ...cells.map((c) => (c[k] ?? '').length)));
+  return cells.map((c) => c.map((text, k) => (k < c.length - 1 ? text.padEnd(widths[k] as number) : text)).join(separator));
+}
+
+/** The tree as text, one line per instance, columns aligned, no trailing newline. */
+export function renderTopology(snapshot: ClusterSnapshot, options: RenderTopologyOptions = {}): string {
+  const cells = topologyCells(snapshot, options, (i, o) => [describeInstance(i, o)]);
+  return alignedLines(cells, '  ')
+    .map((line) => line.trimEnd())
     .join('\n');
+}
+
+/**
+ * orchestrator's tabulated topology (ASCIITopology with tabulated): one line per instance in the
+ * tree's order, `<indent><host:port>|lag|status|version|ro/rw|binlog format|extras`, plus Baton's
+ * role and problems as two more fields; the indent is the tree's. Every field but the last is
+ * padded to its column's width, so the `|` line up.
+ */
+export function renderTopologyTabulated(snapshot: ClusterSnapshot, options: RenderTopologyOptions = {}): string {
+  return alignedLines(topologyCells(snapshot, options, descriptionTokens), '|').join('\n');
 }

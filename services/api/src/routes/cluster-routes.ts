@@ -1,33 +1,40 @@
 /**
  * Read routes over the cached snapshots: clusters, clusters-info, cluster-info/:hint,
- * cluster/:hint, topology/:hint, master/:hint, replication-analysis[/:clusterName |
+ * cluster/:hint, topology/:hint, topology-tabulated/:hint, master/:hint, replication-analysis[/:clusterName |
  * /instance/:host/:port], downtimed[/:hint]. As orchestrator, the list routes answer the raw JSON
  * (no envelope); topology and replication-analysis answer in the envelope; errors always do.
  */
 import type { InstanceObservation } from '@baton/contracts';
-import { keyOf, renderTopology } from '@baton/domain';
+import type { ClusterSnapshot } from '@baton/contracts';
+import { keyOf, renderTopology, renderTopologyTabulated, type RenderTopologyOptions } from '@baton/domain';
 import { parseDowntimeValue } from '@baton/state';
 import type { RouteContext } from '../app.ts';
 import type { ClusterView } from '../cluster-directory.ts';
-import { analysisOf, primaryOf, requireSnapshot } from '../cluster-facts.ts';
+import { analysisOf, instanceRows, primaryOf, requireSnapshot } from '../cluster-facts.ts';
 import { notFound, ok } from '../envelope.ts';
 import { HintParams, InstanceParams, params, ClusterHint } from '../schemas.ts';
 import { analysisJson, clusterInfoJson } from '../shapes/analysis-json.ts';
-import { clusterInstancesJson } from '../shapes/instance-json.ts';
+import { findRow } from '../shapes/instance-json.ts';
 
 const tag = 'clusters';
 
+/** The topology routes: the same tree, as orchestrator's `topology` and its tabulated variant. */
+const topologyRoutes: ReadonlyArray<{ url: string; summary: string; render: (snapshot: ClusterSnapshot, options: RenderTopologyOptions) => string }> = [
+  {
+    url: 'topology/:clusterHint',
+    summary: 'ASCII tree of the cluster in Details: [lag,status,version,ro/rw,binlog format,flags], role, problems',
+    render: renderTopology,
+  },
+  {
+    url: 'topology-tabulated/:clusterHint',
+    summary: 'The tree in Details, one instance a line: host:port|lag|status|version|ro/rw|binlog format|extras|role|problems, indented by depth',
+    render: renderTopologyTabulated,
+  },
+];
+
 export function registerClusterRoutes(ctx: RouteContext): void {
   const { settings } = ctx;
-  const instancesOf = (cluster: ClusterView) => {
-    const snapshot = requireSnapshot(cluster);
-    const now = ctx.now();
-    return clusterInstancesJson(snapshot, cluster.alias, {
-      nowMs: now.getTime(),
-      reasonableInstanceCheckMs: settings.reasonableInstanceCheckMs,
-      analysis: analysisOf(snapshot, settings.fullAnalysisPolicy, now),
-    });
-  };
+  const instancesOf = (cluster: ClusterView) => instanceRows(cluster, settings, ctx.now());
 
   ctx.route({
     url: 'clusters',
@@ -59,23 +66,25 @@ export function registerClusterRoutes(ctx: RouteContext): void {
     handler: async ({ params: p }) => instancesOf(await ctx.cluster(p.clusterHint)),
   });
 
-  ctx.route({
-    url: 'topology/:clusterHint',
-    tag,
-    summary: 'ASCII tree of the cluster in Details: [lag,status,version,ro/rw,binlog format,flags], role, problems',
-    params: HintParams,
-    handler: async ({ params: p }) => {
-      const cluster = await ctx.cluster(p.clusterHint);
-      const snapshot = requireSnapshot(cluster);
-      const now = ctx.now();
-      const tree = renderTopology(snapshot, {
-        nowMs: now.getTime(),
-        reasonableInstanceCheckMs: settings.reasonableInstanceCheckMs,
-        analysis: analysisOf(snapshot, settings.fullAnalysisPolicy, now),
-      });
-      return ok(`Topology for cluster ${cluster.clusterId}`, tree);
-    },
-  });
+  for (const { url, summary, render } of topologyRoutes) {
+    ctx.route({
+      url,
+      tag,
+      summary,
+      params: HintParams,
+      handler: async ({ params: p }) => {
+        const cluster = await ctx.cluster(p.clusterHint);
+        const snapshot = requireSnapshot(cluster);
+        const now = ctx.now();
+        const text = render(snapshot, {
+          nowMs: now.getTime(),
+          reasonableInstanceCheckMs: settings.reasonableInstanceCheckMs,
+          analysis: analysisOf(snapshot, settings.fullAnalysisPolicy, now),
+        });
+        return ok(`Topology for cluster ${cluster.clusterId}`, text);
+      },
+    });
+  }
 
   ctx.route({
     url: 'master/:clusterHint',
@@ -86,7 +95,7 @@ export function registerClusterRoutes(ctx: RouteContext): void {
       const cluster = await ctx.cluster(p.clusterHint);
       const primary = primaryOf(requireSnapshot(cluster));
       if (!primary) throw notFound(`No masters found for ${cluster.clusterId}`, { ClusterName: cluster.clusterId });
-      return instancesOf(cluster).find((i) => keyOf((i['Key'] as { Hostname: string }).Hostname, (i['Key'] as { Port: number }).Port) === keyOf(primary.host, primary.port));
+      return findRow(instancesOf(cluster), primary);
     },
   });
 
@@ -141,10 +150,7 @@ export function registerClusterRoutes(ctx: RouteContext): void {
           return { ...i, downtime: parseDowntimeValue(raw, now).downtime };
         }),
       );
-      const rows = clusterInstancesJson({ ...cluster.snapshot, instances: overlaid }, cluster.alias, {
-        nowMs: now.getTime(),
-        reasonableInstanceCheckMs: settings.reasonableInstanceCheckMs,
-      });
+      const rows = instanceRows(cluster, settings, now, { analysis: false, snapshot: { ...cluster.snapshot, instances: overlaid } });
       out.push(...rows.filter((r) => r['IsDowntimed'] === true));
     }
     return out;

@@ -14,10 +14,10 @@ import { parseCandidateValue, parseDowntimeValue } from '@baton/state';
 import type { RouteContext } from '../app.ts';
 import { confirmEffect, pollFor } from '../await-effect.ts';
 import type { ClusterView } from '../cluster-directory.ts';
-import { primaryOf } from '../cluster-facts.ts';
+import { instanceRows, primaryOf } from '../cluster-facts.ts';
 import { ApiError, badParameter, ok } from '../envelope.ts';
 import { DiscoverQuery, Duration, HintParams, InstanceParams, params, Host, Port, PromotionRuleParam, Text } from '../schemas.ts';
-import { clusterInstancesJson, orcKey } from '../shapes/instance-json.ts';
+import { findRow, orcKey } from '../shapes/instance-json.ts';
 
 const tag = 'instances';
 const units: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
@@ -33,14 +33,8 @@ export function registerInstanceRoutes(ctx: RouteContext): void {
   const { settings, deps } = ctx;
   const wait = { timeoutMs: settings.commandWaitMs, intervalMs: ctx.pollIntervalMs };
 
-  const instanceJsonOf = (cluster: ClusterView, key: InstanceKey) => {
-    if (!cluster.snapshot) return null;
-    const rows = clusterInstancesJson(cluster.snapshot, cluster.alias, { nowMs: ctx.now().getTime(), reasonableInstanceCheckMs: settings.reasonableInstanceCheckMs });
-    return rows.find((r) => {
-      const k = r['Key'] as { Hostname: string; Port: number };
-      return keyOf(k.Hostname, k.Port) === keyOf(key.host, key.port);
-    });
-  };
+  /** The instance's Instance JSON, without the analysis; null when the cluster has no snapshot. */
+  const instanceJsonOf = (cluster: ClusterView, key: InstanceKey) => (cluster.snapshot ? findRow(instanceRows(cluster, settings, ctx.now(), { analysis: false }), key) : null);
 
   ctx.route({
     url: 'discover/:host/:port',

@@ -25,6 +25,19 @@ export interface OrcKey {
 }
 
 export const orcKey = (k: InstanceKey): OrcKey => ({ Hostname: k.host, Port: k.port });
+
+/** One instance's Instance JSON (instanceJson). */
+export type InstanceRow = Record<string, unknown>;
+/** The row's instance key, `host:port` with the host in lower case (keyOf). */
+export const rowKey = (row: InstanceRow): string => {
+  const k = row['Key'] as OrcKey;
+  return keyOf(k.Hostname, k.Port);
+};
+/** The row of an instance; undefined when the rows do not hold it. */
+export const findRow = (rows: readonly InstanceRow[], key: InstanceKey): InstanceRow | undefined => {
+  const wanted = keyOf(key.host, key.port);
+  return rows.find((r) => rowKey(r) === wanted);
+};
 export const noKey: OrcKey = { Hostname: '', Port: 0 };
 const nullInt = (v: number | null | undefined) => (v === null || v === undefined ? { Int64: 0, Valid: false } : { Int64: v, Valid: true });
 const coordinates = (c: BinlogCoordinates | null, type: 'BinaryLog' | 'RelayLog' = 'BinaryLog') => ({ LogFile: c?.file ?? '', LogPos: c?.pos ?? 0, Type: type });
@@ -42,7 +55,7 @@ export interface InstanceContext {
   analysis?: AnalysisEntry | undefined;
 }
 
-export function instanceJson(i: InstanceObservation, c: InstanceContext): Record<string, unknown> {
+export function instanceJson(i: InstanceObservation, c: InstanceContext): InstanceRow {
   const r = i.replication;
   const isReplica = r !== null && !hasNoSource(r);
   const lag = isReplica && isReplicating(r) ? r.secondsBehindSource : isReplica ? null : 0;
@@ -127,7 +140,7 @@ export function instanceJson(i: InstanceObservation, c: InstanceContext): Record
 }
 
 /** Every instance of a snapshot as orchestrator's Instance JSON, in host:port order. */
-export function clusterInstancesJson(snapshot: ClusterSnapshot, clusterAlias: string, options: { nowMs: number; reasonableInstanceCheckMs: number; analysis?: readonly AnalysisEntry[] }): Array<Record<string, unknown>> {
+export function clusterInstancesJson(snapshot: ClusterSnapshot, clusterAlias: string, options: { nowMs: number; reasonableInstanceCheckMs: number; analysis?: readonly AnalysisEntry[] }): InstanceRow[] {
   const index = buildTopologyIndex(snapshot.instances);
   const window = { windowMs: snapshot.pollIntervalMs + options.reasonableInstanceCheckMs, observedAtMs: Date.parse(snapshot.observedAt) };
   const entries = new Map((options.analysis ?? []).map((e) => [keyOf(e.instance.host, e.instance.port), e]));
@@ -143,6 +156,6 @@ export function clusterInstancesJson(snapshot: ClusterSnapshot, clusterAlias: st
       analysis: entries.get(keyOf(i.host, i.port)),
     }),
   );
-  const key = (x: Record<string, unknown>) => x['Key'] as OrcKey;
+  const key = (x: InstanceRow) => x['Key'] as OrcKey;
   return rows.sort((a, b) => key(a).Hostname.localeCompare(key(b).Hostname) || key(a).Port - key(b).Port);
 }
