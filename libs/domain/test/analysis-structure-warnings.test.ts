@@ -39,6 +39,13 @@ const pair = (...mods: Parameters<typeof replica>[2][][]) => () => {
   return [m, ...mods.map((ms, n) => replica(`r${n + 1}`, m, ...ms))];
 };
 
+/** A former primary (server_id 77) re-attached under its successor at 0-77-100, its own position `own`, gtid_slave_pos empty. */
+const reattached = (own: string) => () => {
+  const m = primary('p1');
+  const successor = { ...m, mariadbGtid: { ...m.mariadbGtid!, binlogPos: '0-77-100', currentPos: '0-77-100' } };
+  return [successor, replica('old', successor, set({ serverId: 77 }), (i) => ({ ...i, mariadbGtid: { ...i.mariadbGtid!, currentPos: own, binlogPos: own, slavePos: '' } }))];
+};
+
 const cases: Case[] = [
   { name: 'no replica logs its updates', instances: pair([notLogging], [notLogging]), host: 'p1', warning: 'NoLoggingReplicasStructureWarning', present: true },
   { name: 'near miss: one replica logs', instances: pair([notLogging], []), host: 'p1', warning: 'NoLoggingReplicasStructureWarning', present: false },
@@ -104,22 +111,14 @@ const cases: Case[] = [
   },
   {
     name: 'near miss: a former primary re-attached under its successor, which has not written since (empty slave_pos, the same GTID on both)',
-    instances: () => {
-      const m = primary('p1');
-      const successor = { ...m, mariadbGtid: { ...m.mariadbGtid!, binlogPos: '0-77-100', currentPos: '0-77-100' } };
-      return [successor, replica('old', successor, set({ serverId: 77 }), (i) => ({ ...i, mariadbGtid: { ...i.mariadbGtid!, currentPos: '0-77-100', binlogPos: '0-77-100', slavePos: '' } }))];
-    },
+    instances: reattached('0-77-100'),
     host: 'p1',
     warning: 'ErrantGTIDStructureWarning',
     present: false,
   },
   {
     name: 'a former primary re-attached with writes its successor never received',
-    instances: () => {
-      const m = primary('p1');
-      const successor = { ...m, mariadbGtid: { ...m.mariadbGtid!, binlogPos: '0-77-100', currentPos: '0-77-100' } };
-      return [successor, replica('old', successor, set({ serverId: 77 }), (i) => ({ ...i, mariadbGtid: { ...i.mariadbGtid!, currentPos: '0-77-103', binlogPos: '0-77-103', slavePos: '' } }))];
-    },
+    instances: reattached('0-77-103'),
     host: 'p1',
     warning: 'ErrantGTIDStructureWarning',
     present: true,
