@@ -226,6 +226,25 @@ const cases: Case[] = [
     warning: 'SlowHeartbeatReplicasStructureWarning',
     present,
   })),
+  // server_ids of the builders: one per host; here r1's (a dead address) answers again at r9
+  ...(
+    [
+      ['a dead replica whose server_id answers at another address', [dead], [], 'r1', true],
+      ['near miss: the new address of that server_id (it answers)', [dead], [], 'r9', false],
+      ['near miss: both addresses dead', [dead], [dead], 'r1', false],
+      ['near miss: the dead replica alone with its server_id', [dead], null, 'r1', false],
+    ] as const
+  ).map(([name, oldMods, newMods, host, present]): Case => ({
+    name,
+    instances: () => {
+      const m = primary('p1');
+      const old = replica('r1', m, ...oldMods, set({ serverId: 4711 }));
+      return newMods === null ? [m, old] : [m, old, replica('r9', m, ...newMods, set({ serverId: 4711 }))];
+    },
+    host,
+    warning: 'ServerIdMovedStructureWarning',
+    present,
+  })),
 ];
 
 for (const c of cases) {

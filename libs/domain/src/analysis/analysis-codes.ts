@@ -57,6 +57,7 @@ export const structureWarningCodes = [
   'NoWriteableMasterStructureWarning',
   'SlowHeartbeatReplicasStructureWarning',
   'NotEnoughValidSemiSyncReplicasStructureWarning',
+  'ServerIdMovedStructureWarning',
 ] as const;
 export type StructureWarningCode = (typeof structureWarningCodes)[number];
 

@@ -95,6 +95,12 @@ export interface ReplicationFacts {
   readonly isWritableRoot: boolean;
   /** Baton, cluster level: every writable root of the snapshot, newest epoch first (the same list on every row) */
   readonly writableRoots: readonly WritableRoot[];
+  /**
+   * Baton: this instance does not answer and its server_id (non-zero) answers at another address
+   * of the snapshot — a rebuilt host or a topology restarted on other ports. The address is the
+   * identity: both are kept and watched; the old one waits to be forgotten.
+   */
+  readonly serverIdAnswersElsewhere: boolean;
 }
 
 interface PerInstance {
@@ -175,6 +181,7 @@ export function deriveReplicationFacts(
   const p = perInstance(index, snapshot, nowMs, policy);
   const clusterMaster = clusterMasterIndex(index, snapshot.clusterId);
   const writableRoots = writableRootsOf(index.instances, p.valid);
+  const answeringServerIds = new Set(index.instances.filter((m, i) => p.valid[i] && m.serverId !== null && m.serverId > 0).map((m) => m.serverId));
   const lagThreshold = policy.reasonableReplicationLagSeconds;
 
   return index.instances.map((m, i) => {
@@ -285,6 +292,7 @@ export function deriveReplicationFacts(
       promotionEpoch: m.promotionEpoch ?? null,
       isWritableRoot: isWritableRoot(m, p.valid[i] as boolean),
       writableRoots,
+      serverIdAnswersElsewhere: !(p.valid[i] as boolean) && m.serverId !== null && m.serverId > 0 && answeringServerIds.has(m.serverId),
     };
   });
 }

@@ -90,6 +90,13 @@ export const structureWarningRules: readonly StructureWarningRule[] = Object.fre
       f.semiSyncMasterWaitForReplicaCount > 0 &&
       f.semiSyncMasterClients < f.semiSyncMasterWaitForReplicaCount,
   },
+  {
+    // Baton: identity is host:port; a server_id seen again elsewhere is a fact to report, not a reason to drop either
+    code: 'ServerIdMovedStructureWarning',
+    description:
+      'Instance does not answer and its server_id answers at another address (a rebuilt host, or a topology restarted on other ports): both are watched; forget the old address once it is gone for good (UnseenInstanceForgetHours does it by itself)',
+    matches: (f) => f.serverIdAnswersElsewhere,
+  },
 ] satisfies StructureWarningRule[]);
 
 export function structureWarningsOf(f: ReplicationFacts): StructureWarningCode[] {
