@@ -6,7 +6,7 @@
 //          with their infrastructure; one file at a time by default, BATON_CHAOS_CONCURRENCY)
 //   all:   unit and int in one run, then chaos in a run of its own (its own concurrency)
 // Node 20's --test takes no globs, hence this script.
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 
@@ -30,7 +30,8 @@ function walk(dir, out) {
   return out;
 }
 
-const files = ['libs', 'services', 'test'].flatMap((d) => walk(join(root, d), [])).sort();
+// examples/: the example consumers' own tests (examples/alert-consumer/test/*.int.test.ts against the real broker)
+const files = ['libs', 'services', 'test', 'examples'].filter((d) => existsSync(join(root, d))).flatMap((d) => walk(join(root, d), [])).sort();
 const isInt = (f) => f.endsWith('.int.test.ts');
 const isChaos = (f) => f.endsWith('.chaos.test.ts');
 const unit = files.filter((f) => !isInt(f) && !isChaos(f));

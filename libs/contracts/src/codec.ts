@@ -19,10 +19,37 @@ function compiled(schema: TSchema): TypeCheck<TSchema> {
   return check;
 }
 
+/** The properties every variant of a union fixes to a literal (its discriminators, e.g. `step`). */
+function discriminators(variants: readonly TSchema[]): string[] {
+  const [first, ...rest] = variants;
+  const literal = (v: TSchema, key: string): boolean => typeof v['properties']?.[key]?.const === 'string';
+  return Object.keys(first?.['properties'] ?? {}).filter((key) => literal(first as TSchema, key) && rest.every((v) => literal(v, key)));
+}
+
+/**
+ * A discriminated union (RecoveryEventV1: one variant per step) is checked against the variant its
+ * discriminators select, so the problem names the variant's bad field, not just "union".
+ */
+function unionProblem(schema: TSchema, value: unknown, at: string): string | undefined {
+  const variants = schema['anyOf'] as TSchema[] | undefined;
+  if (!variants || typeof value !== 'object' || value === null) return undefined;
+  const keys = discriminators(variants);
+  if (keys.length === 0) return undefined;
+  const given = value as Record<string, unknown>;
+  for (const key of keys) {
+    const known = variants.map((v) => v['properties'][key].const as string);
+    if (!known.includes(given[key] as string)) return `${at}/${key}: ${JSON.stringify(given[key])} is not one of ${known.join(', ')}`;
+  }
+  const chosen = variants.find((v) => keys.every((key) => v['properties'][key].const === given[key]));
+  return chosen ? firstProblem(chosen, value, at) : undefined;
+}
+
 /** Names the first offending field (as a JSON pointer below `at`) and what is wrong with it. */
 function firstProblem(schema: TSchema, value: unknown, at: string): string | undefined {
   const check = compiled(schema);
   if (check.Check(value)) return undefined;
+  const inUnion = unionProblem(schema, value, at);
+  if (inUnion) return inUnion;
   const error = check.Errors(value).First();
   if (!error) return `${at || '/'}: invalid`;
   return `${at}${error.path || ''}: ${error.message}`;

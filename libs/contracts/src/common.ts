@@ -26,3 +26,9 @@ export type PromotionRule = Static<typeof PromotionRule>;
 export function instanceId(key: InstanceKey): string {
   return `${key.host}:${key.port}`;
 }
+
+/** `host:port` back into its key (the last colon splits, so an IPv6 host keeps its own). */
+export function parseInstanceId(id: string): InstanceKey {
+  const cut = id.lastIndexOf(':');
+  return { host: id.slice(0, cut), port: Number(id.slice(cut + 1)) };
+}

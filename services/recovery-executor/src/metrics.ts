@@ -5,23 +5,27 @@
  * outcome, reason (the executor's closed sets; anything else is `other`) and phase — never a
  * cluster or an instance.
  *
- * Phases of a recovery, on this process's monotonic clock:
- *   detection_to_claim    the `detected` event of its detection (same correlation id, seen by this
- *                         process) — or, without one, its `registered` step — to `claimed`
- *   claim_to_promoted     `claimed` to the first successful `promoted`
- *   promoted_to_resolved  that `promoted` to `resolved`
- *   total                 the start of detection_to_claim to `resolved`
- * A recovery counts once, with its outcome, at its `resolved` step (or `abandoned`: its epoch
+ * Phases of a recovery, on this process's monotonic clock, as its trail measures them (phases.ts,
+ * the definition the `summary` event shares): detection_to_claim, claim_to_promoted,
+ * promoted_to_resolved, and total (observed for a successful recovery only), each observed once,
+ * at the step that ends it. A recovery counts once, with its outcome, at its `resolved` step (or `abandoned`: its epoch
  * passed to another executor). Skips and blocks are counted as the executor records them: a
  * repeated one at most once a minute per cluster and instance (the executor's note throttle).
  */
 import { Counter, counterFollowing, durationBucketsSeconds, Histogram, type Registry } from '@baton/metrics';
+import type { RecoveryPhases } from '@baton/contracts';
 import type { Audit, RecoveryTrail } from './audit.ts';
 import type { RecoveryOutcome } from './ports.ts';
 
 /** Every RecoveryOutcome, and abandoned (the epoch passed to another executor). */
 const recoveryOutcomes = ['successful', 'failed', 'not-needed', 'skipped', 'not-attempted', 'abandoned'] as const satisfies ReadonlyArray<RecoveryOutcome | 'abandoned'>;
-type RecoveryPhase = 'detection_to_claim' | 'claim_to_promoted' | 'promoted_to_resolved' | 'total';
+/** Metric phase label → the trail's phase (phases.ts). */
+const phaseLabels = [
+  ['detection_to_claim', 'detectionToClaimMs'],
+  ['claim_to_promoted', 'claimToPromotedMs'],
+  ['promoted_to_resolved', 'promotedToResolvedMs'],
+  ['total', 'totalMs'],
+] as const satisfies ReadonlyArray<readonly [string, keyof RecoveryPhases]>;
 
 /** Reasons the executor records for skipped (gate, already recovered), blocked and not-attempted recoveries. */
 export const skipReasons = [
@@ -44,12 +48,8 @@ const declinedSteps: Record<string, 'skipped' | 'blocked' | 'not-attempted'> = {
   'recover-not-attempted': 'not-attempted',
 };
 
-const detectionsKept = 1000;
-
 export interface ExecutorMetricsOptions {
   registry: Registry;
-  /** Monotonic milliseconds (default performance.now). */
-  monotonic?: () => number;
 }
 
 export interface ExecutorMetrics {
@@ -68,7 +68,6 @@ const bounded = (reason: unknown): string => {
 export function createExecutorMetrics(options: ExecutorMetricsOptions): ExecutorMetrics {
   const { registry } = options;
   const registers = [registry];
-  const monotonic = options.monotonic ?? (() => performance.now());
   let droppedStale: (() => number) | undefined;
 
   const recoveries = new Counter({ name: 'baton_recoveries_total', help: 'Recoveries run by this executor, by outcome (counted at their resolved step, or abandoned).', labelNames: ['outcome'], registers });
@@ -89,16 +88,9 @@ export function createExecutorMetrics(options: ExecutorMetricsOptions): Executor
   const steps = new Counter({ name: 'baton_recovery_steps_total', help: 'Recovery steps recorded, by status.', labelNames: ['status'], registers });
   counterFollowing(registry, 'baton_stale_analyses_dropped_total', 'Analyses dropped as stale (superseded by a later one, or waited longer than maxAnalysisAgeMs).', () => droppedStale?.());
 
-  /** Detection times by correlation id (bounded: the oldest go first). */
-  const detections = new Map<string, number>();
-
-  const observeTrail = (trail: RecoveryTrail, correlationId: string | undefined): RecoveryTrail => {
-    const at = new Map<string, number>();
+  const observeTrail = (trail: RecoveryTrail): RecoveryTrail => {
+    const observed = new Set<string>();
     let counted = false;
-    const seconds = (from: number | undefined, to: number | undefined): number | undefined => (from === undefined || to === undefined ? undefined : Math.max(0, to - from) / 1000);
-    const observePhase = (phase: RecoveryPhase, value: number | undefined): void => {
-      if (value !== undefined) phases.observe({ phase }, value);
-    };
     return {
       get uid() {
         return trail.uid;
@@ -108,30 +100,23 @@ export function createExecutorMetrics(options: ExecutorMetricsOptions): Executor
       },
       write: (what, work) => trail.write(what, work),
       flush: (timeoutMs) => trail.flush(timeoutMs),
-      step(step, status, message, details) {
-        const n = trail.step(step, status, message, details);
-        const now = monotonic();
+      phases: () => trail.phases(),
+      step(step, status, message, ...details) {
+        const n = trail.step(step, status, message, ...details);
         steps.inc({ status });
-        if (step === 'registered' && !at.has('start')) {
-          const detected = correlationId === undefined ? undefined : detections.get(correlationId);
-          at.set('start', detected ?? now);
-        }
-        if (step === 'claimed' && !at.has('claimed')) {
-          at.set('claimed', now);
-          observePhase('detection_to_claim', seconds(at.get('start'), now));
-        }
-        if (step === 'promoted' && status === 'succeeded' && !at.has('promoted')) {
-          at.set('promoted', now);
-          observePhase('claim_to_promoted', seconds(at.get('claimed'), now));
-        }
+        let outcome: string | undefined;
         if (!counted && (step === 'resolved' || step === 'abandoned')) {
           counted = true;
-          const outcome = step === 'abandoned' ? 'abandoned' : String(details?.['outcome'] ?? 'failed');
+          const given = (details[0] as { outcome?: unknown } | undefined)?.outcome;
+          outcome = step === 'abandoned' ? 'abandoned' : String(given ?? 'failed');
           recoveries.inc({ outcome: (recoveryOutcomes as readonly string[]).includes(outcome) ? outcome : 'failed' });
-          if (step === 'resolved') {
-            observePhase('promoted_to_resolved', seconds(at.get('promoted'), now));
-            if (outcome === 'successful') observePhase('total', seconds(at.get('start'), now));
-          }
+        }
+        const now = trail.phases();
+        for (const [phase, key] of phaseLabels) {
+          const ms = now[key];
+          if (ms === null || observed.has(phase)) continue;
+          observed.add(phase);
+          if (phase !== 'total' || outcome === 'successful') phases.observe({ phase }, ms / 1000);
         }
         return n;
       },
@@ -144,16 +129,11 @@ export function createExecutorMetrics(options: ExecutorMetricsOptions): Executor
     },
     observe(audit) {
       return {
-        trail: (clusterId, correlationId, uid, afterSeq) => observeTrail(audit.trail(clusterId, correlationId, uid, afterSeq), correlationId),
-        event(clusterId, correlationId, step, status, message, details) {
-          audit.event(clusterId, correlationId, step, status, message, details);
-          if (step === 'detected' && correlationId !== undefined) {
-            detections.delete(correlationId);
-            detections.set(correlationId, monotonic());
-            if (detections.size > detectionsKept) detections.delete(detections.keys().next().value as string);
-          }
+        trail: (clusterId, correlationId, uid, afterSeq) => observeTrail(audit.trail(clusterId, correlationId, uid, afterSeq)),
+        event(clusterId, correlationId, step, status, message, ...details) {
+          audit.event(clusterId, correlationId, step, status, message, ...details);
           const kind = declinedSteps[step];
-          if (kind) declined.inc({ kind, reason: bounded(details?.['reason']) });
+          if (kind) declined.inc({ kind, reason: bounded((details[0] as { reason?: unknown } | undefined)?.reason) });
         },
         background: (what, work) => audit.background(what, work),
         drain: (timeoutMs) => audit.drain(timeoutMs),

@@ -35,7 +35,7 @@ class MemoryStore implements DemotedPrimaryStore {
 function recorder() {
   const events: Array<{ step: string; status: string; message: string; details: Record<string, unknown> }> = [];
   const audit: Pick<Audit, 'event' | 'background'> = {
-    event: (_clusterId, _correlationId, step, status, message, details = {}) => void events.push({ step, status, message, details }),
+    event: (_clusterId, _correlationId, step, status, message, ...details) => void events.push({ step, status, message, details: (details[0] ?? {}) as Record<string, unknown> }),
     background: (_what, work) => void work().catch(() => undefined),
   };
   return { events, audit };

@@ -1,19 +1,20 @@
-// The executor's metrics read off its audit trail, on a fake monotonic clock: each phase from the
-// steps that bound it, the outcome counted once, declined recoveries by kind and bounded reason.
+// The executor's metrics read off its audit trail, on a fake monotonic clock (the trail's, which
+// measures the phases): each phase from the steps that bound it, the outcome counted once,
+// declined recoveries by kind and bounded reason.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRegistry } from '@baton/metrics';
 import { readSample } from '@baton/testing';
-import type { Audit, RecoveryTrail } from '../src/audit.ts';
+import { silentLogger } from '@baton/logging';
+import { createAudit, type Audit } from '../src/audit.ts';
 import { createExecutorMetrics } from '../src/metrics.ts';
+import type { RecoveryStore } from '../src/ports.ts';
 
-const quietAudit = (): Audit => {
-  const trail = (): RecoveryTrail => {
-    const steps: Array<{ seq: number; step: string; status: never }> = [];
-    return { uid: 'u1', steps, step: () => steps.length, write: () => undefined, flush: async () => true };
-  };
-  return { trail, event: () => undefined, background: () => undefined, drain: async () => true, stats: () => ({}) as ReturnType<Audit['stats']> };
-};
+/** The real audit, writing nowhere, on the fake monotonic clock. */
+const quietAudit = (monotonic: () => number): Audit =>
+  createAudit({ events: { publish: async () => undefined }, store: { insertStep: async () => undefined } as unknown as RecoveryStore, logger: silentLogger(), monotonic });
+/** Steps whose details do not matter here. */
+const any = {} as never;
 
 const bucketCount = (body: string, phase: string): number | undefined => readSample(body, 'baton_recovery_phase_duration_seconds_count', { phase });
 const sum = (body: string, phase: string): number | undefined => readSample(body, 'baton_recovery_phase_duration_seconds_sum', { phase });
@@ -21,21 +22,22 @@ const sum = (body: string, phase: string): number | undefined => readSample(body
 test('phases from detection to resolved, the outcome counted once, declined recoveries by kind and bounded reason', async () => {
   const registry = createRegistry({ service: 'recovery-executor', defaultMetrics: false });
   let now = 1000;
-  const metrics = createExecutorMetrics({ registry, monotonic: () => now });
-  const audit = metrics.observe(quietAudit());
-  audit.event('c1', 'det-1', 'detected', 'info', 'DeadMaster');
+  const metrics = createExecutorMetrics({ registry });
+  const audit = metrics.observe(quietAudit(() => now));
+  audit.event('c1', 'det-1', 'detected', 'info', 'DeadMaster', any);
   now = 1040;
   const trail = audit.trail('c1', 'det-1');
-  trail.step('registered', 'succeeded', '');
+  trail.step('registered', 'succeeded', '', any);
   now = 1100;
-  trail.step('claimed', 'succeeded', '');
+  trail.step('claimed', 'succeeded', '', any);
   now = 1250;
-  trail.step('promoted', 'succeeded', '');
+  trail.step('promoted', 'succeeded', '', any);
   now = 1300;
-  trail.step('resolved', 'succeeded', '', { outcome: 'successful' });
-  trail.step('resolved', 'succeeded', '', { outcome: 'successful' }); // a second resolved does not count again
-  audit.event('c1', undefined, 'blocked', 'blocked', '', { reason: 'recently-promoted' });
-  audit.event('c1', undefined, 'recovery-skipped', 'skipped', '', { reason: 'free text with db1:3306 in it' });
+  trail.step('resolved', 'succeeded', '', { outcome: 'successful' } as never);
+  trail.step('resolved', 'succeeded', '', { outcome: 'successful' } as never); // a second resolved does not count again
+  assert.deepEqual(trail.phases(), { detectionToClaimMs: 100, claimToPromotedMs: 150, promotedToResolvedMs: 50, totalMs: 300 }, 'the trail measures what the summary event carries');
+  audit.event('c1', undefined, 'blocked', 'blocked', '', { reason: 'recently-promoted' } as never);
+  audit.event('c1', undefined, 'recovery-skipped', 'skipped', '', { reason: 'free text with db1:3306 in it' } as never);
 
   const body = await registry.metrics();
   assert.equal(readSample(body, 'baton_recoveries_total', { outcome: 'successful' }), 1);

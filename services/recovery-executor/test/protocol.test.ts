@@ -57,6 +57,7 @@ test('dead primary: detection, registration, then claim → refresh → re-check
     'downtimed:info',
     'successor-downtime-ended:info',
     'resolved:succeeded',
+    'summary:succeeded',
     'post-master-failover-hooks:succeeded',
     'post-failover-hooks:succeeded',
     'released:info',
