@@ -17,7 +17,8 @@
  *      the planned replicas under it in parallel
  *  11 lost replicas named, detached, downtimed; failed primary downtimed; successor's downtime ended
  *  12 resolve the recovery row and the block (successor kept: a death of the successor within the
- *      block period is `recently-promoted`), then PostMasterFailover + PostFailover, or
+ *      block period is `recently-promoted`) and publish the recovery's `summary` event right after
+ *      its `resolved` step (what an alert needs), then PostMasterFailover + PostFailover, or
  *      PostUnsuccessfulFailover; release the lease
  *
  * Between steps: the recovery deadline, the lease, and — until the topology is touched — SIGTERM.
@@ -31,7 +32,7 @@
  * primary is left read_only, not replicating, downtimed, and named as not moved. When the primary
  * did not answer, the crash path runs unchanged.
  */
-import { instanceId, type AnalysisEntry, type ClusterSnapshot, type HookKind, type InstanceKey, type InstanceObservation } from '@baton/contracts';
+import { instanceId, type AnalysisEntry, type ClusterSnapshot, type HookKind, type HookStep, type InstanceKey, type InstanceObservation, type RecoveryStepDetails, type RecoverySummary } from '@baton/contracts';
 import {
   analyze,
   describeLossReport,
@@ -1002,7 +1003,7 @@ class RecoveryRun {
     this.#t.step('fenced', fencedStepStatus(record), fencedStepMessage(record), this.#fencedDetails(record));
   }
 
-  #fencedDetails(record: FencingRecord): Record<string, unknown> {
+  #fencedDetails(record: FencingRecord): RecoveryStepDetails<'fenced'> {
     const { sql, hook } = record;
     return {
       fenced: isFenced(record),
@@ -1088,6 +1089,41 @@ class RecoveryRun {
       ...(this.#retryable ? { retried: true } : {}),
       errors: this.#errors,
     });
+    const status = outcome === 'successful' ? 'succeeded' : outcome === 'failed' ? 'failed' : 'skipped';
+    this.#t.step('summary', status, `${this.#r.entry.code} on ${instanceId(this.#failed)}: ${text}`, this.#summary(outcome, endedAt, release));
+  }
+
+  /** The `summary` event: the resolved recovery in one message, for an alert to act on alone. */
+  #summary(outcome: RecoveryOutcome, endedAt: Date, release: boolean): RecoverySummary {
+    const report = this.#lossReport;
+    const counts = report?.entries.map((e) => e.count) ?? [];
+    return {
+      clusterAlias: this.#r.clusterAlias,
+      failed: instanceId(this.#failed),
+      analysisCode: this.#r.entry.code,
+      successor: this.#successor ? instanceId(this.#successor.key) : null,
+      outcome,
+      lostReplicas: this.#lost.map((l) => ({ instance: instanceId(l.replica), kind: l.kind, reason: l.reason })),
+      lostTransactions: report
+        ? {
+            count: counts.every((c): c is number => c !== null) ? counts.reduce((sum, c) => sum + c, 0) : null,
+            complete: lossReportComplete(report),
+            report: { ...report, entries: [...report.entries], pending: [...report.pending], clean: [...report.clean] },
+          }
+        : null,
+      phases: this.#t.phases(),
+      startedAt: this.#r.row.startedAt.toISOString(),
+      endedAt: endedAt.toISOString(),
+      detectionUid: this.#r.correlationId ?? null,
+      forced: this.#r.forced,
+      commandHint: this.#r.commandHint,
+      takeover: this.#r.takeover,
+      retried: this.#retryable,
+      blockReleased: release,
+      fencing: fencingResultText(this.#fencing),
+      oldPrimaryNotMoved: this.#oldPrimaryNotMoved,
+      errors: [...this.#errors],
+    };
   }
 
   #resolution(outcome: RecoveryOutcome, endedAt: Date): RecoveryResolution {
@@ -1148,7 +1184,7 @@ class RecoveryRun {
     }
   }
 
-  async #hook(kind: HookKind, step: string): Promise<'succeeded' | 'failed' | 'none'> {
+  async #hook(kind: HookKind, step: HookStep): Promise<'succeeded' | 'failed' | 'none'> {
     const outcome = await this.#runHook(kind, this.#values());
     if (outcome.status === 'none-configured') return 'none';
     const ok = outcome.status === 'succeeded';
