@@ -7,7 +7,9 @@
  * Hooks: every list appends one line of its ORC_* / BATON_* values to a file (hookLineFormat), so
  * the order and the values the hooks saw can be read back. PreFailoverProcesses fails for the
  * cluster `prefail` only. Baton's fence hook (fenceProcesses) also appends what it was told about
- * the failed primary and the SQL fence to a file of its own (fenceFile).
+ * the failed primary and the SQL fence to a file of its own (fenceFile). PreFailoverProcesses also
+ * prints a line on stdout and one on stderr, the latter with the value of a variable the
+ * hook-runner holds as a secret (hookSecret): both reach the audit, the secret redacted.
  *
  * Data centers: all instances listen on 127.0.0.1, so a DataCenterPattern on the host name cannot
  * tell them apart. The data center comes from DetectDataCenterQuery instead, reading the instance's
@@ -20,9 +22,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startApi } from '@baton/api';
 import { formatCandidateValue, setFlag } from '@baton/state';
 import { uniqueName, waitFor, withTopology, type MariaDbInstance, type Topology } from '@baton/testing';
-import { startPipeline, type Pipeline } from '../support/pipeline.ts';
+import { startPipeline, testLogger, type Pipeline } from '../support/pipeline.ts';
 import { ackedWritesMissing, hookLineFormat, hookLines, idOf, key, recoveries, rowsOf, sourcesOf, stepNames, waitReplicating, writableInstances } from '../support/failover.ts';
 
 const admin = { user: 'baton', password: 'baton-pass' };
@@ -31,6 +34,11 @@ const hookFile = join(hookDir, 'hooks.log');
 const fenceFile = join(hookDir, 'fence.log');
 const fenceLine = 'echo "$ORC_FAILURE_CLUSTER|$BATON_FAILED_HOST:$BATON_FAILED_PORT|$BATON_FENCED_BY_SQL|$BATON_SQL_FENCE_RESULT|$BATON_HOOK_KIND"';
 const hook = (name: string, tail = ''): string => JSON.stringify([{ name, argv: ['sh', '-c', `${hookLineFormat} >> '${hookFile}'${tail}`], timeoutMs: 5000 }]);
+// a secret-looking variable of the hook-runner's (it inherits this process's environment): hooks do
+// not get it, and a hook that prints its value anyway has it redacted in the audit
+const hookSecret = { name: 'RECOVERY_PIPELINE_TEST_API_TOKEN', value: 'pipeline-secret-4f9c' };
+process.env[hookSecret.name] = hookSecret.value;
+const preOutput = `; echo "pre-stdout $ORC_FAILURE_CLUSTER"; echo "pre-stderr token=${hookSecret.value}" >&2`;
 let pipeline: Pipeline;
 
 before(async () => {
@@ -44,7 +52,7 @@ before(async () => {
       BATON__RECOVERY__PREVENT_CROSS_DATA_CENTER_MASTER_FAILOVER: 'true',
       BATON__RECOVERY__DETECT_DATA_CENTER_QUERY: "SELECT COALESCE(NULLIF(REGEXP_SUBSTR(@@datadir, '(?<=/dc-)[a-z]+'), ''), 'local')",
       BATON__RECOVERY__ON_FAILURE_DETECTION_PROCESSES: hook('detection'),
-      BATON__RECOVERY__PRE_FAILOVER_PROCESSES: hook('pre', '; [ "$ORC_FAILURE_CLUSTER" != prefail ]'),
+      BATON__RECOVERY__PRE_FAILOVER_PROCESSES: hook('pre', `${preOutput}; [ "$ORC_FAILURE_CLUSTER" != prefail ]`),
       BATON__RECOVERY__POST_MASTER_FAILOVER_PROCESSES: hook('post-master'),
       BATON__RECOVERY__POST_FAILOVER_PROCESSES: hook('post'),
       BATON__RECOVERY__POST_UNSUCCESSFUL_FAILOVER_PROCESSES: hook('post-unsuccessful'),
@@ -137,9 +145,30 @@ test('kill -9 of a semi-sync 1+3 primary under write load: one new writable prim
     assert.equal(h?.countLostReplicas, '0');
     assert.equal(h?.recoveryUid, uid);
   }
+  // what the PreFailover hook printed: in its step's details, on the topic, in the backend row and the api
+  const expectedRun = { stdout: 'pre-stdout crash\n', stderr: 'pre-stderr token=[redacted]\n', outputTruncated: false };
+  const runOf = (details: unknown): Record<string, unknown> | undefined => ((details as { runs?: Array<Record<string, unknown>> } | null)?.runs ?? [])[0];
+  const preEvent = await pipeline.waitForEvent((e) => e.recoveryUid === uid && e.step === 'pre-failover-hooks');
+  assert.deepEqual(pick(runOf(preEvent.details), expectedRun), expectedRun, 'recovery event');
+  const [preRow] = await rowsOf(pipeline.backend, "SELECT details FROM recovery_steps WHERE recovery_uid = ? AND step = 'pre-failover-hooks'", [uid]);
+  const rowDetails: unknown = typeof preRow?.['details'] === 'string' ? JSON.parse(preRow['details']) : preRow?.['details'];
+  assert.deepEqual(pick(runOf(rowDetails), expectedRun), expectedRun, 'recovery_steps row');
+  const api = await startApi(pipeline.config, testLogger('api'), { port: 0 });
+  t.after(() => api.stop());
+  const answer = await fetch(`${api.url}/api/audit-recovery-steps/${uid}`);
+  assert.equal(answer.status, 200);
+  const apiSteps = (await answer.json()) as Array<{ Step: string; Details: unknown }>;
+  assert.deepEqual(pick(runOf(apiSteps.find((s) => s.Step === 'pre-failover-hooks')?.Details), expectedRun), expectedRun, 'api audit-recovery-steps');
+  assert.doesNotMatch(JSON.stringify([preEvent, rowDetails, apiSteps]), new RegExp(hookSecret.value), 'the secret is nowhere in the audit');
+
   const promoted = await pipeline.waitForEvent((e) => e.recoveryUid === uid && e.step === 'promoted');
   t.diagnostic(`crash → promoted (writable) ${Date.parse(promoted.at) - crashedAt} ms, → resolved ${Date.parse(resolved.at) - crashedAt} ms; acked ${written.acked.length}`);
 });
+
+/** The keys of `shape` taken from `value` (undefined when it has none). */
+function pick(value: Record<string, unknown> | undefined, shape: Record<string, unknown>): Record<string, unknown> | undefined {
+  return value && Object.fromEntries(Object.keys(shape).map((k) => [k, value[k]]));
+}
 
 /** Gtid_IO_Pos of a replica: what it has received (applied or not). */
 const receivedOf = async (i: MariaDbInstance): Promise<string> => (await i.slaveStatus())?.Gtid_IO_Pos ?? '';

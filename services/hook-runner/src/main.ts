@@ -5,8 +5,8 @@ import { startHookRunner } from './start-hook-runner.ts';
 
 await runService({
   name: 'hook-runner',
-  start: async ({ config, logger }) => {
-    const running = await startHookRunner({ config, logger });
+  start: async ({ config, logger, health }) => {
+    const running = await startHookRunner({ config, logger, health });
     return { stopSteps: running.stopSteps };
   },
 });

@@ -9,6 +9,7 @@ import type { HookRequest, HookResult, HookRun } from '@baton/contracts';
 import type { NormalizedHook } from '@baton/config';
 import type { Logger } from '@baton/logging';
 import { buildHookEnv } from './hook-env.ts';
+import { redactText, secretValues } from './redact-secrets.ts';
 import { dedupe, expandArgv, resolveHookValues, type HookValues } from './placeholders.ts';
 import type { ProcessOutcome, ProcessSupervisor } from './run-process.ts';
 import { runWebhook, type WebhookOutcome } from './run-webhook.ts';
@@ -60,13 +61,18 @@ function fromProcess(index: number, hook: NormalizedHook, outcome: ProcessOutcom
     outputTruncated: outcome.outputTruncated,
     attempts: 1,
   };
+  if (!hook.async) {
+    run.stdout = outcome.stdout;
+    run.stderr = outcome.stderr;
+    run.streamsTruncated = outcome.streamsTruncated;
+  }
   if (outcome.pid !== undefined) run.pid = outcome.pid;
   if (outcome.error !== undefined) run.error = outcome.error;
   if (warnings.length > 0) run.warnings = warnings;
   return run;
 }
 
-function fromWebhook(index: number, hook: NormalizedHook, outcome: WebhookOutcome, warnings: string[]): HookRun {
+function fromWebhook(index: number, hook: NormalizedHook, outcome: WebhookOutcome, warnings: string[], secrets: readonly string[]): HookRun {
   const run: HookRun = {
     index,
     name: hook.name,
@@ -76,12 +82,13 @@ function fromWebhook(index: number, hook: NormalizedHook, outcome: WebhookOutcom
     exitCode: null,
     signal: null,
     durationMs: outcome.durationMs,
+    // the body was redacted as it streamed in (run-webhook.ts), before it was bounded
     output: outcome.output,
     outputTruncated: outcome.outputTruncated,
     attempts: outcome.attempts,
     httpStatus: outcome.httpStatus,
   };
-  if (outcome.error !== undefined) run.error = outcome.error;
+  if (outcome.error !== undefined) run.error = redactText(outcome.error, secrets);
   if (warnings.length > 0) run.warnings = warnings;
   return run;
 }
@@ -98,7 +105,7 @@ export function webhookBody(request: HookRequest, hookName: string, values: Hook
   };
 }
 
-async function runOne(index: number, hook: NormalizedHook, request: HookRequest, values: HookValues, ctx: HookListContext): Promise<HookRun> {
+async function runOne(index: number, hook: NormalizedHook, request: HookRequest, values: HookValues, ctx: HookListContext, secrets: readonly string[]): Promise<HookRun> {
   const warnings = [...values.warnings];
   if (hook.kind === 'webhook') {
     const spec = {
@@ -109,6 +116,7 @@ async function runOne(index: number, hook: NormalizedHook, request: HookRequest,
       timeoutMs: hook.timeoutMs,
       retries: hook.retries,
       maxOutputBytes: ctx.maxOutputBytes,
+      secrets,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     };
     if (hook.async) {
@@ -119,7 +127,7 @@ async function runOne(index: number, hook: NormalizedHook, request: HookRequest,
       ctx.background?.(work);
       return { ...skipped(index, hook), status: 'started', attempts: 1, httpStatus: null, ...(warnings.length ? { warnings } : {}) };
     }
-    return fromWebhook(index, hook, await runWebhook(spec, ctx.logger), warnings);
+    return fromWebhook(index, hook, await runWebhook(spec, ctx.logger), warnings, secrets);
   }
   let file: string;
   let args: string[];
@@ -142,6 +150,7 @@ async function runOne(index: number, hook: NormalizedHook, request: HookRequest,
     killGraceMs: ctx.killGraceMs,
     maxOutputBytes: ctx.maxOutputBytes,
     async: hook.async,
+    secrets,
   });
   return fromProcess(index, hook, outcome, dedupe(warnings));
 }
@@ -150,6 +159,7 @@ const failed = (run: HookRun): boolean => run.status === 'failed' || run.status 
 
 export async function runHookList(request: HookRequest, hooks: readonly NormalizedHook[], ctx: HookListContext): Promise<HookResult> {
   const values = resolveHookValues(request, { hostname: ctx.hostname });
+  const secrets = secretValues(ctx.inheritedEnv);
   const runs: HookRun[] = [];
   let stopAt: HookRun | undefined;
   for (const [index, hook] of hooks.entries()) {
@@ -158,7 +168,7 @@ export async function runHookList(request: HookRequest, hooks: readonly Normaliz
       continue;
     }
     ctx.logger.info({ hook: hook.name, index, of: hooks.length, target: hook.kind, async: hook.async }, 'hook started');
-    const run = await runOne(index, hook, request, values, ctx);
+    const run = await runOne(index, hook, request, values, ctx, secrets);
     runs.push(run);
     const log = failed(run) ? ctx.logger.warn.bind(ctx.logger) : ctx.logger.info.bind(ctx.logger);
     log({ hook: hook.name, index, status: run.status, exitCode: run.exitCode, signal: run.signal, durationMs: run.durationMs, attempts: run.attempts }, 'hook ended');

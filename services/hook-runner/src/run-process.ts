@@ -15,7 +15,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from '@baton/logging';
-import { BoundedOutput } from './bounded-output.ts';
+import { BoundedOutput, type StreamName } from './bounded-output.ts';
+import { SecretRedactor } from './redact-secrets.ts';
+
+/** Each stream's own copy, for the executor's audit: bounded tighter than the combined output. */
+export const streamOutputBytes = 4096;
 
 export interface ProcessSpec {
   name: string;
@@ -27,6 +31,8 @@ export interface ProcessSpec {
   maxOutputBytes: number;
   async: boolean;
   cwd?: string;
+  /** Values replaced by `[redacted]` in everything captured (redact-secrets.ts). */
+  secrets?: readonly string[];
 }
 
 export type ProcessStatus = 'succeeded' | 'failed' | 'timed-out' | 'started';
@@ -37,6 +43,12 @@ export interface ProcessOutcome {
   signal: string | null;
   output: string;
   outputTruncated: boolean;
+  /** stdout alone, bounded to streamOutputBytes (its first 3/4 and last 1/4 around a marker). */
+  stdout: string;
+  /** stderr alone, bounded the same way. */
+  stderr: string;
+  /** stdout or stderr was cut to streamOutputBytes. */
+  streamsTruncated: boolean;
   durationMs: number;
   pid?: number;
   error?: string;
@@ -94,8 +106,15 @@ export class ProcessSupervisor {
     }
     return new Promise<ProcessOutcome>((resolve) => {
       const output = new BoundedOutput(spec.maxOutputBytes);
-      child.stdout?.on('data', (chunk: Buffer) => output.push('stdout', chunk));
-      child.stderr?.on('data', (chunk: Buffer) => output.push('stderr', chunk));
+      const own = { stdout: new BoundedOutput(Math.min(streamOutputBytes, spec.maxOutputBytes)), stderr: new BoundedOutput(Math.min(streamOutputBytes, spec.maxOutputBytes)) };
+      const redactors = { stdout: new SecretRedactor(spec.secrets ?? []), stderr: new SecretRedactor(spec.secrets ?? []) };
+      const keep = (stream: StreamName, data: Buffer): void => {
+        if (data.length === 0) return;
+        output.push(stream, data);
+        own[stream].push(stream, data);
+      };
+      child.stdout?.on('data', (chunk: Buffer) => keep('stdout', redactors.stdout.push(chunk)));
+      child.stderr?.on('data', (chunk: Buffer) => keep('stderr', redactors.stderr.push(chunk)));
       child.once('error', (error) => {
         // spawn failed (ENOENT, EACCES): there is no process and no group
         if (child.pid === undefined) resolve(failure(`could not start: ${error.message}`, elapsed()));
@@ -124,13 +143,20 @@ export class ProcessSupervisor {
           child.stdout?.destroy();
           child.stderr?.destroy();
           if (group.killing) await group.killing;
+          keep('stdout', redactors.stdout.end());
+          keep('stderr', redactors.stderr.end());
           const captured = output.result();
+          const stdout = own.stdout.result();
+          const stderr = own.stderr.result();
           const outcome: ProcessOutcome = {
             status: timedOut ? 'timed-out' : code === 0 ? 'succeeded' : 'failed',
             exitCode: code,
             signal,
             output: captured.output,
             outputTruncated: captured.truncated,
+            stdout: stdout.output,
+            stderr: stderr.output,
+            streamsTruncated: stdout.truncated || stderr.truncated,
             durationMs: elapsed(),
             pid,
           };
@@ -145,7 +171,7 @@ export class ProcessSupervisor {
 
       if (spec.async) {
         child.unref();
-        resolve({ status: 'started', exitCode: null, signal: null, output: '', outputTruncated: false, durationMs: elapsed(), pid });
+        resolve({ status: 'started', exitCode: null, signal: null, output: '', outputTruncated: false, stdout: '', stderr: '', streamsTruncated: false, durationMs: elapsed(), pid });
       }
     });
   }
@@ -183,5 +209,5 @@ export class ProcessSupervisor {
 }
 
 function failure(error: string, durationMs: number): ProcessOutcome {
-  return { status: 'failed', exitCode: null, signal: null, output: '', outputTruncated: false, durationMs, error };
+  return { status: 'failed', exitCode: null, signal: null, output: '', outputTruncated: false, stdout: '', stderr: '', streamsTruncated: false, durationMs, error };
 }

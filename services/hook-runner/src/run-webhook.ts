@@ -8,6 +8,7 @@
 import { backoffDelay, sleep, type BackoffOptions } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
 import { BoundedOutput } from './bounded-output.ts';
+import { SecretRedactor } from './redact-secrets.ts';
 
 export interface WebhookSpec {
   name: string;
@@ -18,6 +19,8 @@ export interface WebhookSpec {
   timeoutMs: number;
   retries: number;
   maxOutputBytes: number;
+  /** Values replaced by `[redacted]` in the response body as it streams in, before it is bounded (a secret cut by the bound would survive in part). */
+  secrets?: readonly string[];
   backoff?: BackoffOptions;
   /** Aborts the attempts (runner shutdown). */
   signal?: AbortSignal;
@@ -51,16 +54,18 @@ interface Attempt {
   error?: string;
 }
 
-async function readBounded(response: Response, maxBytes: number): Promise<{ output: string; truncated: boolean }> {
+async function readBounded(response: Response, maxBytes: number, secrets: readonly string[]): Promise<{ output: string; truncated: boolean }> {
   const capture = new BoundedOutput(maxBytes);
+  const redactor = new SecretRedactor(secrets);
   if (response.body) {
     const reader = response.body.getReader();
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      capture.push('stdout', Buffer.from(value));
+      capture.push('stdout', redactor.push(Buffer.from(value)));
     }
   }
+  capture.push('stdout', redactor.end());
   const { output, truncated } = capture.result();
   return { output, truncated };
 }
@@ -76,7 +81,7 @@ async function attemptOnce(spec: WebhookSpec, payload: string): Promise<Attempt>
       redirect: 'manual',
       signal,
     });
-    const { output, truncated } = await readBounded(response, spec.maxOutputBytes);
+    const { output, truncated } = await readBounded(response, spec.maxOutputBytes, spec.secrets ?? []);
     return { kind: 'answer', httpStatus: response.status, output, outputTruncated: truncated };
   } catch (error) {
     if (spec.signal?.aborted) return { kind: 'aborted', httpStatus: null, output: '', outputTruncated: false, error: 'hook-runner is stopping' };

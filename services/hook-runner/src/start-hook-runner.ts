@@ -13,7 +13,7 @@ import { topics } from '@baton/contracts';
 import { BatonError } from '@baton/errors';
 import { consumerGroupId, createProducer, createPublisher, ensureServiceTopics, kafkaFromConfig, runConsumer, signerFromConfig, type RunningConsumer, type TopicNames } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
-import { createRegistry, serveServiceMetrics, type Registry } from '@baton/metrics';
+import { consumerLagMetric, createRegistry, createServiceHealth, serveServiceMetrics, type Registry, type ServiceHealth } from '@baton/metrics';
 import { createKeys, createRedis, waitForRedis } from '@baton/state';
 import { defaultGroupId, hookRunnerSettings, listWorstCaseMs } from './config.ts';
 import { createRequestHandler, type RequestHandler } from './handle-request.ts';
@@ -46,6 +46,8 @@ export interface StartHookRunnerOptions {
   stopTimeoutMs?: number;
   /** The Prometheus registry to count into (default: a new one; served on hooks.metricsPort when above 0). */
   registry?: Registry;
+  /** The process's health, served with the metrics (default: a new one); the runner adds its checks. */
+  health?: ServiceHealth;
 }
 
 export interface RunningHookRunner {
@@ -54,6 +56,8 @@ export interface RunningHookRunner {
   supervisor: ProcessSupervisor;
   /** This runner's Prometheus metrics (baton_hook_…). */
   registry: Registry;
+  /** What /health/live and /health/ready answer: started, the hook-request consumer in its group. */
+  health: ServiceHealth;
   /** In shutdown order; runService runs them one by one. */
   stopSteps: StopStep[];
   /** Runs every stop step, each in its own try/catch. Idempotent. */
@@ -75,6 +79,8 @@ export async function startHookRunner(options: StartHookRunnerOptions): Promise<
   const keyPrefix = options.keyPrefix ?? settings.keyPrefix;
   const closers: StopStep[] = [];
   const cleanup = () => runStopSteps(closers, logger);
+  const health = options.health ?? createServiceHealth('hook-runner');
+  const starting = health.gate('start', 'starting');
 
   try {
     const redis = createRedis(config.redis, logger.child({ component: 'redis' }), 'baton-hook-runner');
@@ -87,7 +93,8 @@ export async function startHookRunner(options: StartHookRunnerOptions): Promise<
     await waitForRedis(redis, config.redis.connectTimeoutMs * 5);
     const registry = options.registry ?? createRegistry({ service: 'hook-runner' });
     const metrics = createHookRunnerMetrics(registry);
-    await serveServiceMetrics({ registry, port: config.hooks.metricsPort, logger, closers });
+    await serveServiceMetrics({ registry, port: config.hooks.metricsPort, logger, closers, health });
+    const lag = consumerLagMetric(registry, { logger });
 
     const kafka = kafkaFromConfig(config.kafka, 'hook-runner', logger);
     if (options.ensureTopics ?? true) {
@@ -160,10 +167,13 @@ export async function startHookRunner(options: StartHookRunnerOptions): Promise<
       stopTimeoutMs: options.stopTimeoutMs ?? 10_000,
     });
     closers.unshift({ name: 'hook-request consumer', run: () => consumer.stop() });
+    health.readiness('hook-request consumer', () => consumer.health());
+    lag.add(consumer);
+    starting.open();
 
     logger.info({ groupId, topic: names[topics.hookRequests] }, 'hook-runner consuming hook requests');
     let stopping: Promise<void> | undefined;
-    return { consumer, handler, supervisor, registry, stopSteps: closers, stop: () => (stopping ??= cleanup()) };
+    return { consumer, handler, supervisor, registry, health, stopSteps: closers, stop: () => (stopping ??= cleanup()) };
   } catch (error) {
     await cleanup();
     throw error;

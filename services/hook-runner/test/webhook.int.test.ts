@@ -6,6 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { silentLogger } from '@baton/logging';
+import { runWebhook } from '../src/run-webhook.ts';
 import { startRunnerFixture } from './support.ts';
 
 interface Received {
@@ -73,4 +75,24 @@ test('a webhook reaches a local server, is retried after a 500 and not after a 4
   assert.equal(values['successorAlias'], '');
   assert.equal(values['recoveryUID'], request.recoveryUid);
   assert.deepEqual(flaky[1]?.body, first.body, 'the retry posts the same event');
+});
+
+test('a secret in a webhook answer is redacted before the answer is bounded: no part of it survives the cut', async (t) => {
+  const secret = 'hunter2-very-secret-value';
+  // the bound keeps a head and a tail: the secret straddles the head's end
+  const body = `${'x'.repeat(40)}${secret}${'y'.repeat(200)}`;
+  const server = createServer((_req, res) => {
+    res.writeHead(200);
+    // two writes that split the secret as well
+    res.write(body.slice(0, 50));
+    res.end(body.slice(50));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const { port } = server.address() as AddressInfo;
+  const outcome = await runWebhook({ name: 'n', url: `http://127.0.0.1:${port}/`, headers: {}, body: {}, timeoutMs: 5000, retries: 0, maxOutputBytes: 64, secrets: [secret] }, silentLogger());
+  assert.equal(outcome.status, 'succeeded');
+  assert.equal(outcome.outputTruncated, true);
+  for (const part of ['hunter2', 'very-secret', 'secret-value']) assert.ok(!outcome.output.includes(part), `"${part}" left in ${JSON.stringify(outcome.output)}`);
+  assert.match(outcome.output, /^x{40}\[/, 'the redaction marker where the secret was');
 });

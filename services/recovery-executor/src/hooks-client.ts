@@ -10,7 +10,7 @@
  * protocol treats as a failure for the lists that can abort (OnFailureDetection, PreFailover). A
  * list with no entries in this configuration is not sent at all (`none-configured`).
  */
-import { createEnvelope, hookKindFailsOnError, topics, type HookKind, type HookResult } from '@baton/contracts';
+import { createEnvelope, hookKindFailsOnError, topics, type HookKind, type HookResult, type HookStepDetails } from '@baton/contracts';
 import { runConsumer, type MessageSigner, type Publisher, type RunningConsumer, type TopicNames } from '@baton/kafka';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from '@baton/logging';
@@ -125,14 +125,28 @@ export async function startKafkaHookClient(options: KafkaHookClientOptions): Pro
   };
 }
 
-/** One line per run, for recovery steps (never the output: it may hold what a hook printed). */
-export function summarizeHookOutcome(outcome: HookOutcome): Record<string, unknown> {
+/**
+ * The details of a hook step: the list's outcome and one entry per run, with what the run printed
+ * — its stdout and stderr as the hook-runner bounded them (4 KiB each) and redacted (the values of
+ * the runner's secret variables), `outputTruncated` when either was cut. Webhooks, async entries
+ * and skipped entries print nothing here ('').
+ */
+export function summarizeHookOutcome(outcome: HookOutcome): HookStepDetails {
   if (outcome.status === 'none-configured') return { status: outcome.status };
   if (outcome.status === 'no-result') return { status: outcome.status, waitedMs: outcome.waitedMs, error: outcome.error ?? null };
   return {
     status: outcome.status,
     replayed: outcome.result.replayed ?? false,
     error: outcome.result.error,
-    runs: outcome.result.runs.map((r) => ({ name: r.name, status: r.status, exitCode: r.exitCode, durationMs: r.durationMs, error: r.error ?? null })),
+    runs: outcome.result.runs.map((r) => ({
+      name: r.name,
+      status: r.status,
+      exitCode: r.exitCode,
+      durationMs: r.durationMs,
+      error: r.error ?? null,
+      stdout: r.stdout ?? '',
+      stderr: r.stderr ?? '',
+      outputTruncated: r.streamsTruncated ?? false,
+    })),
   };
 }
