@@ -34,6 +34,8 @@ export type {
   ApiConfig,
   HooksConfig,
   RecoveryConfig,
+  LoggingConfig,
   SeedConfig,
 } from './schema/root.ts';
+export { logFormats, type LogFormat } from './schema/logging.ts';
 export type { HookEntry, HookObject, WebhookTarget } from './schema/hook-entry.ts';

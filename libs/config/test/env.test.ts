@@ -53,3 +53,11 @@ test('a cross-field problem caused by an override is named by the variable', () 
   const issues = issuesOf(() => loadConfig({ env: { BATON__MYSQL__PROBE_TIMEOUT_MS: '1000' } }));
   assert.match(issueFor(issues, 'BATON__MYSQL__PROBE_TIMEOUT_MS').problem, /mysql\.probeTimeoutMs: must be less than detector\.pollIntervalMs/);
 });
+
+test('logging.format: json by default, pretty by override, anything else refused with the variable named', () => {
+  assert.equal(loadConfig({ env: {} }).logging.format, 'json');
+  assert.equal(loadConfig({ env: { BATON__LOGGING__FORMAT: 'pretty' } }).logging.format, 'pretty');
+  const issues = issuesOf(() => loadConfig({ env: { BATON__LOGGING__FORMAT: 'colour' } }));
+  assert.equal(issues.length, 1, JSON.stringify(issues, null, 2));
+  assert.match(issueFor(issues, 'BATON__LOGGING__FORMAT').problem, /logging\.format/);
+});

@@ -26,3 +26,5 @@ export { kafkaFromConfig, topicNamesFromConfig, ensureServiceTopics, type KafkaC
 export { authenticateMessage, createMessageSigner, signatureHeader, signerFromConfig, type MessageSigner, type SigningSecrets } from './signing.ts';
 export { consumerGroupId, type GroupIdConfig } from './group-id.ts';
 export { isBrokerAway, restartWhenBrokerReturns, type CrashRestarter } from './consumer-restart.ts';
+export { watchConsumer, type ConsumerState, type ConsumerWatch } from './consumer-watch.ts';
+export { createLagSampler, partitionLag, type LagSampler, type LagSamplerOptions, type PartitionLag } from './consumer-lag.ts';

@@ -5,6 +5,8 @@ import type { Logger } from '@baton/logging';
 import { backoffDelay, defaultBackoff, sleep, type BackoffOptions } from './backoff.ts';
 import { createProducer } from './client.ts';
 import { restartWhenBrokerReturns } from './consumer-restart.ts';
+import { createLagSampler, type PartitionLag } from './consumer-lag.ts';
+import { watchConsumer } from './consumer-watch.ts';
 import { buildDeadLetterHeaders, errorCode, errorMessage, headersToStrings } from './dead-letter.ts';
 import { authenticateMessage, type MessageSigner } from './signing.ts';
 import { logicalTopic, topicNames, type TopicNames } from './topic-table.ts';
@@ -86,6 +88,10 @@ export interface RunningConsumer {
   /** Partitions held since the latest rebalance, by physical topic. */
   assignment(): Record<string, number[]>;
   stats(): ConsumerStats;
+  /** null while the member is in its group; otherwise why not (stopped, crashed, not joined yet): a readiness check. */
+  health(): string | null;
+  /** Per held partition (by logical topic): end offset minus the group's position (consumer-lag.ts); asks the broker. */
+  lag(): Promise<PartitionLag[]>;
   /** Stops fetching, waits (up to stopTimeoutMs) for the in-flight handler, commits, leaves, disconnects. Idempotent. */
   stop(): Promise<void>;
   consumer: Consumer;
@@ -145,6 +151,15 @@ export async function runConsumer(options: RunConsumerOptions): Promise<RunningC
     maxWaitTimeInMs: options.maxWaitTimeMs ?? 1000,
     allowAutoTopicCreation: false,
   });
+  const watch = watchConsumer(consumer, `consumer ${groupId}`);
+  // the offset after the last message finished, per physical topic and partition (consumer lag)
+  const positions = new Map<string, Map<number, number>>();
+  const finished = (topic: string, partition: number, offset: string): void => {
+    let byPartition = positions.get(topic);
+    if (!byPartition) positions.set(topic, (byPartition = new Map()));
+    byPartition.set(partition, Number(offset) + 1);
+  };
+  const lag = createLagSampler({ kafka: options.kafka, groupId, assignment: () => watch.assignment(), positions: () => positions, fromBeginning: options.fromBeginning ?? false });
   let runConfig: Parameters<Consumer['run']>[0];
   const restarter = restartWhenBrokerReturns({ consumer, run: () => consumer.run(runConfig), logger, stopping: () => stopping });
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
@@ -270,6 +285,7 @@ export async function runConsumer(options: RunConsumerOptions): Promise<RunningC
       const outcome = await processMessage(batch.topic, batch.partition, message, heartbeat);
       if (outcome === 'abandoned') break; // unresolved: fetched again from this offset
       resolveOffset(message.offset);
+      finished(batch.topic, batch.partition, message.offset);
       await commitOffsetsIfNecessary();
       await heartbeat();
     }
@@ -312,6 +328,7 @@ export async function runConsumer(options: RunConsumerOptions): Promise<RunningC
         await Promise.race([disconnected, timer(5000)]);
       }
       if (ownsProducer) await producer.disconnect().catch(() => undefined);
+      await lag.close();
       if (!joined) rejectReady(new Error('consumer stopped before joining its group'));
       logger.info({ ...stats }, 'consumer stopped');
     })();
@@ -322,6 +339,8 @@ export async function runConsumer(options: RunConsumerOptions): Promise<RunningC
     ready,
     assignment: () => assignment,
     stats: () => ({ ...stats }),
+    health: () => watch.health(),
+    lag: async () => (await lag.sample()).map((row) => ({ ...row, topic: logicalTopic(names, row.topic) ?? row.topic })),
     stop,
     consumer,
   };

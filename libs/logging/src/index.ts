@@ -1,4 +1,5 @@
 import { pino, type Logger, type LoggerOptions, type DestinationStream } from 'pino';
+import { PinoPretty } from 'pino-pretty';
 import { hostname } from 'node:os';
 
 export type { Logger } from 'pino';
@@ -28,11 +29,33 @@ export const redactPaths: readonly string[] = [
   '*.*.secret',
 ];
 
+/** json: one JSON object per line (production, log shippers, the chaos tests' log readers); pretty: pino-pretty lines for people. */
+export type LogFormat = 'json' | 'pretty';
+
 export interface RootLoggerOptions {
   service: string;
   version?: string;
   level?: string;
+  /** Default json; the configuration's `logging.format` (BATON__LOGGING__FORMAT). */
+  format?: LogFormat;
   destination?: DestinationStream;
+}
+
+/**
+ * The pino-pretty stream of `format: pretty`: one line per entry (time, level, `service: message`,
+ * then the entry's fields inline), written synchronously like pino's own stdout, so nothing is
+ * lost when a process exits; colours only on a terminal.
+ */
+export function prettyStream(destination?: DestinationStream): DestinationStream {
+  return PinoPretty({
+    sync: true,
+    singleLine: true,
+    translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l',
+    ignore: 'pid,hostname,service,version,instanceId',
+    messageFormat: '{service}: {msg}',
+    colorize: destination === undefined && process.stdout.isTTY === true,
+    ...(destination ? { destination } : {}),
+  });
 }
 
 /** One root logger per process, with the service identity bound and secrets redacted. */
@@ -47,6 +70,7 @@ export function createLogger(options: RootLoggerOptions): Logger {
     redact: { paths: [...redactPaths], censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
+  if (options.format === 'pretty') return pino(config, prettyStream(options.destination));
   return options.destination ? pino(config, options.destination) : pino(config);
 }
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readSample as sample } from '@baton/testing';
-import { Counter, createRegistry, durationBucketsSeconds, Histogram, serveServiceMetrics, startMetricsServer } from '../src/index.ts';
+import { Counter, consumerLagMetric, createRegistry, createServiceHealth, durationBucketsSeconds, Histogram, serveServiceMetrics, startMetricsServer } from '../src/index.ts';
 
 
 test('a registry labels every series with its service and carries the default process metrics', async () => {
@@ -106,4 +106,100 @@ test('port 0 in the configuration means off; a port in use is an error at start'
   } finally {
     await first.close();
   }
+});
+
+test('GET /health/live and /health/ready over real HTTP: 200 while every check passes, 503 with the failing checks\' reasons', async () => {
+  const registry = createRegistry({ service: 'hook-runner', defaultMetrics: false });
+  const health = createServiceHealth('hook-runner');
+  const start = health.gate('start', 'starting');
+  let consumer: string | null = 'consumer g1 has not joined its group yet';
+  health.readiness('hook-request consumer', () => consumer);
+  health.readiness('throws', () => {
+    if (consumer === 'boom') throw new Error('bad check');
+    return null;
+  });
+  const server = await startMetricsServer({ registry, port: 0, health });
+  const get = async (path: string, method = 'GET') => {
+    const response = await fetch(`http://127.0.0.1:${server.port}${path}`, { method });
+    const text = await response.text();
+    return { status: response.status, type: response.headers.get('content-type') ?? '', body: text ? (JSON.parse(text) as Record<string, unknown>) : null };
+  };
+  try {
+    const live = await get('/health/live');
+    assert.deepEqual([live.status, live.body], [200, { status: 'ok', ok: true, service: 'hook-runner', checks: {} }], 'no liveness checks: the answer itself is the proof');
+    assert.match(live.type, /^application\/json/);
+
+    const notReady = await get('/health/ready');
+    assert.equal(notReady.status, 503);
+    assert.equal(notReady.body?.['status'], 'unavailable');
+    assert.equal(notReady.body?.['reason'], 'start: starting; hook-request consumer: consumer g1 has not joined its group yet');
+    assert.deepEqual(notReady.body?.['checks'], {
+      start: { ok: false, reason: 'starting' },
+      'hook-request consumer': { ok: false, reason: 'consumer g1 has not joined its group yet' },
+      throws: { ok: true },
+    });
+
+    start.open();
+    consumer = null;
+    const ready = await get('/health/ready?verbose=1');
+    assert.deepEqual([ready.status, ready.body?.['status'], ready.body?.['reason']], [200, 'ok', undefined]);
+    const head = await get('/health/ready', 'HEAD');
+    assert.deepEqual([head.status, head.body], [200, null]);
+
+    consumer = 'boom';
+    const thrown = await get('/health/ready');
+    assert.deepEqual([thrown.status, thrown.body?.['reason']], [503, 'hook-request consumer: boom; throws: check failed: bad check']);
+    start.close('shutting down');
+    consumer = null;
+    assert.deepEqual([(await get('/health/ready')).body?.['reason']], ['start: shutting down']);
+
+    health.liveness('heartbeat', () => 'heartbeat last stamped 7000 ms ago');
+    const dead = await get('/health/live');
+    assert.deepEqual([dead.status, dead.body?.['reason']], [503, 'heartbeat: heartbeat last stamped 7000 ms ago']);
+    assert.equal((await fetch(`http://127.0.0.1:${server.port}/health/ready`, { method: 'POST' }).then(async (r) => [r.status, await r.text()]))[0], 405);
+  } finally {
+    await server.close();
+  }
+  const bare = await startMetricsServer({ registry, port: 0 });
+  try {
+    const response = await fetch(`http://127.0.0.1:${bare.port}/health/ready`);
+    assert.equal(response.status, 404, 'without a health source there is none to serve');
+    await response.text();
+  } finally {
+    await bare.close();
+  }
+});
+
+test('baton_consumer_lag_messages: every source\'s partitions at each scrape; a source that fails or a scrape past the deadline keeps the last values', async () => {
+  const registry = createRegistry({ service: 'analyzer', defaultMetrics: false });
+  const rows = { a: [{ topic: 'baton.cluster-snapshots', partition: 0, lag: 3 }, { topic: 'baton.cluster-snapshots', partition: 1, lag: 0 }], b: [{ topic: 'baton.commands', partition: 0, lag: 1 }] };
+  let mode: 'ok' | 'fail' | 'hang' = 'ok';
+  const lag = consumerLagMetric(registry, { sources: [{ lag: async () => rows.a }], timeoutMs: 100 });
+  lag.add({
+    lag: async () => {
+      if (mode === 'fail') throw new Error('broker away');
+      if (mode === 'hang') return new Promise(() => undefined);
+      return rows.b;
+    },
+  });
+  const read = async () => {
+    const body = await registry.metrics();
+    return (labels: Record<string, string>) => sample(body, 'baton_consumer_lag_messages', { service: 'analyzer', ...labels });
+  };
+  let at = await read();
+  assert.equal(at({ topic: 'baton.cluster-snapshots', partition: '0' }), 3);
+  assert.equal(at({ topic: 'baton.cluster-snapshots', partition: '1' }), 0);
+  assert.equal(at({ topic: 'baton.commands', partition: '0' }), 1);
+
+  rows.a = [{ topic: 'baton.cluster-snapshots', partition: 1, lag: 2 }];
+  mode = 'fail';
+  at = await read();
+  assert.equal(at({ topic: 'baton.cluster-snapshots', partition: '0' }), undefined, 'a partition no longer held is gone');
+  assert.equal(at({ topic: 'baton.cluster-snapshots', partition: '1' }), 2);
+  assert.equal(at({ topic: 'baton.commands', partition: '0' }), 1, 'the failing source keeps its last value');
+
+  mode = 'hang';
+  rows.a = [];
+  at = await read();
+  assert.equal(at({ topic: 'baton.cluster-snapshots', partition: '1' }), 2, 'past the deadline every last value stands');
 });

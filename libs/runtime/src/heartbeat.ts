@@ -8,7 +8,9 @@
  *
  * Readiness rides on the same stamp: `ready` turns true once the service said it is ready (its
  * consumers joined their groups, its warm-up ended: RunningService.ready), so a healthcheck or the
- * sandbox can wait for ready, not merely started (`healthcheck.mjs --ready`).
+ * sandbox can wait for ready, not merely started (`healthcheck.mjs --ready`). With `isReady`
+ * (runService passes the process's readiness checks, the ones GET /health/ready answers) the flag
+ * also goes back to false when the service stops being ready (a consumer stopped or crashed).
  */
 import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,25 +42,30 @@ function removeLeftovers(dir: string, service: string): void {
 }
 
 export interface Heartbeat {
-  /** From now on every stamp says ready (written at once). */
+  /** From now on every stamp says ready (written at once), as long as `isReady` agrees. */
   markReady(): void;
+  /** When the last stamp was written (ms since the epoch); 0 once stopped. */
+  lastStampAt(): number;
   /** Stops stamping and removes the file (a clean stop is not a frozen process). */
   stop(): void;
 }
 
 /** Writes `{ service, deployment, pid, stampedAt, ready }` to this process's heartbeat file every `everyMs`. */
-export function startHeartbeat(service: string, deployment?: string, everyMs = 2000): Heartbeat {
-  const file = heartbeatFile(service, deployment);
+export function startHeartbeat(service: string, deployment?: string, everyMs = 2000, isReady: () => boolean = () => true, root = heartbeatRoot()): Heartbeat {
+  const file = heartbeatFile(service, deployment, process.pid, root);
   const dir = join(file, '..');
   mkdirSync(dir, { recursive: true });
   removeLeftovers(dir, service);
   // written aside and renamed: a check never reads a half-written stamp
   let ready = false;
   let stopped = false;
+  let stampedAt = 0;
   const stamp = (): void => {
     if (stopped) return;
-    writeFileSync(`${file}.tmp`, JSON.stringify({ service, deployment: heartbeatDeployment(deployment), pid: process.pid, stampedAt: Date.now(), ready }));
+    const now = Date.now();
+    writeFileSync(`${file}.tmp`, JSON.stringify({ service, deployment: heartbeatDeployment(deployment), pid: process.pid, stampedAt: now, ready: ready && isReady() }));
     renameSync(`${file}.tmp`, file);
+    stampedAt = now;
   };
   stamp();
   const timer = setInterval(stamp, everyMs);
@@ -68,8 +75,10 @@ export function startHeartbeat(service: string, deployment?: string, everyMs = 2
       ready = true;
       stamp();
     },
+    lastStampAt: () => stampedAt,
     stop: () => {
       stopped = true;
+      stampedAt = 0;
       clearInterval(timer);
       rmSync(file, { force: true });
     },

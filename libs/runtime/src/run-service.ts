@@ -1,6 +1,7 @@
 import { loadConfig, describeConfig, type BatonConfig } from '@baton/config';
 import { ConfigError } from '@baton/errors';
 import { createLogger, type Logger } from '@baton/logging';
+import { createServiceHealth, type ServiceHealth } from '@baton/metrics';
 import { startHeartbeat } from './heartbeat.ts';
 import { runStopSteps, type StopStep } from './stop-steps.ts';
 
@@ -9,6 +10,12 @@ export interface ServiceContext {
   logger: Logger;
   /** Aborted when shutdown starts: loops stop taking new work. */
   signal: AbortSignal;
+  /**
+   * The process's health: live while the heartbeat stamps, ready once the service started and its
+   * `ready` resolved, until shutdown. The service adds its own readiness checks (its consumers, its
+   * warm-up) and serves it with its metrics (GET /health/live, /health/ready).
+   */
+  health: ServiceHealth;
 }
 
 /** What a started service hands back: how to stop it, step by step, each step on its own. */
@@ -25,36 +32,51 @@ export interface RunServiceOptions {
   shutdownDeadlineMs?: number;
 }
 
+const heartbeatEveryMs = 2000;
+/** Live while the heartbeat stamped within this (three stamps). */
+const heartbeatStaleMs = 3 * heartbeatEveryMs;
+
 /**
  * The one entry-point shape every service uses: validate the configuration (exit 2 naming every
  * bad key), log it with secrets redacted, start, stamp a heartbeat (ready once the service is), and on SIGINT/SIGTERM run the
  * service's stop steps in order — each in its own try/catch so one failure skips none of the rest.
  */
 export async function runService(options: RunServiceOptions): Promise<void> {
-  const logger = createLogger({ service: options.name });
+  // JSON until the configuration says otherwise (logging.format): a bad configuration is logged as JSON
+  const bootLogger = createLogger({ service: options.name });
   let config: BatonConfig;
   try {
     config = loadConfig({ env: process.env });
   } catch (error) {
     if (error instanceof ConfigError) {
-      logger.fatal({ issues: error.issues }, 'configuration invalid');
+      bootLogger.fatal({ issues: error.issues }, 'configuration invalid');
       console.error(error.message);
       process.exit(2);
     }
     throw error;
   }
+  const logger: Logger = config.logging.format === 'json' ? bootLogger : createLogger({ service: options.name, format: config.logging.format });
   // the whole configuration (secrets redacted) at debug: a 2-4 KB dump does not open every info log
   logger.info({ deployment: config.deployment.name ?? null }, 'starting');
   logger.debug({ config: describeConfig(config) }, 'configuration');
   const controller = new AbortController();
   let running: RunningService = { stopSteps: [] };
   let closing: Promise<void> | undefined;
-  const heartbeat = startHeartbeat(options.name, config.deployment.name);
+  const health = createServiceHealth(options.name);
+  const service = health.gate('service', 'starting');
+  const heartbeat = startHeartbeat(options.name, config.deployment.name, heartbeatEveryMs, () => health.ready().ok);
+  health.liveness('heartbeat', () => {
+    const at = heartbeat.lastStampAt();
+    if (at === 0) return 'heartbeat stopped (shutting down)';
+    const age = Date.now() - at;
+    return age > heartbeatStaleMs ? `heartbeat last stamped ${age} ms ago` : null;
+  });
 
   const shutdown = (reason: string): Promise<void> => {
     closing ??= (async () => {
       logger.info({ reason }, 'stopping');
       controller.abort(reason);
+      service.close('shutting down');
       heartbeat.stop();
       const deadline = setTimeout(() => {
         logger.error({ deadlineMs: options.shutdownDeadlineMs ?? 15000 }, 'shutdown deadline passed; exiting');
@@ -70,10 +92,11 @@ export async function runService(options: RunServiceOptions): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM').then(() => process.exit(0)));
 
   try {
-    running = await options.start({ config, logger, signal: controller.signal });
+    running = await options.start({ config, logger, signal: controller.signal, health });
     logger.info('started');
     await running.ready;
     if (!closing) {
+      service.open();
       heartbeat.markReady();
       logger.info('ready');
     }

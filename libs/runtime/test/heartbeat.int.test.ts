@@ -6,11 +6,12 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '@baton/testing';
+import { heartbeatFile, startHeartbeat } from '../src/heartbeat.ts';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const stamp = fileURLToPath(new URL('./fixtures/stamp.ts', import.meta.url));
@@ -97,4 +98,27 @@ test('readiness: --ready passes only when every running process of the service s
   starting.kill('SIGKILL');
   await new Promise((resolve) => starting.once('exit', resolve));
   assert.equal(check(dir, '--deployment', 'blue', '--ready').healthy, true, 'only ready processes left');
+});
+
+test('the stamp\'s ready flag follows the readiness checks once marked ready, and goes back when they fail', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-health-'));
+  let ok = false;
+  const heartbeat = startHeartbeat('analyzer', 'ready-flag', 50, () => ok, dir);
+  t.after(() => {
+    heartbeat.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const ready = (): boolean => (JSON.parse(readFileSync(heartbeatFile('analyzer', 'ready-flag', process.pid, dir), 'utf8')) as { ready: boolean }).ready;
+  assert.equal(ready(), false, 'not marked ready yet');
+  ok = true;
+  assert.equal(ready(), false, 'checks passing are not enough before the service said it is ready');
+  heartbeat.markReady();
+  assert.equal(ready(), true);
+  ok = false; // e.g. a consumer stopped
+  await waitFor(() => !ready(), { description: 'the stamp says not ready', timeoutMs: 5000 });
+  ok = true;
+  await waitFor(() => ready(), { description: 'the stamp says ready again', timeoutMs: 5000 });
+  assert.ok(Date.now() - heartbeat.lastStampAt() < 5000, 'lastStampAt: the latest stamp');
+  heartbeat.stop();
+  assert.equal(heartbeat.lastStampAt(), 0, 'stopped: no stamp');
 });

@@ -36,6 +36,8 @@ export interface ConsumeSnapshotsOptions {
   heartbeatIntervalMs?: number;
   /** Where a group without committed offsets starts (default false: only new snapshots). */
   fromBeginning?: boolean;
+  /** Called once a snapshot was analysed, with the ms since its Kafka timestamp (consume-to-process latency). */
+  onAnalysed?: (delayMs: number) => void;
 }
 
 export function consumeSnapshots(options: ConsumeSnapshotsOptions): Promise<RunningConsumer> {
@@ -51,7 +53,7 @@ export function consumeSnapshots(options: ConsumeSnapshotsOptions): Promise<Runn
     partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
     sessionTimeoutMs: options.sessionTimeoutMs,
     heartbeatIntervalMs: options.heartbeatIntervalMs,
-    handler: async ({ envelope, key, partition, offset }) => {
+    handler: async ({ envelope, key, partition, offset, timestamp }) => {
       if (envelope.type !== 'cluster-snapshot') {
         throw new MessageValidationError(`expected a cluster-snapshot, got ${envelope.type}`);
       }
@@ -60,6 +62,8 @@ export function consumeSnapshots(options: ConsumeSnapshotsOptions): Promise<Runn
         logger.warn({ key, clusterId: snapshot.clusterId, partition, offset }, 'snapshot key is not its cluster id');
       }
       await analyzer.handle(snapshot, { messageId: envelope.messageId });
+      const appendedAt = Number(timestamp);
+      if (options.onAnalysed && Number.isFinite(appendedAt)) options.onAnalysed(Math.max(0, Date.now() - appendedAt));
     },
   });
 }

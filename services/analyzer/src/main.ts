@@ -6,8 +6,8 @@ import { startAnalyzer } from './start-analyzer.ts';
 
 await runService({
   name: 'analyzer',
-  start: async ({ config, logger }) => {
-    const running = await startAnalyzer(config, logger);
+  start: async ({ config, logger, health }) => {
+    const running = await startAnalyzer(config, logger, { health });
     return { stopSteps: running.stopSteps };
   },
 });

@@ -10,7 +10,7 @@ import type { BatonConfig } from '@baton/config';
 import { topics } from '@baton/contracts';
 import { createProducer, createPublisher, ensureServiceTopics, kafkaFromConfig, signerFromConfig, type RunningConsumer } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
-import { createRegistry, serveServiceMetrics, type Registry } from '@baton/metrics';
+import { consumerLagMetric, createRegistry, createServiceHealth, serveServiceMetrics, type Registry, type ServiceHealth } from '@baton/metrics';
 import { openBackend } from '@baton/mysql';
 import { createKeys, createRedis, waitForRedis } from '@baton/state';
 import { SnapshotAnalyzer } from './analyze-and-publish.ts';
@@ -29,6 +29,8 @@ export interface RunningAnalyzer {
   consumer: RunningConsumer;
   /** This analyzer's Prometheus metrics (baton_analyzer_…). */
   registry: Registry;
+  /** What /health/live and /health/ready answer: started, the snapshot consumer in its group. */
+  health: ServiceHealth;
   /** In shutdown order; runService runs them one by one. */
   stopSteps: StopStep[];
   /** Runs every stop step, each in its own try/catch. Idempotent. */
@@ -49,6 +51,8 @@ export interface StartAnalyzerOptions {
   drainTimeoutMs?: number;
   /** The Prometheus registry to count into (default: a new one; served on analyzer.metricsPort when above 0). */
   registry?: Registry;
+  /** The process's health, served with the metrics (default: a new one); the analyzer adds its checks. */
+  health?: ServiceHealth;
 }
 
 export async function startAnalyzer(config: BatonConfig, logger: Logger, options: StartAnalyzerOptions = {}): Promise<RunningAnalyzer> {
@@ -59,6 +63,8 @@ export async function startAnalyzer(config: BatonConfig, logger: Logger, options
   // filled in reverse order of opening: the last thing opened is closed first
   const closers: StopStep[] = [];
   const cleanup = () => runStopSteps(closers, logger);
+  const health = options.health ?? createServiceHealth('analyzer');
+  const starting = health.gate('start', 'starting');
 
   try {
     const { db } = await openBackend({ ...config.backend }, logger.child({ component: 'backend' }));
@@ -70,7 +76,8 @@ export async function startAnalyzer(config: BatonConfig, logger: Logger, options
 
     const registry = options.registry ?? createRegistry({ service: 'analyzer' });
     const metrics = createAnalyzerMetrics(registry);
-    await serveServiceMetrics({ registry, port: config.analyzer.metricsPort, logger, closers });
+    await serveServiceMetrics({ registry, port: config.analyzer.metricsPort, logger, closers, health });
+    const lag = consumerLagMetric(registry, { logger });
 
     const signer = signerFromConfig(config.security);
     const kafka = kafkaFromConfig(config.kafka, 'analyzer', logger);
@@ -111,8 +118,12 @@ export async function startAnalyzer(config: BatonConfig, logger: Logger, options
       sessionTimeoutMs: config.kafka.sessionTimeoutMs,
       heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
       fromBeginning: options.fromBeginning ?? false,
+      onAnalysed: (delayMs) => metrics.observeSnapshotDelay(delayMs),
     });
     closers.unshift({ name: 'snapshot consumer', run: () => consumer.stop() });
+    health.readiness('snapshot consumer', () => consumer.health());
+    lag.add(consumer);
+    starting.open();
 
     logger.info({ groupId: settings.groupId, topic: settings.names[topics.clusterSnapshots] }, 'analyzer consuming snapshots');
     let stopping: Promise<void> | undefined;
@@ -120,6 +131,7 @@ export async function startAnalyzer(config: BatonConfig, logger: Logger, options
       analyzer,
       consumer,
       registry,
+      health,
       stopSteps: closers,
       stop: () => (stopping ??= cleanup()),
     };

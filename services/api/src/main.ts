@@ -6,8 +6,8 @@ import { startApi } from './start-api.ts';
 
 await runService({
   name: 'api',
-  start: async ({ config, logger }) => {
-    const running = await startApi(config, logger);
+  start: async ({ config, logger, health }) => {
+    const running = await startApi(config, logger, { health });
     return { stopSteps: running.stopSteps };
   },
 });

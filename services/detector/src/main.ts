@@ -5,10 +5,11 @@ import { startDetector } from './start-detector.ts';
 
 await runService({
   name: 'detector',
-  start: async ({ config, logger }) => {
+  start: async ({ config, logger, health }) => {
     const detector = startDetector({
       config,
       logger,
+      health,
       onFatal: (error) => {
         // the registry consumer is gone for good: without ownership this process is useless
         logger.fatal({ err: error }, 'registry consumer crashed; exiting so a supervisor restarts the detector');

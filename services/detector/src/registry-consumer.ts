@@ -14,7 +14,7 @@
  */
 import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { decodeMessage, topics, type ClusterRegistration } from '@baton/contracts';
-import { authenticateMessage, buildDeadLetterHeaders, errorMessage, restartWhenBrokerReturns, type MessageSigner, type TopicNames } from '@baton/kafka';
+import { authenticateMessage, buildDeadLetterHeaders, errorMessage, restartWhenBrokerReturns, watchConsumer, type MessageSigner, type TopicNames } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
 import { RegistryTable } from './registry-table.ts';
 
@@ -41,6 +41,8 @@ export interface RegistryConsumer {
   ready: Promise<void>;
   assignment(): number[];
   owned(): Map<string, ClusterRegistration>;
+  /** null while the member is in its group; otherwise why not (a readiness check). */
+  health(): string | null;
   stop(): Promise<void>;
   consumer: Consumer;
 }
@@ -77,6 +79,7 @@ export async function startRegistryConsumer(options: RegistryConsumerOptions): P
     allowAutoTopicCreation: false,
   });
 
+  const watch = watchConsumer(consumer, `registry consumer ${groupId}`);
   let runConfig: Parameters<Consumer['run']>[0];
   const restarter = restartWhenBrokerReturns({ consumer, run: () => consumer.run(runConfig), logger, stopping: () => stopped });
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
@@ -176,6 +179,7 @@ export async function startRegistryConsumer(options: RegistryConsumerOptions): P
     ready,
     assignment: () => table.assigned(),
     owned: () => table.owned(),
+    health: () => watch.health(),
     consumer,
     stop: () =>
       (stopping ??= (async () => {

@@ -15,7 +15,7 @@ import type { BatonConfig } from '@baton/config';
 import { createEnvelope, topics, type ClusterSnapshot, type InstanceObservation } from '@baton/contracts';
 import { consumerGroupId, createProducer, createPublisher, ensureServiceTopics, kafkaFromConfig, signerFromConfig, type RunningConsumer, type TopicNames } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
-import { createRegistry, serveServiceMetrics, type Registry } from '@baton/metrics';
+import { consumerLagMetric, createRegistry, createServiceHealth, serveServiceMetrics, type Registry, type ServiceHealth } from '@baton/metrics';
 import { InstanceProber } from '@baton/mysql';
 import { createKeys, createRedis, waitForRedis } from '@baton/state';
 import { ClusterFleet } from './cluster-fleet.ts';
@@ -53,6 +53,8 @@ export interface StartDetectorOptions {
   createProber?: ProberFactory;
   /** The Prometheus registry to count into (default: a new one; served on detector.metricsPort when above 0). */
   registry?: Registry;
+  /** The process's health, served with the metrics (default: a new one); the detector adds its checks. */
+  health?: ServiceHealth;
 }
 
 export type { StopStep };
@@ -68,6 +70,8 @@ export interface RunningDetector {
   stats(): { clusters: number; instances: number; published: number; publishFailures: number };
   /** This detector's Prometheus metrics (baton_detector_…). */
   registry: Registry;
+  /** What /health/live and /health/ready answer: started (ready), every consumer in its group. */
+  health: ServiceHealth;
   /** Everything, in shutdown order, each step on its own. Idempotent. */
   stop(): Promise<void>;
 }
@@ -89,6 +93,9 @@ export function startDetector(options: StartDetectorOptions): RunningDetector {
   let stopSeeds: () => void = () => undefined;
   let statusTimer: NodeJS.Timeout | undefined;
   const registry = options.registry ?? createRegistry({ service: 'detector' });
+  const health = options.health ?? createServiceHealth('detector');
+  const startGate = health.gate('start', 'starting');
+  const lag = consumerLagMetric(registry, { logger });
   const metrics = createDetectorMetrics({ registry, pollIntervalMs: settings.prober.pollIntervalMs, stats: () => fleet?.stats() ?? { clusters: 0, instances: 0 } });
 
   const checkNotStopped = (): void => {
@@ -100,7 +107,7 @@ export function startDetector(options: StartDetectorOptions): RunningDetector {
     closers.push({ name: 'redis', run: () => redis.quit().then(() => undefined, () => redis.disconnect()) });
     await waitForRedis(redis, options.redisReadyTimeoutMs ?? 10_000);
     checkNotStopped();
-    await serveServiceMetrics({ registry, port: config.detector.metricsPort, logger, closers });
+    await serveServiceMetrics({ registry, port: config.detector.metricsPort, logger, closers, health });
 
     const kafka = kafkaFromConfig(config.kafka, 'detector', logger);
     if (options.ensureTopics ?? true) {
@@ -180,6 +187,11 @@ export function startDetector(options: StartDetectorOptions): RunningDetector {
     if (failed) throw failed.reason;
     await Promise.all(consumers.map((c) => c.ready));
     checkNotStopped();
+    const what = ['registry consumer', 'probe-request consumer', 'command consumer'];
+    consumers.forEach((c, i) => {
+      health.readiness(what[i] ?? `consumer ${i + 1}`, () => c.health());
+      if ('lag' in c) lag.add(c);
+    });
 
     statusTimer = setInterval(() => logger.info({ ...currentFleet.stats(), owned: currentFleet.clusterIds() }, 'detector status'), statusLogIntervalMs);
     statusTimer.unref();
@@ -190,6 +202,7 @@ export function startDetector(options: StartDetectorOptions): RunningDetector {
       await seeds.firstAttempt;
     }
     logger.info({ groupId, owned: currentFleet.clusterIds(), pollIntervalMs: settings.prober.pollIntervalMs }, 'detector ready');
+    startGate.open();
   }
 
   const starting = start();
@@ -218,6 +231,7 @@ export function startDetector(options: StartDetectorOptions): RunningDetector {
     clusterInstances: (clusterId) => fleet?.monitor(clusterId)?.instances(),
     stats: () => fleet?.stats() ?? { clusters: 0, instances: 0, published: 0, publishFailures: 0 },
     registry,
+    health,
     stop,
   };
 }

@@ -9,8 +9,8 @@ await runService({
   name: 'recovery-executor',
   // running recoveries get up to recoveryDeadlineMs to finish; the whole shutdown a little more
   shutdownDeadlineMs: 45_000,
-  start: async ({ config, logger }) => {
-    const running = await startRecoveryExecutor({ config, logger });
+  start: async ({ config, logger, health }) => {
+    const running = await startRecoveryExecutor({ config, logger, health });
     // ready once the warm-up is over: analyses before it are not acted on
     return { stopSteps: running.stopSteps, ready: running.executor.warmUp() };
   },

@@ -45,9 +45,9 @@ export function port(defaultValue: number, description: string) {
   return integer(defaultValue, description, { min: 1, max: 65535 });
 }
 
-/** The port of a service's Prometheus `GET /metrics` server (127.0.0.1); 0, the default, turns it off. */
+/** The port of a service's Prometheus `GET /metrics` (and /health/live, /health/ready) server (127.0.0.1); 0, the default, turns it off. */
 export function metricsPort(service: string) {
-  return integer(0, `Port of the ${service}'s Prometheus GET /metrics server, bound to 127.0.0.1 (0 = off).`, { max: 65535 });
+  return integer(0, `Port of the ${service}'s Prometheus GET /metrics server, which also answers GET /health/live and /health/ready, bound to 127.0.0.1 (0 = off).`, { max: 65535 });
 }
 
 /** An optional value without a default (absent means "not configured"). */

@@ -3,6 +3,7 @@ import { BackendSchema, KafkaSchema, MysqlSchema, RedisSchema } from './infrastr
 import { AnalyzerSchema, ApiSchema, DetectorSchema, HooksSchema } from './services.ts';
 import { RecoverySchema } from './recovery.ts';
 import { DeploymentSchema, SecuritySchema } from './security.ts';
+import { LoggingSchema } from './logging.ts';
 
 export const BatonConfigSchema = Type.Object(
   {
@@ -17,6 +18,7 @@ export const BatonConfigSchema = Type.Object(
     api: ApiSchema,
     hooks: HooksSchema,
     recovery: RecoverySchema,
+    logging: LoggingSchema,
   },
   { additionalProperties: false },
 );
@@ -42,4 +44,5 @@ export type AnalyzerConfig = BatonConfig['analyzer'];
 export type ApiConfig = BatonConfig['api'];
 export type HooksConfig = BatonConfig['hooks'];
 export type RecoveryConfig = BatonConfig['recovery'];
+export type LoggingConfig = BatonConfig['logging'];
 export type SeedConfig = DetectorConfig['seeds'][number];
