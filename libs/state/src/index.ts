@@ -4,3 +4,4 @@ export { LeaseManager, type Lease, type LeaseHolder, type LeaseLossReason, type 
 export { setFlag, exists, pttl, clearFlag, markProcessed, type SetFlagOptions } from './flags.ts';
 export { scripts, runScript, type LuaScript } from './scripts.ts';
 export { formatCandidateValue, formatDowntimeValue, parseCandidateValue, parseDowntimeValue, type CandidateValue, type DowntimeValue, type Downtime } from './annotation-values.ts';
+export { formatMaintenanceValue, parseMaintenanceValue, type MaintenanceValue } from './maintenance-value.ts';

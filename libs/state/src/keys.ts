@@ -23,12 +23,16 @@ export interface Keys {
   recoveryLockToken(clusterId: string): string;
   /** Latest cluster snapshot, cached for the api. */
   snapshot(clusterId: string): string;
+  /** What the analyzer remembered with the cached snapshot (its stale coordinates), written with it in one MULTI. */
+  analysisMemory(clusterId: string): string;
   /** Global switch: present = automated recoveries disabled. */
   recoveriesDisabled(): string;
   /** Downtime of an instance. */
   downtime(clusterId: string, instance: string): string;
   /** Registered promotion rule of an instance. */
   candidate(clusterId: string, instance: string): string;
+  /** orchestrator's maintenance lock of an instance: topology operations refuse to touch it while it lives. */
+  maintenance(clusterId: string, instance: string): string;
   /** Throttle of emergency IO-thread restarts on the replicas of a primary (orchestrator: 30 s). */
   ioThreadRestartPrimary(clusterId: string, primary: string): string;
   /** Throttle of emergency IO-thread restarts of one replica (orchestrator: 30 s). */
@@ -68,9 +72,11 @@ export function createKeys(prefix?: string): Keys {
     recoveryLock: (c) => `${cluster(c)}:recovery-lock`,
     recoveryLockToken: (c) => `${cluster(c)}:recovery-lock-token`,
     snapshot: (c) => `${cluster(c)}:snapshot`,
+    analysisMemory: (c) => `${cluster(c)}:analysis-memory`,
     recoveriesDisabled: () => `${root}:recoveries-disabled`,
     downtime: (c, i) => instanceKey(c, 'downtime', i),
     candidate: (c, i) => instanceKey(c, 'candidate', i),
+    maintenance: (c, i) => instanceKey(c, 'maintenance', i),
     ioThreadRestartPrimary: (c, i) => instanceKey(c, 'io-restart-primary', i),
     ioThreadRestartReplica: (c, i) => instanceKey(c, 'io-restart-replica', i),
     processed: (messageId) => `${root}:processed:${checkPart('messageId', messageId)}`,

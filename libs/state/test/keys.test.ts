@@ -14,6 +14,7 @@ test('keys follow the architecture table, cluster id in braces', () => {
   assert.equal(k.recoveryLock(c), 'baton:{db1:3306}:recovery-lock');
   assert.equal(k.recoveryLockToken(c), 'baton:{db1:3306}:recovery-lock-token');
   assert.equal(k.snapshot(c), 'baton:{db1:3306}:snapshot');
+  assert.equal(k.analysisMemory(c), 'baton:{db1:3306}:analysis-memory');
   assert.equal(k.recoveriesDisabled(), 'baton:recoveries-disabled');
   assert.equal(k.downtime(c, i), 'baton:{db1:3306}:downtime:db2:3306');
   assert.equal(k.candidate(c, i), 'baton:{db1:3306}:candidate:db2:3306');

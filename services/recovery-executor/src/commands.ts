@@ -9,6 +9,9 @@
  *   disable/enable-global-recoveries   the Redis switch plus a history row
  *   register-candidate          promotion rule under the candidate key, CandidateInstanceExpireMinutes
  *   begin-downtime/end-downtime the downtime key the detector reads
+ *   relocate, relocate-replicas, move-up, set-read-only, set-writeable, begin/end-maintenance
+ *                               topology operations (operations/run-operation.ts), answered by
+ *                               an `operation-result` event
  * discover and forget belong to the detectors and are passed over. Each message is handled once
  * (processed key per messageId; a `recover` also per requestId).
  */
@@ -23,12 +26,15 @@ import type { Audit } from './audit.ts';
 import type { AckResult, AckScope, BackendRecoveryStore } from './backend-store.ts';
 import type { RecoveryExecutor } from './executor.ts';
 import { detectionKeys, liftResolvedBlock, parseBlockValue } from './registration.ts';
+import type { TopologyOperations } from './operations/run-operation.ts';
 
 export interface CommandDeps {
   redis: Redis;
   keys: Keys;
   store: Pick<BackendRecoveryStore, 'acknowledge' | 'recordSwitch'>;
   executor: Pick<RecoveryExecutor, 'recover'>;
+  /** Topology operations (operations/run-operation.ts); absent: refused as not supported here. */
+  operations?: Pick<TopologyOperations, 'run'>;
   audit: Audit;
   logger: Logger;
   candidateTtlMs: number;
@@ -202,6 +208,15 @@ async function runCommand(command: Command, meta: { correlationId: string | unde
       await redis.del(keys.downtime(command.clusterId, instanceId(command.instance)));
       log.info({ clusterId: command.clusterId, instance: instanceId(command.instance) }, 'downtime ended');
       return;
+    case 'relocate':
+    case 'relocate-replicas':
+    case 'move-up':
+    case 'set-read-only':
+    case 'set-writeable':
+    case 'begin-maintenance':
+    case 'end-maintenance':
+      if (!deps.operations) throw new MessageValidationError(`${command.kind}: this executor runs no topology operations`);
+      return deps.operations.run(command, meta.correlationId);
   }
 }
 

@@ -15,11 +15,11 @@
  * after `writableGraceMs` of answering writable (the report then says so). Members not answering
  * within `watchForMs` of the recovery's end stay pending: the report says so for good.
  */
+import { parseInstanceId } from '@baton/contracts';
 import { describeLossReport, lossReportComplete, unionPositions, withMember, type LossReport } from '@baton/domain';
 import type { Logger } from '@baton/logging';
 import { connectInstance, dialectOf, readGtidPosition, readReplicaStatus, type InstanceConnection, type InstanceConnectOptions, type Queryable } from '@baton/mysql';
 import type { Audit } from './audit.ts';
-import { parseKey } from './steps/relocate.ts';
 
 export interface LossWatcherOptions {
   db: Queryable;
@@ -119,7 +119,7 @@ export class LossWatcher {
   }
 
   async #read(member: string): Promise<{ readOnly: boolean; position: string | null } | null> {
-    const { host, port } = parseKey(member);
+    const { host, port } = parseInstanceId(member);
     const conn = await (this.#o.connect ?? connectInstance)({ host, port, user: this.#o.user, password: this.#o.password, connectTimeoutMs: 500, queryTimeoutMs: 2000 });
     try {
       const [row] = await conn.query('SELECT @@GLOBAL.read_only AS ro');

@@ -45,8 +45,11 @@ export interface RecoveryState {
   recoveriesDisabled(): Promise<boolean>;
   /** A forced registration replaces only a resolved recovery's block (or none); a running one refuses it (`recovery-running`). */
   registerRecovery(clusterId: string, value: BlockValue, options: { forced: boolean }): Promise<RegisterOutcome>;
-  /** The block of a recovery of the cluster that is running and not crashed, else null. */
-  runningRecovery(clusterId: string): Promise<BlockValue | null>;
+  /**
+   * The block of a recovery of the cluster that is running and not crashed, else null;
+   * `includeCrashed`: a crashed one too (the takeover will finish it: nothing else may touch the cluster).
+   */
+  runningRecovery(clusterId: string, options?: { includeCrashed?: boolean }): Promise<BlockValue | null>;
   /** Rewrites the block (keeping its TTL) if `value.uid` still holds it, or sets it when no block is left (Redis restarted). */
   resolveBlock(clusterId: string, value: BlockValue): Promise<boolean>;
   /** Deletes the block if `uid` still holds it. */

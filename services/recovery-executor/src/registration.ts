@@ -195,9 +195,10 @@ export class RedisRecoveryState implements RecoveryState {
     return { registered: false, reason, blockedBy };
   }
 
-  async runningRecovery(clusterId: string): Promise<BlockValue | null> {
+  async runningRecovery(clusterId: string, options: { includeCrashed?: boolean } = {}): Promise<BlockValue | null> {
     const block = await this.block(clusterId);
     if (block?.state !== 'running') return null;
+    if (options.includeCrashed) return block;
     return runningRecoveryOf(block, await this.#lockHeld(clusterId), this.#now(), this.#o.lockTtlMs);
   }
 

@@ -17,7 +17,7 @@ import { createEnvelope, topics, type ClusterSnapshot } from '@baton/contracts';
 import { MessageValidationError } from '@baton/errors';
 import { consumerGroupId, createProducer, createPublisher, ensureServiceTopics, kafkaFromConfig, runConsumer, signerFromConfig, type RunningConsumer, type TopicNames } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
-import { createRegistry, serveServiceMetrics, type Registry } from '@baton/metrics';
+import { consumerLagMetric, createRegistry, createServiceHealth, serveServiceMetrics, type Registry, type ServiceHealth } from '@baton/metrics';
 import { openBackend, type InstanceAnnotations } from '@baton/mysql';
 import { createKeys, createRedis, LeaseManager, parseCandidateValue, parseDowntimeValue, waitForRedis, type Keys } from '@baton/state';
 import { createAudit } from './audit.ts';
@@ -31,6 +31,8 @@ import { clusterPrimaryOf } from './steps/decisions.ts';
 import { BackendDemotedPrimaries } from './backend-demoted.ts';
 import { consumeCommands, matching } from './commands.ts';
 import { RecoveryExecutor } from './executor.ts';
+import { TopologyOperations } from './operations/run-operation.ts';
+import { operationServers } from './operations/servers.ts';
 import { createExecutorMetrics } from './metrics.ts';
 import { startKafkaHookClient } from './hooks-client.ts';
 import { RedisRecoveryState } from './registration.ts';
@@ -64,6 +66,8 @@ export interface StartRecoveryExecutorOptions {
   hostname?: string;
   /** The Prometheus registry to count into (default: a new one; served on recovery.metricsPort when above 0). */
   registry?: Registry;
+  /** The process's health, served with the metrics (default: a new one); the executor adds its checks. */
+  health?: ServiceHealth;
 }
 
 export interface RunningRecoveryExecutor {
@@ -73,6 +77,8 @@ export interface RunningRecoveryExecutor {
   consumers: RunningConsumer[];
   /** This executor's Prometheus metrics (baton_recoveries_total, baton_recovery_phase_duration_seconds, …). */
   registry: Registry;
+  /** What /health/live and /health/ready answer: started, every consumer in its group, the warm-up over. */
+  health: ServiceHealth;
   /** In shutdown order; runService runs them one by one. */
   stopSteps: StopStep[];
   /** Runs every stop step, each in its own try/catch. Idempotent. */
@@ -120,6 +126,8 @@ export async function startRecoveryExecutor(options: StartRecoveryExecutorOption
   const clock = options.clock ?? (() => new Date());
   const closers: StopStep[] = []; // in shutdown order
   const cleanup = () => runStopSteps(closers, logger);
+  const health = options.health ?? createServiceHealth('recovery-executor');
+  const starting = health.gate('start', 'starting');
 
   try {
     const { db } = await openBackend({ ...config.backend }, logger.child({ component: 'backend' }));
@@ -143,7 +151,8 @@ export async function startRecoveryExecutor(options: StartRecoveryExecutorOption
 
     const registry = options.registry ?? createRegistry({ service: 'recovery-executor' });
     const metrics = createExecutorMetrics({ registry });
-    await serveServiceMetrics({ registry, port: config.recovery.metricsPort, logger, closers });
+    await serveServiceMetrics({ registry, port: config.recovery.metricsPort, logger, closers, health });
+    const lag = consumerLagMetric(registry, { logger });
 
     const store = new BackendRecoveryStore(db);
     const audit = metrics.observe(createAudit({
@@ -178,6 +187,8 @@ export async function startRecoveryExecutor(options: StartRecoveryExecutorOption
       ...session,
     });
     closers.unshift({ name: 'hook-result consumer', run: () => hooks.stop() });
+    health.readiness('hook-result consumer', () => hooks.consumer.health());
+    lag.add(hooks.consumer);
 
     const leases = new LeaseManager({ redis, keys, logger: logger.child({ component: 'lease' }), owner });
     const state = new RedisRecoveryState({
@@ -274,6 +285,7 @@ export async function startRecoveryExecutor(options: StartRecoveryExecutorOption
         keys,
         store,
         executor,
+        operations: new TopologyOperations({ redis, keys, state, servers: operationServers(topology, settings), audit, logger: logger.child({ component: 'operations' }), settings, clock }),
         audit,
         logger,
         candidateTtlMs: settings.candidateTtlMs,
@@ -304,10 +316,16 @@ export async function startRecoveryExecutor(options: StartRecoveryExecutorOption
       }),
     );
     await Promise.all(consumers.map((c) => c.ready));
+    const [commandConsumer, analysisConsumer] = consumers as [RunningConsumer, RunningConsumer];
+    health.readiness('command consumer', () => commandConsumer.health());
+    health.readiness('analysis consumer', () => analysisConsumer.health());
+    for (const c of consumers) lag.add(c);
+    health.readiness('warm-up', () => (executor.warmedUp() ? null : `warming up until ${settings.warmupMs} ms after start: analyses before it are not acted on`));
+    starting.open();
     logger.info({ groupId: options.groupId ?? settings.groupId, warmupMs: settings.warmupMs, clusterFilters: settings.clusterFilters }, 'recovery executor consuming analyses');
 
     let stopping: Promise<void> | undefined;
-    return { owner, executor, state, consumers, registry, stopSteps: closers, stop: () => (stopping ??= cleanup()) };
+    return { owner, executor, state, consumers, registry, health, stopSteps: closers, stop: () => (stopping ??= cleanup()) };
   } catch (error) {
     await cleanup();
     throw error;

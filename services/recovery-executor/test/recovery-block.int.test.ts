@@ -119,6 +119,7 @@ test('registration: a forced recovery is refused by a running recovery, replaces
   // running but crashed (no lock, older than the lock's TTL): taken over, forced or not
   await state.registerRecovery('c3', block('crashed', { startedAtMs: Date.now() - 5 * lockTtlMs }), { forced: false });
   assert.equal(await state.runningRecovery('c3'), null, 'a crashed recovery is not a running one');
+  assert.equal((await state.runningRecovery('c3', { includeCrashed: true }))?.uid, 'crashed', 'but it still holds the cluster for a topology operation (the takeover will finish it)');
   const takeover = await state.registerRecovery('c3', block('forced'), { forced: true });
   assert.equal(takeover.registered ? takeover.replaced?.uid : null, 'crashed');
 

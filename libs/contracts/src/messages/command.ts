@@ -4,6 +4,8 @@ import { ClusterId, InstanceKey, PromotionRule, Timestamp } from '../common.ts';
 const command = <K extends string, P extends Record<string, TSchema>>(kind: K, props: P) =>
   Type.Object({ kind: Type.Literal(kind), requestedBy: Type.String(), ...props }, { additionalProperties: false });
 
+const RequestId = Type.String({ minLength: 1, maxLength: 64, description: 'the answer (an operation-result event) carries it' });
+
 const Comment = Type.String({ minLength: 1, description: 'why; required like orchestrator ?comment=' });
 
 /** Operator commands from the api (and the CLI through it) to the services. */
@@ -37,6 +39,22 @@ export const CommandV1 = Type.Union(
     command('end-downtime', { clusterId: ClusterId, instance: InstanceKey }),
     command('disable-global-recoveries', {}),
     command('enable-global-recoveries', {}),
+    // topology operations (orchestrator's relocate, move-up, set-read-only, maintenance): the
+    // executor answers each with an `operation-result` recovery event carrying the requestId
+    command('relocate', { clusterId: ClusterId, instance: InstanceKey, below: InstanceKey, requestId: RequestId }),
+    command('relocate-replicas', { clusterId: ClusterId, instance: InstanceKey, below: InstanceKey, requestId: RequestId }),
+    command('move-up', { clusterId: ClusterId, instance: InstanceKey, requestId: RequestId }),
+    command('set-read-only', { clusterId: ClusterId, instance: InstanceKey, force: Type.Boolean(), requestId: RequestId }),
+    command('set-writeable', { clusterId: ClusterId, instance: InstanceKey, force: Type.Boolean(), requestId: RequestId }),
+    command('begin-maintenance', {
+      clusterId: ClusterId,
+      instance: InstanceKey,
+      owner: Type.String({ minLength: 1 }),
+      reason: Type.String({ minLength: 1 }),
+      endsAt: Timestamp,
+      requestId: RequestId,
+    }),
+    command('end-maintenance', { clusterId: ClusterId, instance: InstanceKey, requestId: RequestId }),
   ],
   { $id: 'CommandV1' },
 );

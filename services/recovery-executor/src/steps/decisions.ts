@@ -3,7 +3,7 @@
  * whether a recovery may go on past the global switch and the cluster filters, whether the
  * executor's own re-analysis still shows the failure, and how a drained replica now reads.
  */
-import { instanceId, type AnalysisEntry, type ClusterSnapshot, type InstanceKey, type InstanceObservation } from '@baton/contracts';
+import { instanceId, parseInstanceId, type AnalysisEntry, type ClusterSnapshot, type InstanceKey, type InstanceObservation } from '@baton/contracts';
 import {
   chooseRecovery,
   isAnalysisCode,
@@ -141,10 +141,7 @@ export function forgeForcedFailoverEntry(snapshot: ClusterSnapshot, entries: rea
  * instance, the code, the replicas it named), with nothing of the original analysis' counts.
  */
 export function takeoverEntry(stored: { failed: InstanceKey; analysis: string; replicaHosts: readonly string[] }): AnalysisEntry {
-  const replicas = stored.replicaHosts.map((h) => {
-    const cut = h.lastIndexOf(':');
-    return { host: h.slice(0, cut), port: Number(h.slice(cut + 1)) };
-  });
+  const replicas = stored.replicaHosts.map(parseInstanceId);
   return primaryEntry(stored.failed, stored.analysis, replicas, {
     description: 'taken over from a recovery whose executor stopped renewing it',
     lastCheckValid: false,

@@ -5,7 +5,7 @@
  * returning old primary cannot feed them transactions nobody else has), downtimed for
  * lostReplicasDowntimeSeconds — the failed primary downtimed, the successor's downtime ended.
  */
-import { instanceId, type InstanceKey } from '@baton/contracts';
+import { instanceId, parseInstanceId, type InstanceKey } from '@baton/contracts';
 import type { LostReplica } from '@baton/domain';
 import type { RecoveryTrail } from '../audit.ts';
 import type { RecoveryState, TopologySession } from '../ports.ts';
@@ -33,7 +33,7 @@ export async function moveReplicas(
   if (moves.length === 0) return result;
   const entries = await session.repoint(moves, successor, { semiSyncReplica: undefined, ...(onRepointed ? { onRepointed } : {}) });
   for (const e of entries) {
-    const key = moves.find((k) => instanceId(k) === e.instance) ?? parseKey(e.instance);
+    const key = moves.find((k) => instanceId(k) === e.instance) ?? parseInstanceId(e.instance);
     if (e.ok && e.result.running) {
       result.moved.push(key);
       trail.step('replica-moved', 'succeeded', `${e.instance} replicates from ${instanceId(successor)}`, { instance: e.instance, elapsedMs: Math.round(e.result.elapsedMs) });
@@ -51,11 +51,6 @@ export async function moveReplicas(
   return result;
 }
 
-/** `host:port` → its key (the last colon splits, so an IPv6 host keeps its own). */
-export function parseKey(id: string): InstanceKey {
-  const cut = id.lastIndexOf(':');
-  return { host: id.slice(0, cut), port: Number(id.slice(cut + 1)) };
-}
 
 export interface AftermathInput {
   clusterId: string;
