@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { analyzeCommand } from './analyze-command.ts';
-import { analysisCommand, clustersCommand, topologyCommand } from './cluster-commands.ts';
+import { analysisCommand, analysisStateCommand, clustersCommand, topologyCommand } from './cluster-commands.ts';
 import { discoverCommand } from './discover-command.ts';
 import { downtimeCommand, forgetCommand, registerCandidateCommand } from './instance-commands.ts';
 import { UsageError, exitCodes, type CliIo } from './io.ts';
@@ -16,6 +16,7 @@ Commands over the api (--api URL or $BATON_API_URL, --token TOKEN or $BATON_API_
   clusters                           the clusters, their size, lag and automated recovery
   topology CLUSTER                   the replication tree: role, replication state, lag, flags
   analysis [CLUSTER]                 orchestrator's replication analysis, one line per problem
+  analysis-state CLUSTER             the analyzer's latest snapshot and memory, for 'baton analyze'
   discover HOST:PORT [--alias NAME]  discover the topology around a seed and register it
   forget CLUSTER                     stop watching a cluster
   recover HOST:PORT [--candidate HOST:PORT] [--skip-hooks]
@@ -28,7 +29,9 @@ Commands over the api (--api URL or $BATON_API_URL, --token TOKEN or $BATON_API_
   audit [CLUSTER] [--uid UID] ...    recoveries, their steps, detections, blocked recoveries
   recovery UID                       one recovery: its outcome, lost-transaction report and steps
 Offline:
-  analyze FILE                       orchestrator's replication analysis of a cluster snapshot file
+  analyze FILE [--config FILE] [--ReasonableReplicationLagSeconds N ...] [--include-downtimed]
+                                     orchestrator's replication analysis of a snapshot or an
+                                     analysis state file, as the analyzer makes it
 
 CLUSTER is a cluster id, an alias, or host:port of any member.
 Exit status: 0 OK; 1 the api answered ERROR or could not be reached; 2 bad usage.
@@ -40,6 +43,7 @@ const commands: Record<string, (argv: readonly string[], io: CliIo) => number | 
   topology: topologyCommand,
   analysis: analysisCommand,
   'replication-analysis': analysisCommand,
+  'analysis-state': analysisStateCommand,
   discover: discoverCommand,
   forget: forgetCommand,
   recover: recoverCommand,

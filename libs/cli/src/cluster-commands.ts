@@ -87,3 +87,20 @@ instance with a problem, as orchestrator-client's replication-analysis does:
     return exitCodes.ok;
   },
 });
+
+export const analysisStateCommand = apiCommand({
+  name: 'analysis-state',
+  usage: `Usage: baton analysis-state CLUSTER [options] > state.json
+
+Prints the cluster's analysis state document: the snapshot the analyzer last cached and what it
+remembered with it (the stale binlog coordinates behind LockedSemiSyncMaster). 'baton analyze
+state.json --config <the analyzer's config> --include-downtimed' then says what the analyzer said
+of that snapshot; edit the file to ask "what if".`,
+  positionals: [1, 1],
+  async run({ positionals, target, json, printJson }) {
+    const res = await callApi(target, apiPath('analysis-state', positionals[0] as string));
+    if (json) printJson(res.body);
+    else printJson(detailsOf(res));
+    return exitCodes.ok;
+  },
+});

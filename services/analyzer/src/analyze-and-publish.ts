@@ -4,11 +4,14 @@
  *      detector (lower sequence and not observed later — a detector restarting its sequence or
  *      stepping its clock back is still heard);
  *   2. analyze it at the snapshot's observedAt (the detector's clock) with the cluster's
- *      stale-coordinates history;
+ *      analysis memory (@baton/domain AnalysisMemory: the stale-coordinates history — the only
+ *      memory that changes what an analysis says; analysis-memory.ts lists the rest);
  *   3. publish the analysis when it carries a problem (a code other than NoProblem), and once more
  *      when the problem clears (hasProblem false). correlationId is the cluster's detection id: the
  *      same while the same problem set persists, a new one when it changes;
- *   4. only then, without awaiting: cache the snapshot for the api and append change-log rows.
+ *   4. only then, without awaiting: cache the snapshot for the api together with the memory it
+ *      was analysed with (the api serves both as an analysis state document, which `baton analyze`
+ *      replays) and append change-log rows.
  * Per-cluster memory (stale coordinates, detection id, change-log signatures) changes only after
  * the publish succeeded, so a retried message is analysed exactly as the first time.
  *
@@ -17,7 +20,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createEnvelope, instanceId, type AnalysisEntry, type ClusterAnalysis, type ClusterSnapshot, type Envelope, type InstanceKey } from '@baton/contracts';
-import { analyze, emergencyOperationsFor, resolveAnalysisPolicy, updateStaleCoordinates, type AnalysisPolicyInput, type ResolvedAnalysisPolicy, type StaleCoordinates } from '@baton/domain';
+import { analyze, emergencyOperationsFor, emptyAnalysisMemory, rememberSnapshot, resolveAnalysisPolicy, type AnalysisMemory, type AnalysisPolicyInput, type ResolvedAnalysisPolicy } from '@baton/domain';
 import type { Logger } from '@baton/logging';
 import { BackgroundWrites, type BackgroundStats } from './background-writes.ts';
 import { diffChangelog, type ChangelogSignatures, type ChangelogStore } from './changelog.ts';
@@ -82,7 +85,8 @@ interface Detection {
 }
 
 interface ClusterState {
-  staleCoordinates: StaleCoordinates;
+  /** What changes the next analysis (the stale coordinates); cached with the snapshot for the api. */
+  memory: AnalysisMemory;
   observedAtMs: number;
   detectorId: string;
   sequence: number;
@@ -165,8 +169,8 @@ export class SnapshotAnalyzer {
       return { kind: 'skipped', reason: 'older-snapshot' };
     }
 
-    const staleCoordinates = updateStaleCoordinates(previous?.staleCoordinates ?? {}, snapshot, observedAtMs);
-    const all = analyze(snapshot, observedAtMs, this.policy, { staleCoordinates });
+    const memory = rememberSnapshot(previous?.memory ?? emptyAnalysisMemory, snapshot);
+    const all = analyze(snapshot, observedAtMs, this.policy, memory);
     const entries = all.filter(isReported);
     const hasProblem = entries.some(hasProblemCode);
     const analyzed = this.clock();
@@ -204,7 +208,7 @@ export class SnapshotAnalyzer {
     // the analysis is out: from here on nothing may throw back to the consumer
     const changes = diffChangelog(previous?.changelog ?? new Map(), snapshot, all, this.policy, analyzed);
     this.clusters.set(clusterId, {
-      staleCoordinates,
+      memory,
       observedAtMs,
       detectorId: snapshot.detectorId,
       sequence: snapshot.sequence,
@@ -216,7 +220,7 @@ export class SnapshotAnalyzer {
     });
     this.logDetectionChange(clusterId, before, detection, entries);
     this.requestEmergentReads(snapshot, entries, correlationId);
-    this.background.run('snapshot-cache', { clusterId }, () => this.cache.put(snapshot));
+    this.background.run('snapshot-cache', { clusterId }, () => this.cache.put(snapshot, memory));
     if (changes.rows.length > 0) {
       this.background.run('changelog', { clusterId, rows: changes.rows.length }, () => this.changelog.append(changes.rows));
     }

@@ -15,6 +15,18 @@ export { downtimeIgnoredCodes, downtimeVerdict, isIgnoredHostname, passesReducti
 export { deriveReplicationFacts, type AnalysisContext, type ReplicationCounts, type ReplicationFacts } from './replication-facts.ts';
 export { isStaleBinlogCoordinates, updateStaleCoordinates, type StaleCoordinates, type StaleCoordinatesEntry } from './stale-coordinates.ts';
 export {
+  analysisMemoryProblem,
+  analysisStateDocument,
+  analysisStateKind,
+  analysisStateVersion,
+  cachedAnalysisMemoryValue,
+  emptyAnalysisMemory,
+  pairCachedAnalysisMemory,
+  rememberSnapshot,
+  type AnalysisMemory,
+  type AnalysisStateDocument,
+} from './analysis-memory.ts';
+export {
   gtidModeOf,
   hasNoSource,
   isDowntimeActive,
