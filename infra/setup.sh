@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Baton's sandbox and tests need on a fresh Debian machine of this kind, and nothing
-# that is already there: Debian packages (MariaDB server binaries, Redis, iptables, Java, Maven),
+# that is already there: Debian packages (MariaDB server binaries, Redis, iptables, Java, Maven, Chromium),
 # the npm workspace (npm ci), and the pinned Kafka broker's jars (cached outside git).
 # Idempotent: a second run only checks.
 set -euo pipefail
@@ -15,6 +15,7 @@ command -v ip >/dev/null || need+=(iproute2)
 command -v java >/dev/null || need+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || need+=(maven)
 command -v openssl >/dev/null || need+=(openssl) # the Redis TLS test makes its certificates
+command -v chromium >/dev/null || need+=(chromium) # the web page's test (test/int/web-page.int.test.ts) drives it headless
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need[*]}"
   if [ "$(id -u)" -ne 0 ]; then echo "setup: need root for apt-get (or install: ${need[*]})" >&2; exit 1; fi

@@ -10,7 +10,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { waitFor, withTopology, type MariaDbInstance, type Topology } from '@baton/testing';
+import { allocatePorts, waitFor, withTopology, type MariaDbInstance, type Topology } from '@baton/testing';
 import { useApiPipeline } from '../support/api.ts';
 import { ackedWritesMissing, idOf, recoveries, stepNames, waitReplicating, writableInstances } from '../support/failover.ts';
 
@@ -106,4 +106,16 @@ test('force-master-failover of a live primary under write load: one writable pri
   assert.ok(downtimed.some((i) => i.Key.Port === old.port), 'the old primary is downtimed');
   assert.equal((await recoveries(pipeline.backend, cluster)).length, 1, 'no other recovery followed');
   t.diagnostic(`topology after force-master-failover:\n${(await call(`topology/${cluster}`)).body.Details as string}`);
+});
+
+test('discover of an address nothing listens on answers 502 with the reason the detector dead-lettered the command with', async () => {
+  const ports = await allocatePorts(1);
+  try {
+    const answer = await call(`discover/127.0.0.1/${ports.first}`, { post: true });
+    assert.equal(answer.status, 502, JSON.stringify(answer.body));
+    assert.equal(answer.body.Code, 'ERROR');
+    assert.match(answer.body.Message ?? '', new RegExp(`^discovery of 127\\.0\\.0\\.1:${ports.first} failed: .*ECONNREFUSED`));
+  } finally {
+    ports.release();
+  }
 });

@@ -25,6 +25,8 @@ import { countRequests } from './routes/metrics-route.ts';
 import { registerInstanceRoutes } from './routes/instance-routes.ts';
 import { registerInstanceReadRoutes } from './routes/instance-read-routes.ts';
 import { registerRecoverRoutes } from './routes/recover-routes.ts';
+import { registerOperationRoutes } from './routes/operation-routes.ts';
+import { registerWebPage } from './routes/web-page-route.ts';
 
 export interface RequestLike<P, Q> {
   params: P;
@@ -46,7 +48,7 @@ export interface RouteDef<P extends TSchema | undefined, Q extends TSchema | und
 
 export interface RouteContext {
   settings: ApiSettings;
-  deps: Required<Pick<ApiDeps, 'state' | 'registry' | 'audit' | 'commands' | 'events'>>;
+  deps: Required<Pick<ApiDeps, 'state' | 'registry' | 'audit' | 'commands' | 'events' | 'deadLetters'>>;
   now(): Date;
   hostname: string;
   pollIntervalMs: number;
@@ -139,7 +141,7 @@ export async function build(settings: ApiSettings, deps: ApiDeps, options: Build
 
   const ctx: RouteContext = {
     settings,
-    deps: { state: deps.state, registry: deps.registry, audit: deps.audit, commands: deps.commands, events: deps.events },
+    deps: { state: deps.state, registry: deps.registry, audit: deps.audit, commands: deps.commands, events: deps.events, deadLetters: deps.deadLetters ?? { reasonFor: () => undefined } },
     now: deps.now ?? (() => new Date()),
     hostname: deps.hostname ?? hostname(),
     pollIntervalMs: deps.pollIntervalMs ?? 200,
@@ -172,11 +174,13 @@ export async function build(settings: ApiSettings, deps: ApiDeps, options: Build
   registerInstanceRoutes(ctx);
   registerInstanceReadRoutes(ctx);
   registerRecoverRoutes(ctx);
+  registerOperationRoutes(ctx);
   registerAckRoutes(ctx);
   registerAuditRoutes(ctx);
   registerGlobalRoutes(ctx);
   if (options.registry) countRequests(app, options.registry);
   app.get(`${base}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
+  await registerWebPage(app, settings);
   await app.ready();
   return app;
 }

@@ -7,7 +7,10 @@
  *      ORCHESTRATOR_AUTH_PASSWORD, i.e. `curl --user user:password`; the user name is who asks) —
  *      none or a wrong one is 401, compared in constant time (both sides hashed first);
  *      with no token configured every state-changing request is refused, 403;
- *   3. api.authentication: false lets everyone through (the config only allows it on loopback).
+ *   3. api.authentication: false lets everyone through (the config only allows it on loopback);
+ *   4. whatever the credentials, a request a browser marks as cross-site (`Sec-Fetch-Site:
+ *      cross-site`) is refused, 403: state-changing routes answer GET too (orchestrator-client
+ *      uses GET), so a page elsewhere must not ride on basic-auth credentials a browser cached.
  * Runs at onRequest, before parameter validation: an unauthorised caller learns nothing else.
  * Neither the token nor the basic password is ever logged or echoed.
  */
@@ -65,6 +68,10 @@ export function requesterOf(headers: FastifyRequest['headers']): string {
 export function guardMutation(settings: Pick<ApiSettings, 'readOnly' | 'authentication' | 'token'>) {
   const expected = settings.token === undefined ? undefined : digest(settings.token);
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (request.headers['sec-fetch-site'] === 'cross-site') {
+      await reply.code(403).send(failure('Refused: a state-changing request from another site (Sec-Fetch-Site: cross-site)', { crossSite: true }));
+      return;
+    }
     if (settings.readOnly) {
       await reply.code(403).send(failure('Refused: the api is in read-only mode (api.readOnly); state-changing routes are disabled', { readOnly: true }));
       return;

@@ -5,6 +5,7 @@
  * expired (analyzer or detector down) is still known from the registry, without instances.
  */
 import type { ClusterRegistration, ClusterSnapshot, InstanceKey, InstanceObservation } from '@baton/contracts';
+import { parseMaintenanceValue, type MaintenanceValue } from '@baton/state';
 import { notFound } from './envelope.ts';
 import type { RegistryReader, StateReader } from './ports.ts';
 
@@ -13,6 +14,22 @@ export interface ClusterView {
   alias: string;
   snapshot: ClusterSnapshot | null;
   registration: ClusterRegistration | null;
+  /** The maintenance locks of the snapshot's instances, by `host:port` as the snapshot names them (begin-maintenance). */
+  maintenance?: ReadonlyMap<string, MaintenanceValue>;
+}
+
+/** The live maintenance locks of the snapshot's instances (one MGET); empty without a snapshot. */
+async function maintenanceOf(state: StateReader, snapshot: ClusterSnapshot | null): Promise<ReadonlyMap<string, MaintenanceValue>> {
+  const out = new Map<string, MaintenanceValue>();
+  if (!snapshot || snapshot.instances.length === 0) return out;
+  const ids = snapshot.instances.map((i) => `${i.host}:${i.port}`);
+  const values = await state.maintenance(snapshot.clusterId, ids);
+  ids.forEach((id, n) => {
+    // the key's TTL ends the lock (Redis expires it): its endsAt is not judged by this host's clock
+    const value = parseMaintenanceValue(values[n] ?? null, new Date(0));
+    if (value) out.set(id, value);
+  });
+  return out;
 }
 
 export interface InstanceMembership {
@@ -44,15 +61,17 @@ export class ClusterDirectory {
     for (const [clusterId, registration] of registry.registrations()) {
       byId.set(clusterId, { clusterId, alias: registration.alias, snapshot: null, registration });
     }
-    for (const snapshot of snapshots) {
+    const maintenance = await Promise.all(snapshots.map((snapshot) => maintenanceOf(state, snapshot)));
+    snapshots.forEach((snapshot, n) => {
       const known = byId.get(snapshot.clusterId);
       byId.set(snapshot.clusterId, {
         clusterId: snapshot.clusterId,
         alias: known?.alias || snapshot.clusterAlias,
         snapshot,
         registration: known?.registration ?? null,
+        maintenance: maintenance[n] as ReadonlyMap<string, MaintenanceValue>,
       });
-    }
+    });
     return new ClusterDirectory([...byId.values()].sort((a, b) => a.clusterId.localeCompare(b.clusterId)));
   }
 
@@ -65,7 +84,7 @@ export class ClusterDirectory {
     // a cluster id never holds braces or spaces (libs/state keys); such a hint is an alias at most
     const snapshot = /^[^{}\s]+$/.test(hint) ? await state.snapshot(hint) : null;
     if (registration || snapshot) {
-      return { clusterId: hint, alias: registration?.alias || snapshot?.clusterAlias || '', snapshot, registration };
+      return { clusterId: hint, alias: registration?.alias || snapshot?.clusterAlias || '', snapshot, registration, maintenance: await maintenanceOf(state, snapshot) };
     }
     return (await ClusterDirectory.load(state, registry)).cluster(hint);
   }

@@ -52,6 +52,7 @@ export function instanceRows(
   return clusterInstancesJson(snapshot, cluster.alias, {
     nowMs: now.getTime(),
     reasonableInstanceCheckMs: settings.reasonableInstanceCheckMs,
+    ...(cluster.maintenance ? { maintenance: cluster.maintenance } : {}),
     ...(options.analysis === false ? {} : { analysis: analysisOf(snapshot, settings.fullAnalysisPolicy, now) }),
   });
 }

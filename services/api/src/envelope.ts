@@ -3,8 +3,8 @@
  * the one error type routes throw. Orchestrator answers every ERROR with HTTP 500; Baton keeps the
  * envelope and says more with the status: 400 bad parameter, 401 no or wrong token, 403 refused
  * (read-only, no token configured), 404 unknown cluster or instance, 409 not possible in the
- * current state, 503 a dependency is down, 504 a command was published but its effect was not seen
- * in time. Clients that only read `Code` keep working.
+ * current state, 502 the service that handles a command refused it (its reason in Message), 503 a
+ * dependency is down, 504 a command was published but its effect was not seen in time. Clients that only read `Code` keep working.
  */
 import { BatonError } from '@baton/errors';
 
@@ -29,6 +29,7 @@ export const apiErrorCodes = {
   404: 'BATON_API_NOT_FOUND',
   409: 'BATON_API_CONFLICT',
   500: 'BATON_API_INTERNAL',
+  502: 'BATON_API_COMMAND_FAILED',
   503: 'BATON_API_UNAVAILABLE',
   504: 'BATON_API_TIMEOUT',
 } as const;

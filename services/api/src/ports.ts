@@ -3,13 +3,19 @@
  * the registry follower; route tests pass in-memory fakes (test/fakes.ts).
  */
 import type { AckScope, FailureDetectionRow } from '@baton/mysql';
-import type { ClusterRegistration, ClusterSnapshot, Command, InstanceKey } from '@baton/contracts';
+import type { ClusterRegistration, ClusterSnapshot, Command, InstanceKey, InstanceObservation } from '@baton/contracts';
+import type { AnalysisMemory } from '@baton/domain';
 
 /** Redis: the analyzer's cached snapshots and the flags the services keep. Values are the raw strings. */
 export interface StateReader {
   /** Every cached snapshot (one per cluster whose analyzer cache has not expired). */
   snapshots(): Promise<ClusterSnapshot[]>;
   snapshot(clusterId: string): Promise<ClusterSnapshot | null>;
+  /**
+   * The cached snapshot together with the memory the analyzer analysed it with (both keys read in
+   * one MULTI); memory null when none is cached or it belongs to another snapshot. null: no snapshot.
+   */
+  analysisState(clusterId: string): Promise<{ snapshot: ClusterSnapshot; memory: AnalysisMemory | null } | null>;
   recoveriesDisabled(): Promise<boolean>;
   /** Raw value of keys.downtime(c, i) (libs/state parseDowntimeValue reads it), null when absent. */
   downtime(clusterId: string, instance: string): Promise<string | null>;
@@ -17,6 +23,8 @@ export interface StateReader {
   candidate(clusterId: string, instance: string): Promise<string | null>;
   /** Raw value of keys.recoveryBlock(c) (the executor's JSON, `uid` inside), null when absent. */
   recoveryBlock(clusterId: string): Promise<string | null>;
+  /** Raw values of keys.maintenance(c, i) for each of `instances` (libs/state parseMaintenanceValue reads them), null when absent. */
+  maintenance(clusterId: string, instances: readonly string[]): Promise<Array<string | null>>;
   ping(): Promise<void>;
 }
 
@@ -153,6 +161,26 @@ export interface NotAttempted {
 export interface RecoveryEventWatcher {
   /** The answer, once that event for this request id has arrived. */
   notAttempted(requestId: string): NotAttempted | undefined;
+  /** The executor's `operation-result` for a topology operation's request id, once it arrived. */
+  operationResult(requestId: string): OperationAnswer | undefined;
+}
+
+/** A topology operation's answer (the executor's `operation-result` event details). */
+export interface OperationAnswer {
+  ok: boolean;
+  /** Why it was refused before anything changed (the executor's RefusalCode); null when attempted. */
+  refused: string | null;
+  message: string;
+  /** `host:port` of the instances moved or changed. */
+  changed: string[];
+  failed: Array<{ instance: string; error: string }>;
+  /** Fresh observations of the instances concerned, as the executor probed them after the change. */
+  instances: InstanceObservation[];
+}
+
+/** Commands a consumer dead-lettered (baton.dead-letters, followed from now on): the reason, by command id. */
+export interface DeadLetterWatcher {
+  reasonFor(commandId: string): string | undefined;
 }
 
 export interface ApiDeps {
@@ -161,6 +189,8 @@ export interface ApiDeps {
   audit: AuditReader;
   commands: CommandPublisher;
   events: RecoveryEventWatcher;
+  /** Default: none seen (a discover that fails then times out instead of naming the reason). */
+  deadLetters?: DeadLetterWatcher;
   /** Time source (tests pin it). */
   now?: () => Date;
   /** Sleep between confirmation polls (tests shorten it). */

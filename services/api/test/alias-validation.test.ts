@@ -24,7 +24,7 @@ const refused: Array<[string, string]> = [
 for (const [what, alias] of refused) {
   test(`discover refuses an alias with ${what}: 400 naming the field, nothing published`, async (t) => {
     const h = await harness(t, { commandWaitMs: 150 });
-    const r = await h.get(`/api/discover/db9/3306?alias=${encodeURIComponent(alias)}`);
+    const r = await h.get(`/api/discover/db2/3306?alias=${encodeURIComponent(alias)}`);
     assert.equal(r.status, 400, JSON.stringify(r.body));
     assert.equal(r.body.Code, 'ERROR');
     assert.match(r.body.Message as string, /^bad parameter alias: /);
@@ -36,7 +36,7 @@ for (const [what, alias] of refused) {
 test('discover accepts aliases of letters, digits and . _ - :', async (t) => {
   const h = await harness(t, { commandWaitMs: 150 });
   for (const alias of ['orders', 'billing-eu_2', 'db9.example.com:3306', 'x'.repeat(128)]) {
-    const r = await h.get(`/api/discover/db9/3306?alias=${encodeURIComponent(alias)}`);
+    const r = await h.get(`/api/discover/db2/3306?alias=${encodeURIComponent(alias)}`);
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(h.commands.published.at(-1)?.key, alias);
   }

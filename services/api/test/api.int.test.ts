@@ -66,7 +66,7 @@ before(async () => {
       if (command.kind === 'recover') {
         const held = JSON.parse((await redis.get(keys.recoveryBlock(command.clusterId))) ?? 'null') as { uid: string; state: string } | null;
         const answer = held?.state === 'running' ? { reason: 'recovery-running', runningRecoveryUid: held.uid } : { reason: 'the stand-in never recovers' };
-        const event = { recoveryUid: '', clusterId: command.clusterId, sequence: 0, at: new Date().toISOString(), step: 'recover-not-attempted', status: 'skipped' as const, message: 'recovery not attempted: test', details: { requestId: command.requestId, ...answer } };
+        const event = { recoveryUid: '', clusterId: command.clusterId, sequence: 0, at: new Date().toISOString(), step: 'recover-not-attempted' as const, status: 'skipped' as const, message: 'recovery not attempted: test', details: { requestId: command.requestId, ...answer } };
         await publisher.publish(topics.recoveryEvents, command.clusterId, createEnvelope('recovery-event', event, { producer: 'test', correlationId: command.requestId }));
       }
     },

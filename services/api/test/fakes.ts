@@ -3,12 +3,13 @@
  * them the way the real services do (the Redis flags, acknowledgements, a recover's row), so a
  * route's publish-then-confirm path runs end to end inside one process.
  */
-import type { Command, InstanceKey } from '@baton/contracts';
+import type { Command, InstanceKey, InstanceObservation } from '@baton/contracts';
 import { instanceId } from '@baton/contracts';
-import { formatCandidateValue, formatDowntimeValue } from '@baton/state';
+import { formatCandidateValue, formatDowntimeValue, formatMaintenanceValue } from '@baton/state';
 import type { AckScope, AuditReader, BlockedRecord, CommandPublisher, DetectionRecord, RecoveryRecord, RecoveryStepRecord, StateReader } from '../src/ports.ts';
 import type { ClusterSnapshot } from '@baton/contracts';
-import { NotAttemptedBook, RegistryTable } from '../src/adapters/kafka-adapters.ts';
+import type { AnalysisMemory } from '@baton/domain';
+import { DeadLetterBook, NotAttemptedBook, RegistryTable } from '../src/adapters/kafka-adapters.ts';
 
 export class FakeState implements StateReader {
   readonly cached = new Map<string, ClusterSnapshot>();
@@ -27,6 +28,12 @@ export class FakeState implements StateReader {
   async snapshot(clusterId: string) {
     return this.cached.get(clusterId) ?? null;
   }
+  /** Memory the analyzer cached with a cluster's snapshot (analysisState); absent = none cached. */
+  readonly memories = new Map<string, AnalysisMemory>();
+  async analysisState(clusterId: string) {
+    const snapshot = this.cached.get(clusterId);
+    return snapshot ? { snapshot, memory: this.memories.get(clusterId) ?? null } : null;
+  }
   async recoveriesDisabled() {
     this.#check();
     return this.disabled;
@@ -39,6 +46,9 @@ export class FakeState implements StateReader {
   }
   async recoveryBlock(c: string) {
     return this.flags.get(`block|${c}`) ?? null;
+  }
+  async maintenance(c: string, instances: readonly string[]) {
+    return instances.map((i) => this.flags.get(`maintenance|${c}|${i}`) ?? null);
   }
   async ping() {
     this.#check();
@@ -152,6 +162,8 @@ export class FakeCommands implements CommandPublisher {
   /** false: nothing applies the commands (no executor running). */
   executorRunning = true;
   recoverBehaviour: RecoverBehaviour = { kind: 'promote', successor: { host: 'db2', port: 3306 } };
+  /** What the fake detector dead-letters: a discover of a host named `down*` (it does not answer). */
+  readonly deadLetters = new DeadLetterBook();
   #nextId = 100;
 
   constructor(
@@ -169,6 +181,7 @@ export class FakeCommands implements CommandPublisher {
     const commandId = `cmd-${this.published.length}`;
     if (this.executorRunning)
       setTimeout(() => {
+        if (command.kind === 'discover' && command.instance.host.startsWith('down')) this.deadLetters.note(commandId, `no instance answered at ${instanceId(command.instance)}: connect ECONNREFUSED`);
         this.#apply(command);
         this.afterApply?.(command);
       }, 20);
@@ -209,6 +222,14 @@ export class FakeCommands implements CommandPublisher {
       }
       case 'recover':
         return this.#recover(c);
+      case 'relocate':
+      case 'relocate-replicas':
+      case 'move-up':
+      case 'set-read-only':
+      case 'set-writeable':
+      case 'begin-maintenance':
+      case 'end-maintenance':
+        return this.#operate(c);
       case 'discover':
         return;
     }
@@ -219,6 +240,57 @@ export class FakeCommands implements CommandPublisher {
     const raw = this.state.flags.get(`block|${clusterId}`);
     const block = raw === undefined ? null : (JSON.parse(raw) as { uid: string; state?: string });
     if (block?.state === 'resolved' && (uid === null || block.uid === uid)) this.state.flags.delete(`block|${clusterId}`);
+  }
+
+  /**
+   * A topology operation as the executor answers it (operation-result by requestId), on the cached
+   * snapshot: the instance's source or read_only changed there (as the detector would see it next),
+   * the changed observations in the answer. Refusals: maintenance, a primary without force,
+   * set-writeable without force; begin on a held lock, end on none.
+   */
+  #operate(c: Extract<Command, { kind: 'relocate' | 'relocate-replicas' | 'move-up' | 'set-read-only' | 'set-writeable' | 'begin-maintenance' | 'end-maintenance' }>): void {
+    const snapshot = this.state.cached.get(c.clusterId) as ClusterSnapshot;
+    const id = instanceId(c.instance);
+    const flag = (i: string) => `maintenance|${c.clusterId}|${i}`;
+    const answer = (ok: boolean, message: string, changed: InstanceObservation[], refused: string | null = null) =>
+      this.book.noteOperation(c.requestId, { ok, refused, message, changed: changed.map(instanceId), failed: [], instances: changed });
+    const find = (k: InstanceKey) => snapshot.instances.find((i) => instanceId(i) === instanceId(k)) as InstanceObservation;
+    const replace = (o: InstanceObservation) => {
+      snapshot.instances = snapshot.instances.map((i) => (instanceId(i) === instanceId(o) ? o : i));
+      return o;
+    };
+    const below = (o: InstanceObservation, k: InstanceKey) => replace({ ...o, replication: { ...(o.replication as NonNullable<InstanceObservation['replication']>), sourceHost: k.host, sourcePort: k.port } });
+    if (c.kind === 'begin-maintenance') {
+      if (this.state.flags.has(flag(id))) return answer(false, `begin-maintenance refused: ${id} is already under maintenance`, [], 'already-in-maintenance');
+      this.state.flags.set(flag(id), formatMaintenanceValue({ owner: c.owner, reason: c.reason, beginAt: new Date().toISOString(), endsAt: c.endsAt, requestId: c.requestId }));
+      return answer(true, `maintenance begun on ${id}`, []);
+    }
+    if (c.kind === 'end-maintenance') {
+      if (!this.state.flags.delete(flag(id))) return answer(false, `end-maintenance refused: ${id} is not under maintenance`, [], 'not-in-maintenance');
+      return answer(true, `maintenance ended on ${id}`, []);
+    }
+    if (this.state.flags.has(flag(id))) return answer(false, `${c.kind} refused: ${id} is under maintenance (begin-maintenance); end-maintenance first`, [], 'maintenance');
+    const x = find(c.instance);
+    const isPrimary = x.replication === null;
+    switch (c.kind) {
+      case 'relocate':
+        return answer(true, `${id} relocated below ${instanceId(c.below)}`, [below(x, c.below)]);
+      case 'move-up': {
+        const source = find({ host: x.replication?.sourceHost ?? '', port: x.replication?.sourcePort ?? 0 });
+        if (!source?.replication) return answer(false, `move-up refused: the source of ${id} is not a replica itself`, [], 'no-grandparent');
+        return answer(true, `${id} moved up`, [below(x, { host: source.replication.sourceHost, port: source.replication.sourcePort })]);
+      }
+      case 'relocate-replicas': {
+        const replicas = snapshot.instances.filter((i) => i.replication && `${i.replication.sourceHost}:${i.replication.sourcePort}` === id && instanceId(i) !== instanceId(c.below));
+        return answer(true, `${replicas.length} replicas of ${id} relocated`, replicas.map((r) => below(r, c.below)));
+      }
+      case 'set-read-only':
+        if (isPrimary && !c.force) return answer(false, `set-read-only refused: ${id} is the cluster's primary: read_only=1 stops the cluster's writes (a fence); add ?force=true`, [], 'primary');
+        return answer(true, `read_only=1 set on ${id}`, [replace({ ...x, readOnly: true })]);
+      case 'set-writeable':
+        if (!c.force) return answer(false, `set-writeable refused: ${id} is a ${isPrimary ? 'primary' : 'replica'}; add ?force=true`, [], isPrimary ? 'primary' : 'replica');
+        return answer(true, `read_only=0 set on ${id}`, [replace({ ...x, readOnly: false })]);
+    }
   }
 
   #recover(c: Extract<Command, { kind: 'recover' }>): void {

@@ -101,7 +101,7 @@ export async function harness(t: TestContext, over: Partial<ApiSettings> = {}, s
   registry.apply('orders', registration('orders', 'orders', [{ host: 'db1', port: 3306 }]));
   registry.apply('10.0.0.5:3306', registration('10.0.0.5:3306', '', [{ host: '10.0.0.5', port: 3306 }, { host: '10.0.0.6', port: 3306 }]));
   const commands = new FakeCommands(state, audit, book, registry);
-  const app = await build(settings, { state, registry, audit, commands, events: book, now: () => new Date(NOW + 500), pollIntervalMs: 10, hostname: 'api-test', newRequestId: (() => { let n = 0; return () => `req-${++n}`; })() }, options);
+  const app = await build(settings, { state, registry, audit, commands, events: book, deadLetters: commands.deadLetters, now: () => new Date(NOW + 500), pollIntervalMs: 10, hostname: 'api-test', newRequestId: (() => { let n = 0; return () => `req-${++n}`; })() }, options);
   t.after(() => app.close());
   const send = async (method: 'GET' | 'POST', url: string, o: { token?: string | null; headers?: Record<string, string> } = {}) => {
     const token = o.token === undefined ? TOKEN : o.token;

@@ -49,6 +49,7 @@ class Exit extends Error {
 }
 
 const hostport = (i: string | undefined): string => (i === undefined ? '' : i.includes(':') ? i.replace(':', '/') : `${i}/3306`);
+const withPort = (i: string | undefined): string => (i === undefined ? '' : i.includes(':') ? i : `${i}:3306`);
 const printKey = (k: Json): string => `${(k as Obj)['Hostname'] as string}:${String((k as Obj)['Port'])}`;
 /** jq -r of a scalar or an object (orchestrator-client's `jq -r .`). */
 const raw = (v: Json): string => (typeof v === 'string' ? v : JSON.stringify(v, null, 2));
@@ -213,6 +214,32 @@ async function orchestratorClient(h: Harness, command: string, flags: Flags = {}
         await api(command);
         say(raw(details));
         break;
+      // topology operations: -i the instance, -d the destination (host[:port], 3306 when no port)
+      case 'relocate':
+        await api(`relocate/${i}/${hostport(flags.d)}`);
+        say(`${printKey((details as Obj)['Key'] as Json)}<${withPort(flags.d)}`);
+        break;
+      case 'relocate-replicas':
+        await api(`relocate-replicas/${i}/${hostport(flags.d)}`);
+        for (const x of details as Obj[]) say(printKey(x['Key'] as Json));
+        break;
+      case 'move-up':
+        await api(`move-up/${i}`);
+        say(`${printKey((details as Obj)['Key'] as Json)}<${printKey((details as Obj)['MasterKey'] as Json)}`);
+        break;
+      case 'set-read-only':
+      case 'set-writeable':
+        await api(`${command}/${i}`);
+        say(printKey((details as Obj)['Key'] as Json));
+        break;
+      case 'begin-maintenance':
+        await api(`begin-maintenance/${i}/${encodeURIComponent(flags.owner ?? USER)}/${encodeURIComponent(flags.reason ?? '')}`);
+        say(printKey(details));
+        break;
+      case 'end-maintenance':
+        await api(`end-maintenance/${i}`);
+        say(printKey(details));
+        break;
       default:
         throw new Error(`not a supported command: ${command}`);
     }
@@ -230,6 +257,7 @@ const supportedCommands = [
   'which-gtid-errant', 'topology', 'topology-tabulated', 'search', 'downtimed', 'replication-analysis', 'discover', 'forget', 'forget-cluster',
   'begin-downtime', 'end-downtime', 'register-candidate', 'recover', 'force-master-failover', 'ack-cluster-recoveries', 'ack-all-recoveries',
   'disable-global-recoveries', 'enable-global-recoveries', 'check-global-recoveries',
+  'relocate', 'relocate-replicas', 'move-up', 'set-read-only', 'set-writeable', 'begin-maintenance', 'end-maintenance',
 ] as const;
 
 interface Case {
@@ -285,6 +313,14 @@ const healthyCases: Case[] = [
   { command: 'enable-global-recoveries', paths: ['enable-global-recoveries'], out: 'enabled\n' },
   { command: 'ack-cluster-recoveries', flags: { alias: 'orders', reason: 'looked at it' }, paths: ['ack-recovery/cluster/orders?comment=looked%20at%20it'], out: '1\n' },
   { command: 'ack-all-recoveries', flags: { reason: 'all seen' }, paths: ['ack-all-recoveries?comment=all%20seen'], out: '0\n' },
+  // topology operations, each undone by the next: db3 below db2, up again, db3 below db2 with its siblings, back
+  { command: 'relocate', flags: { i: 'db3:3306', d: 'db2' }, paths: ['relocate/db3/3306/db2/3306'], out: 'db3:3306<db2:3306\n' },
+  { command: 'move-up', flags: { i: 'db3:3306' }, paths: ['move-up/db3/3306'], out: 'db3:3306<db1:3306\n' },
+  { command: 'relocate-replicas', flags: { i: 'db1:3306', d: 'db2:3306' }, paths: ['relocate-replicas/db1/3306/db2/3306'], out: 'db3:3306\n' },
+  { command: 'relocate-replicas', flags: { i: 'db2:3306', d: 'db1:3306' }, paths: ['relocate-replicas/db2/3306/db1/3306'], out: 'db3:3306\n' },
+  { command: 'set-read-only', flags: { i: 'db3:3306' }, paths: ['set-read-only/db3/3306'], out: 'db3:3306\n' },
+  { command: 'begin-maintenance', flags: { i: 'db2:3306', owner: 'ops team', reason: 'rebuild' }, paths: ['begin-maintenance/db2/3306/ops%20team/rebuild'], out: 'db2:3306\n' },
+  { command: 'end-maintenance', flags: { i: 'db2:3306' }, paths: ['end-maintenance/db2/3306'], out: 'db2:3306\n' },
   { command: 'discover', flags: { i: 'db2:3306' }, paths: ['discover/db2/3306'], out: 'db2:3306\n' },
   { command: 'force-master-failover', flags: { alias: 'orders' }, paths: ['force-master-failover/orders'], out: 'db2:3306\n' },
   { command: 'forget', flags: { i: 'db1:3306' }, paths: ['forget/db1/3306'], out: '' },
@@ -301,7 +337,7 @@ test('every supported orchestrator-client command: its exact request with basic 
   assert.ok(h.commands.published.length >= 9);
   for (const p of h.commands.published) assert.equal(p.command.requestedBy, `api:${USER}`, p.command.kind);
   assert.equal((await orchestratorClient(h, 'forget-cluster', { alias: '10.0.0.5:3306' })).code, 0);
-  const covered = new Set([...healthyCases.map((c) => c.command), 'forget-cluster', 'recover']);
+  const covered = new Set([...healthyCases.map((c) => c.command), 'forget-cluster', 'recover', 'set-writeable']);
   assert.deepEqual(supportedCommands.filter((c) => !covered.has(c)), [], 'every supported command is driven');
 });
 
@@ -338,6 +374,38 @@ test('errors as orchestrator-client sees them: Message on stderr, Details on std
   assert.equal(refused.statusCode, 401);
   assert.deepEqual(refused.json(), { Code: 'ERROR', Message: 'Unauthorized: wrong api token', Details: null });
   assert.deepEqual(h.commands.published, []);
+});
+
+test('topology operations as orchestrator-client sees them: the refusals it prints, maintenance in the Instance JSON', async (t) => {
+  const h = await harness(t);
+  // the primary's read_only, and set-writeable anywhere, need ?force=true, which orchestrator-client cannot send: refused, exit 1
+  const primary = await orchestratorClient(h, 'set-read-only', { i: 'db1:3306' });
+  assert.equal(primary.code, 1);
+  assert.match(primary.err, /^set-read-only refused: db1:3306 is the cluster.?s primary: read_only=1 stops the cluster.?s writes \(a fence\); add \?force=true/);
+  assert.equal(primary.out, '{"Hostname":"db1","Port":3306,"RequestId":"req-1","Refused":"primary","Failed":[]}\n');
+  const writeable = await orchestratorClient(h, 'set-writeable', { i: 'db2:3306' });
+  assert.deepEqual({ code: writeable.code, paths: writeable.paths }, { code: 1, paths: ['set-writeable/db2/3306'] });
+  assert.match(writeable.err, /^set-writeable refused: db2:3306 is a replica/);
+  // forced through `-c api`: the Instance JSON with ReadOnly as the executor left it
+  const forced = await orchestratorClient(h, 'api', { path: 'set-writeable/db2/3306?force=true' });
+  assert.equal(forced.code, 0);
+  assert.equal((JSON.parse(forced.out) as { Details: { ReadOnly: boolean } }).Details.ReadOnly, false);
+  // maintenance: shown in the Instance JSON, relocate refused while it lasts, a second begin refused
+  assert.equal((await orchestratorClient(h, 'begin-maintenance', { i: 'db3:3306', owner: 'ops', reason: 'rebuild' })).code, 0);
+  const shown = await orchestratorClient(h, 'api', { path: 'instance/db3/3306' });
+  const row = JSON.parse(shown.out) as Record<string, unknown>;
+  assert.deepEqual([row['IsMaintenance'], row['MaintenanceOwner'], row['MaintenanceReason']], [true, 'ops', 'rebuild']);
+  const blocked = await orchestratorClient(h, 'relocate', { i: 'db3:3306', d: 'db2:3306' });
+  assert.equal(blocked.code, 1);
+  assert.match(blocked.err, /^relocate refused: db3:3306 is under maintenance/);
+  assert.equal((await orchestratorClient(h, 'begin-maintenance', { i: 'db3:3306', owner: 'ops', reason: 'again' })).err, 'begin-maintenance refused: db3:3306 is already under maintenance\n');
+  assert.equal((await orchestratorClient(h, 'end-maintenance', { i: 'db3:3306' })).out, 'db3:3306\n');
+  assert.equal((await orchestratorClient(h, 'end-maintenance', { i: 'db3:3306' })).code, 1, 'no maintenance left to end');
+  assert.equal((await orchestratorClient(h, 'relocate', { i: 'db3:3306', d: 'db2:3306' })).out, 'db3:3306<db2:3306\n');
+  // every operation carried the basic-auth user and its own request id
+  const ops = h.commands.published.filter((p) => 'requestId' in p.command && p.command.kind !== 'recover');
+  assert.ok(ops.length >= 9);
+  for (const p of ops) assert.equal(p.command.requestedBy, `api:${USER}`);
 });
 
 test('the README lists exactly the supported commands', () => {

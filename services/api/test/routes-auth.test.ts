@@ -32,6 +32,13 @@ const mutating: Record<string, string> = {
   '/api/ack-all-recoveries': '/api/ack-all-recoveries?comment=x',
   '/api/disable-global-recoveries': '/api/disable-global-recoveries',
   '/api/enable-global-recoveries': '/api/enable-global-recoveries',
+  '/api/relocate/{host}/{port}/{belowHost}/{belowPort}': '/api/relocate/db3/3306/db2/3306',
+  '/api/relocate-replicas/{host}/{port}/{belowHost}/{belowPort}': '/api/relocate-replicas/db1/3306/db2/3306',
+  '/api/move-up/{host}/{port}': '/api/move-up/db3/3306',
+  '/api/set-read-only/{host}/{port}': '/api/set-read-only/db3/3306',
+  '/api/set-writeable/{host}/{port}': '/api/set-writeable/db3/3306?force=true',
+  '/api/begin-maintenance/{host}/{port}/{owner}/{reason}': '/api/begin-maintenance/db3/3306/ops/rebuild',
+  '/api/end-maintenance/{host}/{port}': '/api/end-maintenance/db3/3306',
 };
 
 test('the list covers every state-changing route of the OpenAPI document', async (t) => {
@@ -63,6 +70,18 @@ test('in read-only mode every state-changing route is refused (403), even with t
   }
   assert.deepEqual(h.commands.published, []);
   assert.equal((await h.get('/api/clusters', { token: null })).status, 200, 'reads still answer');
+});
+
+test('a state-changing request a browser marks cross-site is refused (403) even with the token; same-origin and non-browser ones pass', async (t) => {
+  const h = await harness(t);
+  for (const url of Object.values(mutating)) {
+    const r = await h.get(url, { headers: { 'sec-fetch-site': 'cross-site' } });
+    assert.equal(r.status, 403, url);
+    assert.match(r.body.Message as string, /another site/);
+  }
+  assert.deepEqual(h.commands.published, []);
+  assert.equal((await h.post('/api/disable-global-recoveries', { headers: { 'sec-fetch-site': 'same-origin' } })).status, 200);
+  assert.equal((await h.get('/api/clusters', { headers: { 'sec-fetch-site': 'cross-site' } })).status, 200, 'reads still answer');
 });
 
 test('with authentication on and no token configured every state-changing request is refused (403)', async (t) => {

@@ -66,10 +66,22 @@ test('discover publishes the command and answers the Instance once a snapshot li
   assert.deepEqual((known.body.Details as { Key: unknown }).Key, { Hostname: 'db2', Port: 3306 });
   assert.deepEqual(h.commands.published[0], { key: 'orders', command: { kind: 'discover', requestedBy: 'api:anonymous', instance: { host: 'db2', port: 3306 }, alias: 'orders' }, correlationId: undefined });
   const unknown = await h.get('/api/discover/db9/3306');
-  assert.equal(unknown.body.Code, 'OK');
-  assert.match(unknown.body.Message as string, /^Instance discovery requested: db9:3306 \(command cmd-2\); not probed yet/);
+  assert.equal(unknown.status, 504);
+  assert.equal(unknown.body.Code, 'ERROR');
+  assert.match(unknown.body.Message as string, /^discovery of db9:3306: command cmd-2 was published on baton.commands but neither the instance nor a failure was seen within 150 ms/);
   assert.equal(h.commands.published[1]?.key, 'db9:3306');
   assert.equal((await h.get('/api/discover/db9/3306?alias=has%20space')).status, 400);
+});
+
+test('discover of a host the detector cannot reach answers 502 with the reason the detector dead-lettered it with', async (t) => {
+  const h = await harness(t);
+  const refused = await h.get('/api/discover/down1/3306');
+  assert.equal(refused.status, 502);
+  assert.deepEqual(refused.body, {
+    Code: 'ERROR',
+    Message: 'discovery of down1:3306 failed: no instance answered at down1:3306: connect ECONNREFUSED',
+    Details: { Hostname: 'down1', Port: 3306, commandId: 'cmd-1' },
+  });
 });
 
 test('forget retires the cluster of its primary; a replica is refused (409); forget-cluster retires any', async (t) => {

@@ -4,11 +4,15 @@
  * not decode or carry no valid signature are skipped (their consumer of record dead-letters
  * them). `caughtUp` resolves once every partition has been read up to the
  * end offsets taken at start — at once for an empty topic.
+ *
+ * The dead-letter topic carries the original bytes and headers of messages from other topics
+ * (`envelopesOf` names the logical topic whose envelopes to authenticate and decode, and the
+ * dead-letter headers reach `onMessage`): the api reads its own commands back from it.
  */
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { decodeMessage, type Envelope, type TopicName } from '@baton/contracts';
-import { authenticateMessage, restartWhenBrokerReturns, type MessageSigner, type TopicNames } from '@baton/kafka';
+import { authenticateMessage, headersToStrings, restartWhenBrokerReturns, watchConsumer, type MessageSigner, type TopicNames } from '@baton/kafka';
 import type { Logger } from '@baton/logging';
 
 export interface FollowTopicOptions {
@@ -21,7 +25,9 @@ export interface FollowTopicOptions {
   /** A message without a valid signature is skipped, like one that does not decode. */
   signer: MessageSigner;
   logger: Logger;
-  onMessage(key: string | null, envelope: Envelope | null): void;
+  /** The logical topic whose envelopes these messages are (default `topic`; dead letters keep their original one). */
+  envelopesOf?: TopicName;
+  onMessage(key: string | null, envelope: Envelope | null, headers: Readonly<Record<string, string>>): void;
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
 }
@@ -30,6 +36,8 @@ export interface FollowedTopic {
   /** Resolves once the topic has been read to the end offsets it had at start. */
   caughtUp: Promise<void>;
   isCaughtUp(): boolean;
+  /** null while the follower is in its group; otherwise why not (a readiness check). */
+  health(): string | null;
   stop(): Promise<void>;
 }
 
@@ -63,6 +71,7 @@ export async function followTopic(o: FollowTopicOptions): Promise<FollowedTopic>
     ...(o.sessionTimeoutMs === undefined ? {} : { sessionTimeout: o.sessionTimeoutMs }),
     ...(o.heartbeatIntervalMs === undefined ? {} : { heartbeatInterval: o.heartbeatIntervalMs }),
   });
+  const watch = watchConsumer(consumer, `follower of ${physical}`);
   await consumer.connect();
   await consumer.subscribe({ topic: physical, fromBeginning: o.fromBeginning });
   const runConfig: Parameters<typeof consumer.run>[0] = {
@@ -70,15 +79,16 @@ export async function followTopic(o: FollowTopicOptions): Promise<FollowedTopic>
     eachMessage: async ({ partition, message }) => {
       const key = message.key?.toString('utf8') ?? null;
       let envelope: Envelope | null = null;
+      const logical = o.envelopesOf ?? o.topic;
       try {
-        authenticateMessage(o.signer, o.topic, message);
-        if (message.value !== null && message.value.length > 0) envelope = decodeMessage(o.topic, message.value);
+        authenticateMessage(o.signer, logical, message);
+        if (message.value !== null && message.value.length > 0) envelope = decodeMessage(logical, message.value);
       } catch (error) {
         o.logger.debug({ err: error, topic: physical, partition, offset: message.offset }, 'message skipped');
         progress(partition, Number(message.offset));
         return;
       }
-      o.onMessage(key, envelope);
+      o.onMessage(key, envelope, headersToStrings(message.headers));
       progress(partition, Number(message.offset));
     },
   };
@@ -92,6 +102,7 @@ export async function followTopic(o: FollowTopicOptions): Promise<FollowedTopic>
   return {
     caughtUp,
     isCaughtUp: () => done,
+    health: () => watch.health(),
     stop: () => (stopping ??= consumer.disconnect().catch(() => undefined)),
   };
 }

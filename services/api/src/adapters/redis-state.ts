@@ -1,10 +1,12 @@
 /**
  * StateReader over Redis, every key from libs/state createKeys: the analyzer's cached snapshots
- * (`baton:{c}:snapshot`, found with SCAN, never KEYS), the global switch, downtimes, candidates
- * and the recovery block. A cached value that does not parse is skipped, not an error.
+ * (`baton:{c}:snapshot`, found with SCAN, never KEYS) and the memory cached with each
+ * (`baton:{c}:analysis-memory`), the global switch, downtimes, candidates and the recovery block.
+ * A cached value that does not parse is skipped, not an error.
  */
 import type { Redis } from 'ioredis';
 import type { ClusterSnapshot } from '@baton/contracts';
+import { pairCachedAnalysisMemory } from '@baton/domain';
 import { exists, type Keys } from '@baton/state';
 import type { StateReader } from '../ports.ts';
 
@@ -37,10 +39,20 @@ export function redisStateReader(redis: Redis, keys: Keys): StateReader {
     async snapshot(clusterId) {
       return parseSnapshot(await redis.get(keys.snapshot(clusterId)));
     },
+    async analysisState(clusterId) {
+      // one MULTI: the analyzer writes both keys in one, so they are read as one
+      const replies = await redis.multi().get(keys.snapshot(clusterId)).get(keys.analysisMemory(clusterId)).exec();
+      const [snapshotReply, memoryReply] = replies ?? [];
+      const snapshot = parseSnapshot(snapshotReply && snapshotReply[0] === null ? (snapshotReply[1] as string | null) : null);
+      if (!snapshot) return null;
+      return { snapshot, memory: pairCachedAnalysisMemory(snapshot, memoryReply && memoryReply[0] === null ? (memoryReply[1] as string | null) : null) };
+    },
     recoveriesDisabled: () => exists(redis, keys.recoveriesDisabled()),
     downtime: (clusterId, instance) => redis.get(keys.downtime(clusterId, instance)),
     candidate: (clusterId, instance) => redis.get(keys.candidate(clusterId, instance)),
     recoveryBlock: (clusterId) => redis.get(keys.recoveryBlock(clusterId)),
+    // one MGET: every key of a cluster hashes to its slot
+    maintenance: async (clusterId, instances) => (instances.length === 0 ? [] : redis.mget(...instances.map((i) => keys.maintenance(clusterId, i)))),
     async ping() {
       await redis.ping();
     },

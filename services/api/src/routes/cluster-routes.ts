@@ -1,17 +1,17 @@
 /**
  * Read routes over the cached snapshots: clusters, clusters-info, cluster-info/:hint,
  * cluster/:hint, topology/:hint, topology-tabulated/:hint, master/:hint, replication-analysis[/:clusterName |
- * /instance/:host/:port], downtimed[/:hint]. As orchestrator, the list routes answer the raw JSON
+ * /instance/:host/:port], downtimed[/:hint], analysis-state/:hint (Baton). As orchestrator, the list routes answer the raw JSON
  * (no envelope); topology and replication-analysis answer in the envelope; errors always do.
  */
 import type { InstanceObservation } from '@baton/contracts';
 import type { ClusterSnapshot } from '@baton/contracts';
-import { keyOf, renderTopology, renderTopologyTabulated, type RenderTopologyOptions } from '@baton/domain';
+import { analysisStateDocument, keyOf, renderTopology, renderTopologyTabulated, type RenderTopologyOptions } from '@baton/domain';
 import { parseDowntimeValue } from '@baton/state';
 import type { RouteContext } from '../app.ts';
 import type { ClusterView } from '../cluster-directory.ts';
 import { analysisOf, instanceRows, primaryOf, requireSnapshot } from '../cluster-facts.ts';
-import { notFound, ok } from '../envelope.ts';
+import { ApiError, notFound, ok } from '../envelope.ts';
 import { HintParams, InstanceParams, params, ClusterHint } from '../schemas.ts';
 import { analysisJson, clusterInfoJson } from '../shapes/analysis-json.ts';
 import { findRow } from '../shapes/instance-json.ts';
@@ -135,6 +135,29 @@ export function registerClusterRoutes(ctx: RouteContext): void {
     handler: async ({ params: p }) => {
       const membership = (await ctx.directory()).instance(p);
       return analysisRoute([membership.cluster], p);
+    },
+  });
+
+  // Baton: what `baton analyze` needs to say what the analyzer said of the cached snapshot — the
+  // snapshot and the memory the analyzer analysed it with (libs/domain analysis-memory.ts), both
+  // as the analyzer cached them in Redis; nothing is asked of the analyzer itself.
+  ctx.route({
+    url: 'analysis-state/:clusterHint',
+    tag,
+    summary: "The cluster's analysis state document in Details: the cached snapshot and the analyzer's memory with it (stale binlog coordinates), for `baton analyze`",
+    params: HintParams,
+    handler: async ({ params: p }) => {
+      const cluster = await ctx.cluster(p.clusterHint);
+      const state = await ctx.deps.state.analysisState(cluster.clusterId);
+      const snapshot = requireSnapshot({ ...cluster, snapshot: state?.snapshot ?? null });
+      if (!state?.memory) {
+        throw new ApiError(
+          503,
+          `No analyzer memory is cached with the snapshot of cluster ${cluster.clusterId} (an analyzer older than this api, or its write is still on the way: try again)`,
+          { ClusterName: cluster.clusterId },
+        );
+      }
+      return ok(`Analysis state of cluster ${cluster.clusterId}`, analysisStateDocument(snapshot, state.memory));
     },
   });
 

@@ -2,7 +2,8 @@
  * State-changing routes about instances and clusters: discover, forget, forget-cluster,
  * register-candidate, begin-downtime, end-downtime. Each publishes its command on baton.commands
  * (the detectors handle discover/forget, the executor the rest) and answers once the effect is
- * visible (see await-effect.ts), in orchestrator's words.
+ * visible (see await-effect.ts), in orchestrator's words. A discover the detector could not carry
+ * out (the seed does not answer) comes back on baton.dead-letters: a 502 with the detector's reason.
  *
  * Baton watches clusters, not loose instances: `forget/:host/:port` retires the cluster only when
  * host:port is its primary (or its id) and refuses (409) for any other member — forgetting a replica
@@ -52,11 +53,18 @@ export function registerInstanceRoutes(ctx: RouteContext): void {
         ...(req.query.alias === undefined ? {} : { alias: req.query.alias }),
       });
       const seen = await pollFor(async () => {
+        const refused = deps.deadLetters.reasonFor(commandId);
+        if (refused !== undefined) return { refused };
         const found = (await ctx.directory()).findInstance(key);
-        return found?.instance ? found : undefined;
+        return found?.instance ? { found } : undefined;
       }, wait);
-      if (seen) return ok(`Instance discovered: ${instanceId(key)}`, instanceJsonOf(seen.cluster, key) ?? orcKey(key));
-      return ok(`Instance discovery requested: ${instanceId(key)} (command ${commandId}); not probed yet — the detectors register it once it answers`, orcKey(key));
+      if (seen && 'refused' in seen) throw new ApiError(502, `discovery of ${instanceId(key)} failed: ${seen.refused}`, { ...orcKey(key), commandId });
+      if (seen) return ok(`Instance discovered: ${instanceId(key)}`, instanceJsonOf(seen.found.cluster, key) ?? orcKey(key));
+      throw new ApiError(
+        504,
+        `discovery of ${instanceId(key)}: command ${commandId} was published on baton.commands but neither the instance nor a failure was seen within ${wait.timeoutMs} ms (is a detector running? a host that drops packets takes the detector's connect timeout); it may still be registered`,
+        { ...orcKey(key), commandId },
+      );
     },
   });
 

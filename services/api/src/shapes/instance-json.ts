@@ -2,7 +2,7 @@
  * Orchestrator's Instance JSON (go/inst/instance.go) from a snapshot's observation — the fields
  * scripts read (Key, MasterKey, ReadOnly, Slave_IO_Running / Slave_SQL_Running and their newer
  * names, SecondsBehindMaster, ClusterName, IsDowntimed, PromotionRule, …) under orchestrator's
- * names and shapes: an InstanceKey is {Hostname, Port}, a nullable number is {Int64, Valid},
+ * names and shapes (plus Baton's IsMaintenance, MaintenanceOwner/Reason/EndTimestamp): an InstanceKey is {Hostname, Port}, a nullable number is {Int64, Valid},
  * coordinates are {LogFile, LogPos, Type}. Baton has no value for some (Uptime, HasReplicationFilters):
  * those keep orchestrator's zero values.
  */
@@ -18,6 +18,7 @@ import {
   usesMariadbGtid,
   usesOracleGtid,
 } from '@baton/domain';
+import type { MaintenanceValue } from '@baton/state';
 
 export interface OrcKey {
   Hostname: string;
@@ -53,6 +54,8 @@ export interface InstanceContext {
   isCoMaster: boolean;
   nowMs: number;
   analysis?: AnalysisEntry | undefined;
+  /** The instance's maintenance lock (begin-maintenance), if one is held. */
+  maintenance?: MaintenanceValue | undefined;
 }
 
 export function instanceJson(i: InstanceObservation, c: InstanceContext): InstanceRow {
@@ -132,6 +135,11 @@ export function instanceJson(i: InstanceObservation, c: InstanceContext): Instan
     DowntimeReason: downtimed ? (i.downtime?.reason ?? '') : '',
     DowntimeOwner: downtimed ? (i.downtime?.owner ?? '') : '',
     DowntimeEndTimestamp: downtimed ? (i.downtime?.endsAt ?? '') : '',
+    // Baton's: orchestrator keeps maintenance in its own table (database_instance_maintenance), not in the Instance
+    IsMaintenance: c.maintenance !== undefined,
+    MaintenanceOwner: c.maintenance?.owner ?? '',
+    MaintenanceReason: c.maintenance?.reason ?? '',
+    MaintenanceEndTimestamp: c.maintenance?.endsAt ?? '',
     UnresolvedHostname: '',
     AllowTLS: false,
     Problems: problems,
@@ -140,7 +148,11 @@ export function instanceJson(i: InstanceObservation, c: InstanceContext): Instan
 }
 
 /** Every instance of a snapshot as orchestrator's Instance JSON, in host:port order. */
-export function clusterInstancesJson(snapshot: ClusterSnapshot, clusterAlias: string, options: { nowMs: number; reasonableInstanceCheckMs: number; analysis?: readonly AnalysisEntry[] }): InstanceRow[] {
+export function clusterInstancesJson(
+  snapshot: ClusterSnapshot,
+  clusterAlias: string,
+  options: { nowMs: number; reasonableInstanceCheckMs: number; analysis?: readonly AnalysisEntry[]; maintenance?: ReadonlyMap<string, MaintenanceValue> },
+): InstanceRow[] {
   const index = buildTopologyIndex(snapshot.instances);
   const window = { windowMs: snapshot.pollIntervalMs + options.reasonableInstanceCheckMs, observedAtMs: Date.parse(snapshot.observedAt) };
   const entries = new Map((options.analysis ?? []).map((e) => [keyOf(e.instance.host, e.instance.port), e]));
@@ -154,6 +166,7 @@ export function clusterInstancesJson(snapshot: ClusterSnapshot, clusterAlias: st
       isCoMaster: index.ownCoMaster[n] as boolean,
       nowMs: options.nowMs,
       analysis: entries.get(keyOf(i.host, i.port)),
+      maintenance: options.maintenance?.get(`${i.host}:${i.port}`),
     }),
   );
   const key = (x: InstanceRow) => x['Key'] as OrcKey;
