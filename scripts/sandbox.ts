@@ -10,7 +10,10 @@
 // backend schema and heartbeat files carry that name, and its servers get server_ids no earlier
 // run used, so nothing of an earlier run (a global recovery switch, a registration, a cached
 // snapshot, dead instances with the same ids) reaches this one. On stop it removes its topics,
-// keys and schema; a run killed -9 leaves them, and the next run removes them at its start.
+// keys and schema; a run killed -9 leaves them, and the next run removes them at its start (a run
+// whose sandbox process still runs — its pid leads the run id — is left alone).
+// BATON_SANDBOX_DIR (default .sandbox) and BATON_SANDBOX_API_PORT (default config/sandbox.yaml's)
+// let a second sandbox, or the sandbox test, run beside the first.
 // "ready" is printed once every service stamped ready (consumers joined, the executor's warm-up
 // over) and the api answers.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,14 +25,17 @@ import { createLogger } from '@baton/logging';
 import { connectInstance, openBackend } from '@baton/mysql';
 import { allTopics, ensureServiceTopics, kafkaFromConfig, topicNamesFromConfig } from '@baton/kafka';
 import { heartbeatFile } from '@baton/runtime';
-import { ensureKafka, ensureRedis, startServiceProcess, startTopology, waitFor, type Topology } from '@baton/testing';
+import { ensureKafka, ensureRedis, startServiceProcess, startTopology, waitFor, type ServiceProcess, type Topology } from '@baton/testing';
 import { Redis } from 'ioredis';
+import { startControlServer } from './sandbox-control.ts';
 import type { Kafka } from 'kafkajs';
 
 /** Every Baton service, each its own process with the sandbox configuration, in this start order. */
 const sandboxServices = ['hook-runner', 'analyzer', 'recovery-executor', 'detector', 'api'] as const;
 
 const root = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
+/** Where the run keeps its configuration, logs and state (BATON_SANDBOX_DIR: a second sandbox, or a test's). */
+const dir = process.env['BATON_SANDBOX_DIR'] ?? `${root}/.sandbox`;
 const logger = createLogger({ service: 'sandbox', level: process.env['BATON_LOG_LEVEL'] ?? 'warn' });
 const cleanups: Array<{ what: string; run: () => Promise<void> | void }> = [];
 let stopping: Promise<void> | undefined;
@@ -53,9 +59,20 @@ process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 
 /** This run's deployment name: every topic, group, key, schema and heartbeat file of the run carries it. */
-const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
+const runId = `${process.pid.toString(36).padStart(6, '0')}${Date.now().toString(36)}`;
 const deploymentName = `sandbox-${runId}`;
 const isSandboxRun = (name: string): boolean => /^sandbox-[a-z0-9]+$/.test(name);
+
+/** A run whose sandbox process still runs (its pid leads the run id) is another live sandbox: left alone. */
+function isLiveRun(run: string): boolean {
+  const pid = Number.parseInt(run.slice('sandbox-'.length, 'sandbox-'.length + 6), 36);
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('scripts/sandbox.ts');
+  } catch {
+    return false;
+  }
+}
 
 /** What earlier runs left (killed -9, or an older sandbox): their topics, Redis keys and schemas. */
 async function removeRuns(which: (run: string) => boolean, admin: ReturnType<Kafka['admin']>, redisUrl: string, backend: { host: string; port: number; user: string; password: string }): Promise<void> {
@@ -101,7 +118,7 @@ async function waitUntilReady(services: ReadonlyArray<{ name: string; pid: numbe
     }
   };
   await waitFor(() => services.every(ready), {
-    description: `every service ready (${services.filter((s) => !ready(s)).map((s) => s.name).join(', ') || 'none'} not yet; see .sandbox/logs)`,
+    description: `every service ready (${services.filter((s) => !ready(s)).map((s) => s.name).join(', ') || 'none'} not yet; see ${dir}/logs)`,
     timeoutMs: 120_000,
     intervalMs: 100,
   });
@@ -134,8 +151,9 @@ async function main(): Promise<void> {
     replicationUser: topology.credentials.replication.user,
     replicationPassword: topology.credentials.replication.password,
   };
-  mkdirSync(`${root}/.sandbox`, { recursive: true });
-  const configFile = `${root}/.sandbox/baton.yaml`;
+  if (process.env['BATON_SANDBOX_API_PORT']) base['api'] = { ...base['api'], port: Number(process.env['BATON_SANDBOX_API_PORT']) };
+  mkdirSync(dir, { recursive: true });
+  const configFile = `${dir}/baton.yaml`;
   writeFileSync(configFile, `# written by scripts/sandbox.ts from config/sandbox.yaml\n${stringify(base)}`);
   const config = loadConfig({ file: configFile, env: {} });
 
@@ -143,7 +161,7 @@ async function main(): Promise<void> {
   const admin = kafkaClient.admin();
   await admin.connect();
   const backendAccess = { host: config.backend.host, port: config.backend.port, user: config.backend.user, password: config.backend.password };
-  await removeRuns((run) => run !== deploymentName, admin, redis.url, backendAccess);
+  await removeRuns((run) => run !== deploymentName && !isLiveRun(run), admin, redis.url, backendAccess);
   cleanups.push({
     what: `this run's topics, Redis keys and backend schema (${deploymentName})`,
     run: async () => {
@@ -157,24 +175,32 @@ async function main(): Promise<void> {
 
   await ensureServiceTopics(kafkaClient, { names: topicNamesFromConfig(config.kafka), only: allTopics, logger });
 
-  const services = [];
+  const services: ServiceProcess[] = [];
   for (const name of sandboxServices) {
-    const service = startServiceProcess({ root, name, configFile, logFile: `${root}/.sandbox/logs/${name}.log` });
+    // human-readable logs (pino-pretty) in .sandbox/logs/; JSON stays the default everywhere else
+    const service = startServiceProcess({ root, name, configFile, logFile: `${dir}/logs/${name}.log`, env: { BATON__LOGGING__FORMAT: 'pretty' } });
     cleanups.push({ what: `${name} (pid ${service.pid})`, run: async () => void (await service.stop()) });
     services.push(service);
   }
   const apiUrl = `http://${config.api.host}:${config.api.port}${config.api.urlPrefix}`;
   await waitUntilReady(services, apiUrl);
-  const state = {
-    configFile,
-    clusterId: 'sandbox',
-    deployment: deploymentName,
-    instances: topology.instances.map((i) => ({ name: i.name, role: i.role, host: i.host, port: i.port, pid: i.pid })),
-    services: services.map((s) => ({ name: s.name, pid: s.pid, logFile: s.logFile })),
-    sandboxPid: process.pid,
-  };
-  writeFileSync(`${root}/.sandbox/state.json`, `${JSON.stringify(state, null, 2)}\n`);
-  cleanups.push({ what: 'sandbox state file', run: () => rmSync(`${root}/.sandbox/state.json`, { force: true }) });
+  // The drill's way back in (--rejoin): this process owns the servers, so it restarts them.
+  const control = await startControlServer(topology, () => writeState());
+  cleanups.push({ what: 'sandbox control port', run: () => control.close() });
+  function writeState(): void {
+    const state = {
+      configFile,
+      clusterId: 'sandbox',
+      deployment: deploymentName,
+      instances: topology.instances.map((i) => ({ name: i.name, role: i.role, host: i.host, port: i.port, pid: i.pid })),
+      services: services.map((s) => ({ name: s.name, pid: s.pid, logFile: s.logFile })),
+      sandboxPid: process.pid,
+      controlUrl: `http://127.0.0.1:${control.port}`,
+    };
+    writeFileSync(`${dir}/state.json`, `${JSON.stringify(state, null, 2)}\n`);
+  }
+  writeState();
+  cleanups.push({ what: 'sandbox state file', run: () => rmSync(`${dir}/state.json`, { force: true }) });
 
   console.log(`Baton sandbox ready in ${Date.now() - started} ms`);
   console.log(`  Kafka      ${kafka.brokers.join(',')} (${kafka.source === 'started' ? 'started here' : 'already running'})`);
@@ -189,7 +215,8 @@ async function main(): Promise<void> {
   console.log(`  api        http://${config.api.host}:${config.api.port}${config.api.urlPrefix}/api (token ${config.api.token ?? '(none)'}; OpenAPI at /api/openapi.json)`);
   console.log(`  cli        npx baton topology sandbox --config ${configFile}   (or BATON_API_URL / BATON_API_TOKEN; npx baton --help)`);
   console.log(`  connect    mariadb --no-defaults -h127.0.0.1 -P${topology.primary.port} -u${topology.credentials.app.user} -p${topology.credentials.app.password} ${'baton_test'}`);
-  console.log('Failover drill (another terminal): npm run drill');
+  console.log(`  control    ${`http://127.0.0.1:${control.port}`} (npm run drill -- --rejoin restarts the killed primary and rejoins it as a replica)`);
+  console.log('Failover drill (another terminal): npm run drill   (-- --rejoin to bring the old primary back as a replica)');
   console.log('Ctrl-C stops everything the sandbox started.');
   if (process.env['BATON_SANDBOX_EXIT_AFTER_READY'] === '1') await stop(0);
 }
