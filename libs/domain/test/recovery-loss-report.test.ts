@@ -1,7 +1,7 @@
 /** The lost-transaction report (loss-report.ts): what members had beyond the successor's position at its promotion. */
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { describeLossReport, gtidsBeyond, initialLossReport, lossReportComplete, withMember } from '../src/index.ts';
+import { describeLossReport, gtidsBeyond, initialLossReport, lossReportComplete, lostTransactionCount, withMember, type LossReport } from '../src/index.ts';
 
 test('GTIDs beyond the base, MariaDB: a range per domain, the count, diverged histories uncounted', () => {
   const table: Array<[string, string, string, number | null]> = [
@@ -58,4 +58,20 @@ test('an empty report says so', () => {
   assert.equal(describeLossReport(r), "no transaction lost: every member's position is within 0-1-100");
   const waiting = initialLossReport({ flavour: 'mariadb', base: '0-1-100', oldPrimary: 'p1:3306', examined: [], unexamined: [{ member: 'p1:3306', role: 'old-primary', position: '0-1-100' }] });
   assert.equal(describeLossReport(waiting), 'no transaction known to be lost; not examined yet: p1:3306');
+});
+
+test('the lost total counts each transaction once: an old primary and a replica holding the same ones, or more', () => {
+  const entry = (member: string, position: string, count: number | null) => ({ member, role: 'replica' as const, source: 'examined' as const, position, missing: '', count });
+  const report = (entries: ReturnType<typeof entry>[], flavour: 'mariadb' | 'mysql' = 'mariadb', base = '0-1-100') => ({ flavour, base, oldPrimary: 'p:1', entries, pending: [], clean: [] });
+  const table: Array<[string, ReturnType<typeof report>, number | null]> = [
+    ['no entry', report([]), 0],
+    ['one member', report([entry('a:1', '0-1-130', 30)]), 30],
+    ['two members holding the same 30', report([entry('p:1', '0-1-130', 30), entry('a:1', '0-1-130', 30)]), 30],
+    ['one holds 10 of the other one\'s 30', report([entry('p:1', '0-1-130', 30), entry('a:1', '0-1-110', 10)]), 30],
+    ['other domains add up', report([entry('p:1', '0-1-130', 30), entry('a:1', '0-1-110,1-5-7', 17)]), 37],
+    ['an uncountable member', report([entry('p:1', '0-1-130', 30), entry('a:1', '0-2-100', null)]), null],
+  ];
+  for (const [name, r, count] of table) assert.equal(lostTransactionCount(r as LossReport), count, name);
+  const u = '3e11fa47-71ca-11e1-9e33-c80aa9429562';
+  assert.equal(lostTransactionCount(report([entry('p:1', `${u}:1-105`, 5), entry('a:1', `${u}:1-103:107`, 4)], 'mysql', `${u}:1-100`) as LossReport), 6, 'MySQL: 101-105 and 107');
 });

@@ -39,6 +39,7 @@ import {
   initialLossReport,
   isReplicaReachable,
   lossReportComplete,
+  lostTransactionCount,
   observedHolding,
   planPromotion,
   unexaminedAckerRisk,
@@ -1096,7 +1097,6 @@ class RecoveryRun {
   /** The `summary` event: the resolved recovery in one message, for an alert to act on alone. */
   #summary(outcome: RecoveryOutcome, endedAt: Date, release: boolean): RecoverySummary {
     const report = this.#lossReport;
-    const counts = report?.entries.map((e) => e.count) ?? [];
     return {
       clusterAlias: this.#r.clusterAlias,
       failed: instanceId(this.#failed),
@@ -1106,7 +1106,7 @@ class RecoveryRun {
       lostReplicas: this.#lost.map((l) => ({ instance: instanceId(l.replica), kind: l.kind, reason: l.reason })),
       lostTransactions: report
         ? {
-            count: counts.every((c): c is number => c !== null) ? counts.reduce((sum, c) => sum + c, 0) : null,
+            count: lostTransactionCount(report),
             complete: lossReportComplete(report),
             report: { ...report, entries: [...report.entries], pending: [...report.pending], clean: [...report.clean] },
           }

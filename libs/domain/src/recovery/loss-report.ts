@@ -150,6 +150,18 @@ export function unionPositions(flavour: 'mariadb' | 'mysql', texts: readonly str
   return formatMariadbPosition(new Map([...out].sort(([a], [b]) => a - b)));
 }
 
+/**
+ * How many transactions the report says are lost in all: the union of what its members hold beyond
+ * the base, counted once (an old primary and a lagging replica often hold the same ones). Null when
+ * a member's entry is not countable (diverged histories, text that does not parse); 0 with no entry.
+ */
+export function lostTransactionCount(report: LossReport): number | null {
+  if (report.entries.length === 0) return 0;
+  if (report.entries.some((e) => e.count === null)) return null;
+  const held = unionPositions(report.flavour, report.entries.map((e) => e.position));
+  return held === null ? null : gtidsBeyond(report.flavour, report.base, held).count;
+}
+
 /** What a replica observation holds, for the report: its executed and received positions. */
 export function observedHolding(i: InstanceObservation): { flavour: 'mariadb' | 'mysql'; position: string | null } | null {
   if (i.mariadbGtid) {
