@@ -61,6 +61,9 @@ export async function connectInstance(options: InstanceConnectOptions): Promise<
   return new Mysql2InstanceConnection(connection, instance, options);
 }
 
+/** A connection-level error of mysql2 (the socket is gone), as opposed to an SQL error. */
+const isFatal = (error: unknown): boolean => typeof error === 'object' && error !== null && (error as { fatal?: unknown }).fatal === true;
+
 class Mysql2InstanceConnection implements InstanceConnection {
   readonly instance: string;
   private isClosed = false;
@@ -122,6 +125,12 @@ class Mysql2InstanceConnection implements InstanceConnection {
     } catch (error) {
       if (isQueryTimeout(error)) {
         this.logger?.debug({ timeoutMs }, 'query timed out; connection destroyed');
+        this.destroy();
+      } else if (isFatal(error)) {
+        // mysql2 hands a fatal error (ECONNRESET mid-query: a server killed while it answers) to the
+        // query in flight and emits neither 'error' nor 'end': without this the connection would look
+        // open and every later query fail with "Can't add new command when connection is in closed state"
+        this.logger?.debug({ err: error }, 'connection failed mid-query; destroyed');
         this.destroy();
       }
       throw toBatonError(error, { instance: this.instance, operation: 'query', timeoutMs });

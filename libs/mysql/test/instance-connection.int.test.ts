@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { BatonError, ProbeAuthError, ProbeTimeoutError } from '@baton/errors';
 import { connectInstance, mysqlErrorCode } from '../src/index.ts';
@@ -87,4 +87,31 @@ test('a server that never answers the handshake fails with ProbeTimeoutError aft
   const port = (silent.address() as AddressInfo).port;
   // The silent server never greets nor closes: only the connect timeout ends the attempt.
   await assert.rejects(connectInstance({ ...options, host: '127.0.0.1', port, connectTimeoutMs: 200 }), ProbeTimeoutError);
+});
+
+test('a connection reset mid-query (a server killed -9 while it answers) reports closed, so the prober opens a new one', async (t) => {
+  // a TCP relay to the server whose client side is reset (RST) while a query is in flight
+  const relayed: Socket[] = [];
+  const relay = createServer((client) => {
+    const upstream = connect(server.port, server.host);
+    relayed.push(client, upstream);
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    for (const s of relayed) s.destroy();
+    relay.close();
+  });
+  const port = (relay.address() as AddressInfo).port;
+  const conn = await connectInstance({ ...options, host: '127.0.0.1', port, queryTimeoutMs: 5000 });
+  const closed = new Promise<void>((resolve) => conn.onClose(() => resolve()));
+  const running = conn.query('SELECT SLEEP(3)');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  (relayed[0] as Socket).resetAndDestroy();
+  await assert.rejects(running, BatonError);
+  await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000))]);
+  assert.equal(conn.closed, true, 'closed: a caller that checks it connects again instead of reusing a dead connection');
+  await assert.rejects(conn.query('SELECT 1'), BatonError);
 });
