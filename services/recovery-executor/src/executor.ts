@@ -6,15 +6,19 @@
  *      emergency grace-period key lives)
  *   2  emergency operations (steps/emergency.ts)
  *   3  failure-detection registration, once per active period per instance (Redis key NX with
- *      FailureDetectionPeriodBlockMinutes + a backend row), OnFailureDetectionProcesses
+ *      FailureDetectionPeriodBlockMinutes + a backend row), OnFailureDetectionProcesses — once
+ *      per incident: not again when the instance's detection of the other kind (a non-actionable
+ *      UnreachableMaster before the DeadMaster) is still active
  *   4  the global switch: recoveries disabled ⇒ stop, unless forced
- *   5  RecoverMasterClusterFilters (default [] ⇒ nothing is recovered automatically), unless forced
+ *   5  RecoverMasterClusterFilters — RecoverIntermediateMasterClusterFilters for a dead intermediate
+ *      primary — (default [] ⇒ nothing is recovered automatically), unless forced
  *   6  recovery registration against the anti-flapping block (stable cluster id; blocked attempts
  *      recorded in blocked_recoveries and as an event); forced recoveries replace the block of a
  *      resolved recovery, never that of a running one (answered `recover-not-attempted`, reason
  *      `recovery-running`, with the running recovery's uid)
  *   7–12 recovery.ts: claim → refresh → re-check → PreFailover → regroup → promote → relocate →
- *      lost replicas → resolve → post hooks
+ *      lost replicas → resolve → post hooks (a dead intermediate primary: its replicas relocated,
+ *      steps/intermediate.ts)
  *
  * Takeover (conventions §19): a recovery left running by an executor that stopped renewing it in
  * the backend for recoveryTakeoverAfterMs — found by the sweep (at start-up, then every half of
@@ -62,7 +66,7 @@ import { runRecovery, type RecoveryRequest, type RecoveryResult } from './recove
 import type { ExecutorSettings } from './settings.ts';
 import type { Fault, FaultAction } from './fault-points.ts';
 import type { RecoveryJournal } from './journal.ts';
-import { alreadyRecovered, chooseFor, forceMasterFailoverHint, forgeForcedFailoverEntry, gateRecovery, isDeadPrimaryCode, takeoverEntry } from './steps/decisions.ts';
+import { alreadyRecovered, chooseFor, forceMasterFailoverHint, forgeForcedFailoverEntry, gateRecovery, isDeadIntermediateCode, isDeadPrimaryCode, takeoverEntry } from './steps/decisions.ts';
 import { needsCachedSnapshot, runEmergencyOperations } from './steps/emergency.ts';
 import { fenceStaleRoot } from './steps/fence-stale-root.ts';
 import { hookValues } from './steps/hook-values.ts';
@@ -129,7 +133,7 @@ export type StaleReason = 'superseded' | 'waited';
 
 /** What a recovery request is made of, before registration adds the block and the refresh set. */
 interface Attempt
-  extends Pick<RecoveryRequest, 'clusterId' | 'clusterAlias' | 'entry' | 'correlationId' | 'forced' | 'skipProcesses' | 'commandHint' | 'requestedCandidate' | 'autoMasterRecovery'> {
+  extends Pick<RecoveryRequest, 'clusterId' | 'clusterAlias' | 'entry' | 'correlationId' | 'forced' | 'skipProcesses' | 'commandHint' | 'requestedCandidate' | 'autoMasterRecovery' | 'autoIntermediateMasterRecovery'> {
   requestId: string | null;
   /** Instances the analysis mentions (refreshed along with the cached snapshot's). */
   mentioned: InstanceKey[];
@@ -324,6 +328,7 @@ export class RecoveryExecutor {
     }
     if (!choice.registersDetection) return;
     const autoMasterRecovery = clusterFilterMatches(this.#d.settings.clusterFilters, { clusterId, alias: analysis.clusterAlias });
+    const autoIntermediateMasterRecovery = clusterFilterMatches(this.#d.settings.intermediateClusterFilters, { clusterId, alias: analysis.clusterAlias });
     const attempt: Attempt = {
       clusterId,
       clusterAlias: analysis.clusterAlias,
@@ -335,6 +340,7 @@ export class RecoveryExecutor {
       requestedCandidate: null,
       requestId: null,
       autoMasterRecovery,
+      autoIntermediateMasterRecovery,
       mentioned: analysis.entries.flatMap((e) => [keyOf(e.instance), ...e.replicas.map(keyOf)]),
       observedAtMs: Date.parse(analysis.snapshotObservedAt),
     };
@@ -345,7 +351,7 @@ export class RecoveryExecutor {
       choice,
       forced: false,
       recoveriesDisabled: choice.actionable ? await state.recoveriesDisabled() : false,
-      clusterOptedIn: autoMasterRecovery,
+      clusterOptedIn: choice.kind === 'recover-dead-intermediate-primary' ? autoIntermediateMasterRecovery : autoMasterRecovery,
     });
     if (!gate.proceed) {
       if (gate.reason !== 'not-actionable') {
@@ -383,7 +389,7 @@ export class RecoveryExecutor {
       entry = forged.entry;
     } else {
       const found = entries.find((e) => e.instance.host === command.instance.host && e.instance.port === command.instance.port);
-      if (!found || !isDeadPrimaryCode(found.code)) return notAttempted(`${instanceId(command.instance)} has ${found?.code ?? 'no problem'}, not a dead primary`);
+      if (!found || !(isDeadPrimaryCode(found.code) || isDeadIntermediateCode(found.code))) return notAttempted(`${instanceId(command.instance)} has ${found?.code ?? 'no problem'}, not a dead primary nor a dead intermediate primary`);
       entry = found;
     }
     const choice = chooseFor(entry.code, false) as RecoveryChoice;
@@ -398,6 +404,7 @@ export class RecoveryExecutor {
       requestedCandidate: command.candidate ? keyOf(command.candidate) : null,
       requestId: command.requestId,
       autoMasterRecovery: clusterFilterMatches(this.#d.settings.clusterFilters, { clusterId: command.clusterId, alias: snapshot.clusterAlias }),
+      autoIntermediateMasterRecovery: clusterFilterMatches(this.#d.settings.intermediateClusterFilters, { clusterId: command.clusterId, alias: snapshot.clusterAlias }),
       mentioned: [entry, ...entries].flatMap((e) => [keyOf(e.instance), ...e.replicas.map(keyOf)]),
       observedAtMs: null,
     };
@@ -452,6 +459,9 @@ export class RecoveryExecutor {
       gracePeriodApplied: choice.gracePeriodApplied,
     });
     if (a.skipProcesses) return true;
+    // one incident, one OnFailureDetectionProcesses: a primary killed mid-probe is UnreachableMaster
+    // for a moment, then DeadMaster (orchestrator registers a detection once per instance and period)
+    if (await state.otherDetectionActive?.(a.clusterId, failed, choice.actionable)) return true;
     const values = hookValues({ ...this.#hookBase(a), recoveryUid: uid });
     const outcome = await this.#d.hooks.run({ kind: 'OnFailureDetectionProcesses', clusterId: a.clusterId, recoveryUid: uid, requestId: `${uid}:OnFailureDetectionProcesses:${failed}`, values, correlationId: a.correlationId });
     if (outcome.status === 'none-configured') return true;
@@ -467,6 +477,7 @@ export class RecoveryExecutor {
       clusterAlias: a.clusterAlias,
       commandHint: a.commandHint,
       autoMasterRecovery: a.autoMasterRecovery,
+      autoIntermediateMasterRecovery: a.autoIntermediateMasterRecovery ?? false,
       orchestratorHost: this.#d.hostname,
     };
   }
@@ -595,6 +606,7 @@ export class RecoveryExecutor {
         commandHint: stored.commandHint,
         requestedCandidate: stored.requestedCandidate,
         autoMasterRecovery: clusterFilterMatches(this.#d.settings.clusterFilters, { clusterId: stored.clusterId, alias: stored.clusterAlias }),
+        autoIntermediateMasterRecovery: clusterFilterMatches(this.#d.settings.intermediateClusterFilters, { clusterId: stored.clusterId, alias: stored.clusterAlias }),
         mentioned: [stored.failed, ...entry.replicas],
         block,
         row: { ...stored, countReplicas: entry.replicas.length, processingNode: this.#d.owner },

@@ -30,7 +30,6 @@ const phaseLabels = [
 /** Reasons the executor records for skipped (gate, already recovered), blocked and not-attempted recoveries. */
 export const skipReasons = [
   'not-actionable',
-  'intermediate-primary-not-implemented',
   'recoveries-disabled',
   'cluster-not-opted-in',
   'already-recovered',

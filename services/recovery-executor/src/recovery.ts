@@ -31,6 +31,14 @@
  * that stops before any promotion makes the old primary writable again. After a promotion the old
  * primary is left read_only, not replicating, downtimed, and named as not moved. When the primary
  * did not answer, the crash path runs unchanged.
+ *
+ * A dead intermediate primary (DeadIntermediateMaster and the codes of its kind) takes the same
+ * path — registration, claim with the lock and the epoch, refresh, re-check, PreFailoverProcesses,
+ * the journal before every change, resolve, summary — with steps 9–11 of its own
+ * (steps/intermediate.ts): its replicas relocated under the best sibling or up to its source by
+ * GTID, nothing fenced, nothing promoted; then PostIntermediateMasterFailoverProcesses +
+ * PostFailoverProcesses, or PostUnsuccessfulFailoverProcesses. A takeover re-plans from its own
+ * refresh (the replicas already moved are no longer the intermediate's): it never rolls forward.
  */
 import { instanceId, type AnalysisEntry, type ClusterSnapshot, type HookKind, type HookStep, type InstanceKey, type InstanceObservation, type RecoveryStepDetails, type RecoverySummary } from '@baton/contracts';
 import {
@@ -62,12 +70,14 @@ import {
   forceMasterFailoverHint,
   lagByInstance,
   positionHolds,
+  isDeadIntermediateCode,
   recheck,
   replicasOf,
   semiSyncFor,
 } from './steps/decisions.ts';
 import { fenceHookError, fenceHookStatus, fencedStepMessage, fencedStepStatus, fencingResultText, isFenced, liveFenceProblem, mayHaveSetReadOnly, requiredFenceProblem, type FencingRecord } from './steps/fencing.ts';
 import { hookValues } from './steps/hook-values.ts';
+import { relocateIntermediateReplicas } from './steps/intermediate.ts';
 import { handleAftermath, moveReplicas, type LostEntry } from './steps/relocate.ts';
 import type { Fault, FaultAction } from './fault-points.ts';
 import { intendedSuccessor, StaleEpochError, stoppedReplicas, type JournalEntry, type RecoveryJournal, type Term } from './journal.ts';
@@ -109,6 +119,8 @@ export interface RecoveryRequest {
   commandHint: string;
   requestedCandidate: InstanceKey | null;
   autoMasterRecovery: boolean;
+  /** RecoverIntermediateMasterClusterFilters matched the cluster ({autoIntermediateMasterRecovery}). */
+  autoIntermediateMasterRecovery?: boolean;
   /** Every instance to refresh. */
   instances: readonly InstanceKey[];
   /** What was last known of them (the analyzer's cached snapshot). */
@@ -175,6 +187,16 @@ class Stop extends Error {
 
 const sameKey = (a: InstanceKey, b: InstanceKey): boolean => a.host === b.host && a.port === b.port;
 const keyOf = (k: InstanceKey): InstanceKey => ({ host: k.host, port: k.port });
+
+/** The target of the journal's last `relocate` intent (a dead intermediate's replicas), if any. */
+function relocatedBefore(entries: readonly JournalEntry[]): InstanceKey | null {
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const e = entries[i] as JournalEntry;
+    const t = e.step === 'relocate' ? (e.data['target'] as { host?: unknown; port?: unknown } | undefined) : undefined;
+    if (t && typeof t.host === 'string' && typeof t.port === 'number') return { host: t.host, port: t.port };
+  }
+  return null;
+}
 /** The re-check before read_only=0 asks instances that answered the refresh on open connections. */
 const writableCheckTimeoutMs = 500;
 
@@ -231,13 +253,20 @@ class RecoveryRun {
   #retryable = false;
   /** PreFailoverProcesses failed: the operator's veto, never retried. */
   #vetoed = false;
+  /** A dead intermediate primary: its replicas are relocated (steps/intermediate.ts), nothing promoted. */
+  readonly #intermediate: boolean;
+  /** The intermediate's replicas: a repoint was attempted (the topology may have changed). */
+  #repointAttempted = false;
+  /** The intermediate's replicas relocated: the resolution's text. */
+  #relocated: string | null = null;
 
   constructor(deps: RecoveryDeps, request: RecoveryRequest, trail: RecoveryTrail) {
     this.#d = deps;
     this.#r = request;
     this.#t = trail;
     this.#failed = request.entry.instance;
-    this.#force = request.commandHint === forceMasterFailoverHint;
+    this.#intermediate = isDeadIntermediateCode(request.entry.code);
+    this.#force = !this.#intermediate && request.commandHint === forceMasterFailoverHint;
     this.#deadlineMs = deps.clock().getTime() + deps.settings.recoveryDeadlineMs;
   }
 
@@ -248,14 +277,15 @@ class RecoveryRun {
     try {
       const snapshot = await this.#claimAndRefresh((stop) => (stopRenewing = stop));
       this.#checkpoint();
-      const target = this.#r.takeover ? this.#rollForwardTarget(snapshot) : null;
+      const target = this.#r.takeover && !this.#intermediate ? this.#rollForwardTarget(snapshot) : null;
       if (target) {
         await this.#rollForward(snapshot, target);
       } else {
         if (this.#r.takeover) this.#recheck(snapshot);
         await this.#preFailover();
         this.#checkpoint();
-        await this.#regroupAndPromote(snapshot);
+        if (this.#intermediate) await this.#relocateIntermediate(snapshot);
+        else await this.#regroupAndPromote(snapshot);
       }
       outcome = 'successful';
     } catch (error) {
@@ -270,7 +300,7 @@ class RecoveryRun {
       const step = outcome === 'not-needed' ? 'problem-gone' : outcome === 'skipped' ? 'problem-changed' : outcome === 'not-attempted' ? 'not-attempted' : 'aborted';
       this.#t.step(step, outcome === 'failed' ? 'failed' : 'skipped', this.#errors.at(-1) ?? '', { outcome });
     }
-    if (!this.#successor) await this.#releaseKeeper();
+    if (!this.#successor && !this.#intermediate) await this.#releaseKeeper();
     await this.#persisting;
     if (outcome === 'failed' && !this.#successor && this.#drained.length > 0 && !this.#superseded) await this.#restartReplication();
     if (!this.#successor && this.#mayUnfence && !this.#superseded) await this.#unfenceOldPrimary();
@@ -310,13 +340,14 @@ class RecoveryRun {
    * writable again, the run not superseded, and not an operator's forced recover (answered as is).
    */
   #leftAsFound(): boolean {
-    return this.#attempted && !this.#vetoed && !this.#r.forced && !this.#successor && !this.#promoteAttempted && !this.#superseded && this.#restartedAll && this.#unfencedAll;
+    return this.#attempted && !this.#vetoed && !this.#r.forced && !this.#successor && !this.#promoteAttempted && !this.#repointAttempted && !this.#superseded && this.#restartedAll && this.#unfencedAll;
   }
 
   /** A failure that keeps its block: what it left behind, for the operator, before the ack that lifts it. */
   #attention(): void {
     const what: string[] = [];
     if (this.#promoteAttempted && !this.#successor) what.push('a promotion was attempted: the refused candidate(s) are read-only with their replication cleared');
+    if (this.#repointAttempted && !this.#successor) what.push(`a relocation of the replicas of ${instanceId(this.#failed)} was attempted: check their sources`);
     if (!this.#restartedAll) what.push(`replication could not be restarted on every replica stopped for the drain (they may not replicate from ${instanceId(this.#failed)})`);
     if (!this.#unfencedAll) what.push(`${instanceId(this.#failed)} was fenced and is still read-only`);
     if (this.#successor) what.push(`${instanceId(this.#successor.key)} was promoted, but the recovery did not complete`);
@@ -468,7 +499,7 @@ class RecoveryRun {
       this.#recheckForced(snapshot, entries);
       return snapshot;
     }
-    const check = recheck(entries, this.#failed);
+    const check = recheck(entries, this.#failed, this.#intermediate ? 'recover-dead-intermediate-primary' : 'recover-dead-primary');
     if (!check.stillFailed) throw new Stop(check.reason, check.changed ? 'skipped' : 'not-needed', true);
     this.#t.step('re-checked', 'succeeded', `${check.entry.code} confirmed by the executor's own probes`, { code: check.entry.code });
     return snapshot;
@@ -612,6 +643,46 @@ class RecoveryRun {
       await this.#relocate(session, plan.candidate, plan.moves);
       return;
     }
+  }
+
+  /**
+   * Steps 9–11 for a dead intermediate primary (steps/intermediate.ts): its replicas relocated under
+   * the best sibling or up to its source; success when at least one replicates from its new source.
+   */
+  async #relocateIntermediate(snapshot: ClusterSnapshot): Promise<void> {
+    const result = await relocateIntermediateReplicas(
+      {
+        session: this.#session as TopologySession,
+        trail: this.#t,
+        settings: this.#d.settings,
+        clock: this.#d.clock,
+        failed: this.#failed,
+        guard: (what, intent) => this.#guard(what, intent),
+        stopping: (replicas) => {
+          this.#touched = true;
+          this.#drained = [...replicas];
+        },
+      },
+      snapshot,
+    );
+    this.#lost = result.lost;
+    this.#errors.push(...result.errors);
+    this.#drained = result.stillStopped;
+    this.#restartedAll = result.stillStopped.length === 0;
+    this.#repointAttempted = result.repointAttempted;
+    const earlier = this.#r.takeover && result.replicas === 0 ? relocatedBefore(this.#entries) : null;
+    if (!result.successor && earlier) {
+      // a takeover whose predecessor moved every replica before it stopped: done, onto its last target
+      this.#successor = { key: earlier, position: null };
+      this.#relocated = `recovered: no replica of ${instanceId(this.#failed)} left to relocate (moved by the attempt taken over, last under ${instanceId(earlier)})`;
+      return;
+    }
+    if (!result.successor) {
+      const why = result.lost.map((l) => `${instanceId(l.replica)}: ${l.reason}`).join('; ');
+      throw new Stop(`no replica of ${instanceId(this.#failed)} could be relocated${why ? ` (${why})` : ' (it has none left)'}`, 'failed', false);
+    }
+    this.#successor = { key: result.successor, position: null };
+    this.#relocated = result.summary;
   }
 
   /**
@@ -1079,7 +1150,7 @@ class RecoveryRun {
       this.#errors.push(`updating the recovery block failed: ${(error as Error).message}`);
     }
     const retried = this.#retryable ? ' (the topology is as it was: block given back, retried)' : '';
-    const text = outcome === 'successful' ? `recovered: ${instanceId(successor?.key ?? this.#failed)} promoted` : `${outcome}: ${this.#errors.join('; ')}${retried}`;
+    const text = outcome === 'successful' ? (this.#relocated ?? `recovered: ${instanceId(successor?.key ?? this.#failed)} promoted`) : `${outcome}: ${this.#errors.join('; ')}${retried}`;
     this.#t.step('resolved', outcome === 'successful' ? 'succeeded' : outcome === 'failed' ? 'failed' : 'skipped', text, {
       outcome,
       successor: successor ? instanceId(successor.key) : null,
@@ -1177,7 +1248,8 @@ class RecoveryRun {
 
   async #postHooks(successful: boolean): Promise<void> {
     if (successful) {
-      await this.#hook('PostMasterFailoverProcesses', 'post-master-failover-hooks');
+      if (this.#intermediate) await this.#hook('PostIntermediateMasterFailoverProcesses', 'post-intermediate-master-failover-hooks');
+      else await this.#hook('PostMasterFailoverProcesses', 'post-master-failover-hooks');
       await this.#hook('PostFailoverProcesses', 'post-failover-hooks');
     } else {
       await this.#hook('PostUnsuccessfulFailoverProcesses', 'post-unsuccessful-failover-hooks');
@@ -1208,6 +1280,7 @@ class RecoveryRun {
       recoveryUid: this.#t.uid,
       commandHint: r.commandHint,
       autoMasterRecovery: r.autoMasterRecovery,
+      autoIntermediateMasterRecovery: r.autoIntermediateMasterRecovery ?? false,
       orchestratorHost: this.#d.hostname,
       successor: this.#successor,
       lostReplicas: this.#lost.map((l) => l.replica),

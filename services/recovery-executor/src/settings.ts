@@ -79,6 +79,8 @@ export interface ExecutorSettings {
   candidateTtlMs: number;
   processedTtlMs: number;
   clusterFilters: readonly string[];
+  /** RecoverIntermediateMasterClusterFilters (default []: dead intermediate primaries are not recovered automatically). */
+  intermediateClusterFilters: readonly string[];
   detachLostReplicas: boolean;
   maxConcurrentReplicaOperations: number;
   bulkWaitTimeoutMs: number;
@@ -88,6 +90,8 @@ export interface ExecutorSettings {
   requireFence: boolean;
   /** recovery.fenceKeeperIntervalMs. */
   fenceKeeperIntervalMs: number;
+  /** recovery.rejoinOldPrimary: a returned old primary holding nothing the new primary lacks is re-attached as a replica. */
+  rejoinOldPrimary: boolean;
   /** recovery.lossReportWatchHours, in ms. */
   lossReportWatchMs: number;
   /** recovery.acceptUnexaminedSemiSyncLoss. */
@@ -152,6 +156,7 @@ export function executorSettings(config: ConfigSections, overrides: { maxAnalysi
     takeoverAfterMs: r.recoveryTakeoverAfterMs,
     requireFence: r.requireFenceBeforePromotion,
     fenceKeeperIntervalMs: r.fenceKeeperIntervalMs,
+    rejoinOldPrimary: r.rejoinOldPrimary,
     lossReportWatchMs: r.lossReportWatchHours * 3_600_000,
     acceptUnexaminedSemiSyncLoss: r.acceptUnexaminedSemiSyncLoss,
     semiSyncAckerWaitMs: r.semiSyncAckerWaitMs,
@@ -166,6 +171,7 @@ export function executorSettings(config: ConfigSections, overrides: { maxAnalysi
     candidateTtlMs: r.CandidateInstanceExpireMinutes * 60_000,
     processedTtlMs: config.redis.processedMessageTtlMs,
     clusterFilters: [...r.RecoverMasterClusterFilters],
+    intermediateClusterFilters: [...r.RecoverIntermediateMasterClusterFilters],
     detachLostReplicas: r.DetachLostReplicasAfterMasterFailover,
     maxConcurrentReplicaOperations: r.MaxConcurrentReplicaOperations,
     bulkWaitTimeoutMs: r.InstanceBulkOperationsWaitTimeoutSeconds * 1000,

@@ -35,7 +35,9 @@ test('gate: forced bypasses the switch and the filters, never the function', () 
     [{ choice: dead, forced: false, recoveriesDisabled: false, clusterOptedIn: false }, { proceed: false, reason: 'cluster-not-opted-in' }],
     [{ choice: dead, forced: true, recoveriesDisabled: true, clusterOptedIn: false }, { proceed: true }],
     [{ choice: noop, forced: true, recoveriesDisabled: false, clusterOptedIn: true }, { proceed: false, reason: 'not-actionable' }],
-    [{ choice: im, forced: false, recoveriesDisabled: false, clusterOptedIn: true }, { proceed: false, reason: 'intermediate-primary-not-implemented' }],
+    [{ choice: im, forced: false, recoveriesDisabled: false, clusterOptedIn: true }, { proceed: true }],
+    [{ choice: im, forced: false, recoveriesDisabled: false, clusterOptedIn: false }, { proceed: false, reason: 'cluster-not-opted-in' }],
+    [{ choice: im, forced: false, recoveriesDisabled: true, clusterOptedIn: true }, { proceed: false, reason: 'recoveries-disabled' }],
   ];
   for (const [input, expected] of cases) assert.deepEqual(gateRecovery(input), expected, JSON.stringify({ ...input, choice: input.choice.kind }));
 });

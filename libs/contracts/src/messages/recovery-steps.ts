@@ -200,6 +200,27 @@ export const recoverySteps = {
     fencedAtMs: Type.Number(),
     elapsedMs: Ms,
   }),
+  'old-primary-rejoined': step('a returned old primary holding nothing the new primary lacks re-attached as a replica of the current primary (recovery.rejoinOldPrimary)', {
+    instance: Instance,
+    recoveryUid: Text,
+    source: Instance,
+    position: Nullable(Type.String({ description: 'what the old primary held (every position it reports, unioned)' })),
+    sourcePosition: Nullable(Type.String({ description: "what the current primary held when it was probed" })),
+    base: Type.String({ description: "the loss report's base: the successor's position at its promotion" }),
+    downtimeEnded: Type.Boolean({ description: 'the downtime the recovery put on it was ended' }),
+    elapsedMs: Ms,
+  }),
+  'old-primary-not-rejoined': step('a returned old primary left fenced and detached: it holds transactions the new primary lacks, or Baton cannot prove it does not', {
+    instance: Instance,
+    recoveryUid: Text,
+    reason: Type.String({ description: 'extra-transactions, primary-lacks, repoint-failed, command-hint, no-recovery or no-loss-report' }),
+    extra: Type.String({ description: "the GTIDs it has that the new primary lacks, as in the recovery's loss report ('' when that is not the reason)" }),
+    count: Nullable(Type.Integer({ minimum: 0 })),
+    position: Nullable(Text),
+    source: Nullable(Instance),
+    error: Type.Optional(Text),
+    instructions: Type.String({ description: 'how to reinstate it (the operator chooses)' }),
+  }),
   'stale-primary-fenced': step('a writable root with an older promotion epoch fenced', {
     instance: Instance,
     code: Code,
@@ -299,6 +320,30 @@ export const recoverySteps = {
     Type.Object({ candidate: Instance, problems: Type.Array(Text), restoredReadOnly: Nullable(Type.Boolean()), readOnly: Type.Optional(Nullable(Type.Boolean())) }),
   ),
   'rolling-forward': step('a takeover completes the recovery onto its intended successor', { successor: Instance, why: Text }),
+  'relocation-planned': step('a dead intermediate primary: where each of its replicas goes (the best sibling, else its own source) and which are lost', {
+    source: Nullable(Instance),
+    sibling: Nullable(Instance),
+    moves: Type.Array(Type.Object({ target: Instance, via: Type.Union([Type.Literal('sibling'), Type.Literal('source')]), replicas: Type.Array(Instance) })),
+    lost: Type.Array(LostReplicaDetails),
+    siblings: Type.Array(
+      Type.Object({
+        sibling: Instance,
+        eligible: Type.Boolean(),
+        reasons: Type.Array(Text),
+        preference: Type.String({ description: 'candidate-same-site, candidate, same-site or other' }),
+        replicas: Type.Integer({ minimum: 0 }),
+        takes: Type.Integer({ minimum: 0 }),
+        position: Nullable(Text),
+      }),
+      { description: 'every sibling of the intermediate, best first' },
+    ),
+  }),
+  'relocation-target-ready': step('a relocation target holds what the replicas moved under it applied (or is upstream of them)', {
+    target: Instance,
+    via: Type.Union([Type.Literal('sibling'), Type.Literal('source')]),
+    ready: Type.Array(Instance),
+    failed: Type.Array(InstanceError),
+  }),
   'replica-moved': step('one replica moved under the successor', { instance: Instance, elapsedMs: Type.Optional(Ms) }),
   'replicas-moved': step('the replicas moved under the successor', { moved: Type.Array(Instance), failed: Type.Array(Instance) }),
   'lost-replicas': step('replicas that could not be moved, with the reason', { lost: Type.Array(LostReplicaDetails) }),
@@ -336,6 +381,7 @@ export const recoverySteps = {
   ),
   summary: { description: 'one per resolved recovery, right after `resolved`: what an alert needs', details: RecoverySummaryDetails },
   'post-master-failover-hooks': hookStep('PostMasterFailoverProcesses ran'),
+  'post-intermediate-master-failover-hooks': hookStep('PostIntermediateMasterFailoverProcesses ran (a dead intermediate primary’s replicas relocated)'),
   'post-failover-hooks': hookStep('PostFailoverProcesses ran'),
   'post-unsuccessful-failover-hooks': hookStep('PostUnsuccessfulFailoverProcesses ran'),
   released: step('the cluster lock released', { released: Type.Boolean() }),
@@ -356,4 +402,11 @@ export type HookStepDetails = Static<typeof HookStepDetails>;
 export type RecoverySummary = Static<typeof RecoverySummaryDetails>;
 export type RecoveryPhases = Static<typeof RecoveryPhasesDetails>;
 /** The steps whose details are a hook list's outcome. */
-export type HookStep = 'detection-hooks' | 'pre-failover-hooks' | 'fence-hook' | 'post-master-failover-hooks' | 'post-failover-hooks' | 'post-unsuccessful-failover-hooks';
+export type HookStep =
+  | 'detection-hooks'
+  | 'pre-failover-hooks'
+  | 'fence-hook'
+  | 'post-master-failover-hooks'
+  | 'post-intermediate-master-failover-hooks'
+  | 'post-failover-hooks'
+  | 'post-unsuccessful-failover-hooks';

@@ -34,6 +34,15 @@ export {
   type ReplicaPositions,
 } from './replica-position.ts';
 export { isReplicaReachable, planPromotion } from './plan-promotion.ts';
+export {
+  appliedPosition,
+  planIntermediateRecovery,
+  type IntermediateMove,
+  type IntermediatePlan,
+  type IntermediateRecoveryInput,
+  type RankedSibling,
+  type SiblingPreference,
+} from './plan-intermediate-recovery.ts';
 export { describeLossReport, gtidsBeyond, initialLossReport, lossReportComplete, lostTransactionCount, observedHolding, unionPositions, withMember, type LossEntry, type LossReport, type LossSource, type MemberPosition } from './loss-report.ts';
 export { unexaminedAckerRisk, type AckerRisk } from './semi-sync-ackers.ts';
 export { compareCoordinates, describeUncovered, unappliedRelayLog, uncoveredRelayLogs, type UncoveredRelayLog } from './relay-backlog.ts';

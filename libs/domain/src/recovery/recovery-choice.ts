@@ -18,6 +18,11 @@
  * in orchestrator, but no recovery row is written (which also removes W7: a locked semi-sync primary
  * no longer leaves an unresolved recovery that blocks a later DeadMaster failover).
  * `orchestratorFunction` keeps orchestrator's mapping for audit.
+ *
+ * Deviations the other way (Baton recovers what orchestrator does not): DeadIntermediateMasterWithSingleReplica
+ * (orchestrator maps it to nothing, a quirk) and DeadIntermediateMasterAndReplicas (orchestrator's
+ * generic no-op) recover a dead intermediate primary like DeadIntermediateMaster: whichever of its
+ * replicas answer the executor's own refresh are relocated, the others are named lost.
  */
 import type { AnalysisCode, RecoveryFunction } from '../analysis/analysis-codes.ts';
 import { analysisCodes, gracePeriodSensitiveCodes } from '../analysis/analysis-codes.ts';
@@ -48,10 +53,10 @@ export const recoveryKindByCode = Object.freeze({
   UnreachableCoMaster: 'none',
   AllCoMasterReplicasNotReplicating: 'none',
   DeadIntermediateMasterWithSingleReplicaFailingToConnect: 'recover-dead-intermediate-primary',
-  DeadIntermediateMasterWithSingleReplica: 'none', // orchestrator QUIRK kept: not mapped
+  DeadIntermediateMasterWithSingleReplica: 'recover-dead-intermediate-primary', // orchestrator: not mapped (QUIRK fixed)
   DeadIntermediateMaster: 'recover-dead-intermediate-primary',
   DeadIntermediateMasterAndSomeReplicas: 'recover-dead-intermediate-primary',
-  DeadIntermediateMasterAndReplicas: 'generic-noop',
+  DeadIntermediateMasterAndReplicas: 'recover-dead-intermediate-primary', // orchestrator: generic no-op; its replicas that answer are relocated
   UnreachableIntermediateMasterWithLaggingReplicas: 'generic-noop',
   UnreachableIntermediateMaster: 'none',
   AllIntermediateMasterReplicasFailingToConnectOrDead: 'recover-dead-intermediate-primary',

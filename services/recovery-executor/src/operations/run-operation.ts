@@ -36,6 +36,7 @@ import type { RecoveryState } from '../ports.ts';
 import type { ExecutorSettings } from '../settings.ts';
 import { moveUpTarget, readOnlyRefusal, relocateRefusal, relocateReplicasPlan, TopologyView, type OperationPolicy, type Refusal, type RefusalCode } from './refusals.ts';
 import type { OperationServers, OperationSession } from './servers.ts';
+import { prepareMove } from '../steps/move-below.ts';
 
 export type OperationCommand = Extract<Command, { kind: 'relocate' | 'relocate-replicas' | 'move-up' | 'set-read-only' | 'set-writeable' | 'begin-maintenance' | 'end-maintenance' }>;
 export type OperationKind = OperationCommand['kind'];
@@ -273,7 +274,8 @@ export class TopologyOperations {
    * Moves `instances` below `below`. Unless `below` is upstream of them, they stop replicating
    * first (drained: IO thread stopped, relay log applied, so their positions stand still) and
    * `below` applies what each holds, all within one bounded wait; one it cannot catch up with
-   * replicates again from its old source and is not moved. The entries are in the order of `instances`.
+   * replicates again from its old source and is not moved (steps/move-below.ts, shared with the
+   * dead-intermediate recovery); then the repoint by GTID. The entries are in the order of `instances`.
    */
   async #move(
     session: OperationSession,
@@ -282,39 +284,12 @@ export class TopologyOperations {
     below: InstanceKey,
     guard: () => void,
   ): Promise<Array<{ instance: string; ok: true } | { instance: string; ok: false; error: string }>> {
-    const ready: InstanceKey[] = instances.filter((x) => view.isUpstreamOf(below, x));
-    const failed = new Map<string, string>();
-    const waiting = instances.filter((x) => !view.isUpstreamOf(below, x));
-    const timeoutMs = this.#d.settings.bulkWaitTimeoutMs;
-    if (waiting.length > 0) {
-      guard();
-      const drained = await session.drain(waiting, timeoutMs);
-      const stopped: Array<{ x: InstanceKey; position: string }> = [];
-      for (const [n, x] of waiting.entries()) {
-        const d = drained[n];
-        if (d?.ok && d.result.drained) stopped.push({ x, position: d.result.position });
-        else failed.set(instanceId(x), `could not stop its replication with everything received applied: ${d ? (d.ok ? `relay log not applied (${d.result.waitOutcome})` : d.error) : 'no answer'}`);
-      }
-      const deadline = Date.now() + timeoutMs;
-      const caughtUp = await Promise.all(
-        stopped.map(async ({ x, position }) => {
-          try {
-            const [wait] = await session.waitForPosition([below], position, Math.max(1, deadline - Date.now()));
-            return wait?.ok && wait.result.outcome === 'reached' ? null : `${instanceId(below)} did not apply ${instanceId(x)}'s position ${position}: ${wait ? (wait.ok ? wait.result.outcome : wait.error) : 'no answer'}`;
-          } catch (error) {
-            return errorText(error);
-          }
-        }),
-      );
-      for (const [n, { x }] of stopped.entries()) {
-        const why = caughtUp[n];
-        if (why === null || why === undefined) ready.push(x);
-        else failed.set(instanceId(x), why);
-      }
-      // every instance stopped here and not moved replicates again from where it was
-      const notMoved = waiting.filter((x) => failed.has(instanceId(x)));
-      if (notMoved.length > 0) await session.restartReplication(notMoved).catch((error: unknown) => this.#d.logger.warn({ err: error, instances: notMoved.map(instanceId) }, 'restarting replication of instances not relocated failed'));
-    }
+    const { ready, failed } = await prepareMove(session, instances, below, {
+      isUpstream: (x) => view.isUpstreamOf(below, x),
+      timeoutMs: this.#d.settings.bulkWaitTimeoutMs,
+      guard,
+      onRestartError: (error, notMoved) => this.#d.logger.warn({ err: error, instances: notMoved.map(instanceId) }, 'restarting replication of instances not relocated failed'),
+    });
     guard();
     const repointed = ready.length > 0 ? await session.repoint(ready, below) : [];
     const byId = new Map(repointed.map((r) => [r.instance, r]));

@@ -10,6 +10,7 @@ import {
   recoveryKindByCode,
   topologyRows,
   type RecoveryChoice,
+  type RecoveryKind,
 } from '@baton/domain';
 import { probeFailed, type DrainResult } from '@baton/mysql';
 import type { BlockValue } from '../ports.ts';
@@ -19,18 +20,18 @@ export function chooseFor(code: string, inGracePeriod: boolean): RecoveryChoice 
   return isAnalysisCode(code) ? chooseRecovery(code, { inGracePeriod }) : null;
 }
 
-export type GateReason = 'not-actionable' | 'intermediate-primary-not-implemented' | 'recoveries-disabled' | 'cluster-not-opted-in';
+export type GateReason = 'not-actionable' | 'recoveries-disabled' | 'cluster-not-opted-in';
 
 export type Gate = { proceed: true } | { proceed: false; reason: GateReason };
 
 /**
  * Steps 4 and 5 (after the detection was registered): a generic no-op ends here; then the global
- * switch and RecoverMasterClusterFilters, both bypassed by a forced recovery (as orchestrator).
- * Dead intermediate primaries are detected (and their detection hooks run) but not recovered yet.
+ * switch and the cluster filters — RecoverMasterClusterFilters for a dead primary,
+ * RecoverIntermediateMasterClusterFilters for a dead intermediate primary (`clusterOptedIn`: the
+ * caller's match of the one that applies) — both bypassed by a forced recovery (as orchestrator).
  */
 export function gateRecovery(input: { choice: RecoveryChoice; forced: boolean; recoveriesDisabled: boolean; clusterOptedIn: boolean }): Gate {
   if (!input.choice.actionable) return { proceed: false, reason: 'not-actionable' };
-  if (input.choice.kind === 'recover-dead-intermediate-primary') return { proceed: false, reason: 'intermediate-primary-not-implemented' };
   if (input.forced) return { proceed: true };
   if (input.recoveriesDisabled) return { proceed: false, reason: 'recoveries-disabled' };
   if (!input.clusterOptedIn) return { proceed: false, reason: 'cluster-not-opted-in' };
@@ -39,20 +40,25 @@ export function gateRecovery(input: { choice: RecoveryChoice; forced: boolean; r
 
 export const isDeadPrimaryCode = (code: string): boolean => isAnalysisCode(code) && recoveryKindByCode[code] === 'recover-dead-primary';
 
+/** A dead intermediate primary's code: its replicas are relocated (steps/intermediate.ts). */
+export const isDeadIntermediateCode = (code: string): boolean => isAnalysisCode(code) && recoveryKindByCode[code] === 'recover-dead-intermediate-primary';
+
 const sameKey = (a: InstanceKey, b: InstanceKey): boolean => a.host === b.host && a.port === b.port;
 
 /** `changed`: the failed instance still has a problem, but another one (a code this recovery does not handle). */
 export type Recheck = { stillFailed: true; entry: AnalysisEntry } | { stillFailed: false; code: string; reason: string; changed: boolean };
 
 /**
- * Step 7's re-check: the executor's own analysis of its own probes must still show a dead-primary
- * code for the failed instance, or the recovery stops before touching anything.
+ * Step 7's re-check: the executor's own analysis of its own probes must still show a code of the
+ * recovery's kind (a dead primary, or a dead intermediate primary) for the failed instance, or the
+ * recovery stops before touching anything.
  */
-export function recheck(entries: readonly AnalysisEntry[], failed: InstanceKey): Recheck {
+export function recheck(entries: readonly AnalysisEntry[], failed: InstanceKey, kind: RecoveryKind = 'recover-dead-primary'): Recheck {
   const entry = entries.find((e) => sameKey(e.instance, failed));
   if (!entry) return { stillFailed: false, code: 'NoProblem', reason: `${instanceId(failed)} shows no problem on the executor's own probes`, changed: false };
-  if (isDeadPrimaryCode(entry.code)) return { stillFailed: true, entry };
-  return { stillFailed: false, code: entry.code, reason: `${instanceId(failed)} is now ${entry.code}, not a dead primary`, changed: true };
+  if (isAnalysisCode(entry.code) && recoveryKindByCode[entry.code] === kind) return { stillFailed: true, entry };
+  const what = kind === 'recover-dead-intermediate-primary' ? 'a dead intermediate primary' : 'a dead primary';
+  return { stillFailed: false, code: entry.code, reason: `${instanceId(failed)} is now ${entry.code}, not ${what}`, changed: true };
 }
 
 /** The failed primary's direct replicas in a snapshot (by their configured source). */
@@ -142,11 +148,13 @@ export function forgeForcedFailoverEntry(snapshot: ClusterSnapshot, entries: rea
  */
 export function takeoverEntry(stored: { failed: InstanceKey; analysis: string; replicaHosts: readonly string[] }): AnalysisEntry {
   const replicas = stored.replicaHosts.map(parseInstanceId);
-  return primaryEntry(stored.failed, stored.analysis, replicas, {
+  const entry = primaryEntry(stored.failed, stored.analysis, replicas, {
     description: 'taken over from a recovery whose executor stopped renewing it',
     lastCheckValid: false,
     lastCheckPartialSuccess: false,
   });
+  // a dead intermediate primary is no primary ({instanceType} intermediate-master)
+  return isDeadIntermediateCode(stored.analysis) ? { ...entry, isMaster: false, replicationDepth: 1 } : entry;
 }
 
 /** An actionable analysis entry of a primary made up from what is known of it (no analysis at hand). */

@@ -24,6 +24,8 @@ export interface HookValueInput {
   commandHint: string;
   /** RecoverMasterClusterFilters matched the cluster. */
   autoMasterRecovery: boolean;
+  /** RecoverIntermediateMasterClusterFilters matched the cluster. */
+  autoIntermediateMasterRecovery?: boolean;
   orchestratorHost: string;
   successor?: { key: InstanceKey; position: string | null } | null;
   lostReplicas?: readonly InstanceKey[];
@@ -56,7 +58,7 @@ export function hookValues(input: HookValueInput): Record<string, string> {
     countReplicas: String(entry.counts['CountReplicas'] ?? entry.replicas.length),
     isDowntimed: String(entry.isDowntimed),
     autoMasterRecovery: String(input.autoMasterRecovery),
-    autoIntermediateMasterRecovery: 'false',
+    autoIntermediateMasterRecovery: String(input.autoIntermediateMasterRecovery ?? false),
     orchestratorHost: input.orchestratorHost,
     recoveryUID: input.recoveryUid,
     isSuccessful: String(Boolean(input.successor)),
