@@ -6,9 +6,10 @@
 //   npm run drill [-- --cluster HINT] [-- --rejoin]
 //
 // --cluster  the cluster to drill (its id or alias, as the api resolves it; default: the sandbox's)
-// --rejoin   afterwards, start the killed server again and make it a replica of the new primary
-//            (the sandbox does it: it owns the servers), wait until Baton sees it replicating from
-//            the successor, then acknowledge the recovery so the next drill is not held by the
+// --rejoin   afterwards, start the killed server again (the sandbox does it: it owns the servers);
+//            Baton rejoins it as a replica of the new primary (recovery.rejoinOldPrimary; the
+//            sandbox does it itself if Baton has not within 10 s), wait until Baton sees it
+//            replicating from the successor, then acknowledge the recovery so the next drill is not held by the
 //            anti-flapping block. Three `--rejoin` drills in a row each fail over cleanly.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -177,12 +178,12 @@ async function rejoin(): Promise<void> {
     process.exit(2);
   }
   const response = await fetch(`${state.controlUrl}/instances/${victim.name}/rejoin`, { method: 'POST' });
-  const result = (await response.json()) as { error?: string; pid?: number; source?: string };
+  const result = (await response.json()) as { error?: string; pid?: number; source?: string; by?: string };
   if (!response.ok) {
     console.log(`drill: ${victim.name} did not rejoin: ${result.error ?? response.status}`);
     process.exit(1);
   }
-  console.log(`${at()}  rejoined     ${victim.name} restarted (pid ${result.pid}), replicating from ${result.source}`);
+  console.log(`${at()}  rejoined     ${victim.name} restarted (pid ${result.pid}), replicating from ${result.source} (${result.by === 'baton' ? "by Baton's rejoinOldPrimary" : 'by the sandbox'})`);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const seen = (await api(`instance/${victim.host}/${victim.port}`).catch(() => null)) as {

@@ -1,11 +1,12 @@
 // The sandbox's control port: what `npm run drill -- --rejoin` asks of the process that owns the
 // sandbox's mariadbd servers (they die with it, so only it can start one again).
 //
-//   POST /instances/<name>/rejoin   start the instance again (read-only) and make it a replica of
-//                                   the topology's writable primary, by GTID; answers
-//                                   { name, pid, source } once both replication threads run,
-//                                   409 with the reason when it cannot rejoin safely (it holds
-//                                   transactions the primary lacks: it must be rebuilt instead).
+//   POST /instances/<name>/rejoin   start the instance again (read-only); Baton's fence keeper
+//                                   rejoins it under the writable primary (recovery.rejoinOldPrimary);
+//                                   when that has not happened within 10 s the sandbox does it by
+//                                   GTID itself; answers { name, pid, source, by } once both
+//                                   replication threads run, 409 with the reason when it cannot
+//                                   rejoin safely (it holds transactions the primary lacks).
 //
 // Listens on 127.0.0.1 only, on a free port written to .sandbox/state.json; every change of a
 // server's pid is written there too, so the drill never signals a pid that is no longer the
@@ -20,6 +21,8 @@ export interface RejoinResult {
   name: string;
   pid: number | undefined;
   source: string;
+  /** Who pointed it at the primary: Baton (recovery.rejoinOldPrimary) or the sandbox after waiting for it. */
+  by: 'baton' | 'sandbox';
 }
 
 export class RejoinRefused extends Error {}
@@ -44,6 +47,17 @@ async function writablePrimary(topology: Topology, except: MariaDbInstance): Pro
 export async function rejoinAsReplica(topology: Topology, instance: MariaDbInstance, timeoutMs = 30_000): Promise<RejoinResult> {
   await instance.restart({ readOnly: true });
   const primary = await writablePrimary(topology, instance);
+  const replicating = async (): Promise<boolean> => {
+    const status = await instance.slaveStatus().catch(() => null);
+    return status?.['Slave_IO_Running'] === 'Yes' && status['Slave_SQL_Running'] === 'Yes' && Number(status['Master_Port']) === primary.port;
+  };
+  // Baton's own rejoin (recovery.rejoinOldPrimary, on by default) does it once its fence keeper
+  // sees the server answer; the sandbox only steps in when it has not after a while
+  const batonDeadline = Date.now() + Math.min(10_000, timeoutMs / 2);
+  while (Date.now() < batonDeadline) {
+    if (await replicating()) return { name: instance.name, pid: instance.pid, source: `${primary.host}:${primary.port}`, by: 'baton' };
+    await sleep(100);
+  }
   const own = String((await one(instance, 'SELECT @@GLOBAL.gtid_binlog_pos AS pos'))['pos'] ?? '');
   const theirs = String((await one(primary, 'SELECT @@GLOBAL.gtid_binlog_pos AS pos'))['pos'] ?? '');
   const relation = compareMariadbPositions(own, theirs).relation;
@@ -59,13 +73,13 @@ export async function rejoinAsReplica(topology: Topology, instance: MariaDbInsta
   await instance.query('START SLAVE');
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    if (await replicating()) break;
     const status = await instance.slaveStatus();
-    if (status?.['Slave_IO_Running'] === 'Yes' && status['Slave_SQL_Running'] === 'Yes') break;
     if (status && (status['Last_IO_Error'] || status['Last_SQL_Error'])) throw new Error(`${instance.name} does not replicate: ${String(status['Last_IO_Error'] || status['Last_SQL_Error'])}`);
     if (Date.now() > deadline) throw new Error(`${instance.name}: replication threads not running after ${timeoutMs} ms`);
     await sleep(100);
   }
-  return { name: instance.name, pid: instance.pid, source: `${primary.host}:${primary.port}` };
+  return { name: instance.name, pid: instance.pid, source: `${primary.host}:${primary.port}`, by: 'sandbox' };
 }
 
 /** The control server; `changed` runs after any pid changed (the caller rewrites state.json). */

@@ -16,7 +16,11 @@
  *     read_only=1 → take the global read lock (MariaDB) and keep the connection as a watcher;
  *   - while connected, checks every `checkEveryMs` that it is still read-only (else fences again)
  *     and ends the watch once the instance replicates again (the operator rejoined it: it is no
- *     longer a demoted primary, and its SQL thread needs the lock lifted).
+ *     longer a demoted primary, and its SQL thread needs the lock lifted);
+ *   - with `rejoin` (recovery.rejoinOldPrimary, rejoin.ts): on an answer with read_only=1 (the
+ *     first, or a check after it fenced it), Baton's own rejoin decides; it re-attaches the
+ *     instance as a replica when its GTID state proves it holds nothing the new primary lacks
+ *     (the watch then ends), keeps it fenced for good when it does, or is asked again later.
  *
  * Downtime does not hide anything here: the keeper does not read it. Every executor keeps every
  * active row (sync): fencing twice is harmless, and a keeper that dies with its process is
@@ -64,6 +68,23 @@ export interface FenceKeeperOptions {
   /** Between two checks on a connection that answered. Default 1000 ms. */
   checkEveryMs?: number;
   connect?: (options: InstanceConnectOptions) => Promise<InstanceConnection>;
+  /** Baton's rejoin of a returned old primary (rejoin.ts); none: it stays fenced until an operator rejoins it. */
+  rejoin?: RejoinPort;
+  /** Between two rejoin attempts that were told to wait. Default 2000 ms. */
+  rejoinRetryMs?: number;
+}
+
+/** Tried on an answer with read_only=1, on the keeper's connection (rejoin.ts). */
+export interface RejoinPort {
+  attempt(d: DemotedPrimary, conn: InstanceConnection): Promise<RejoinAttempt>;
+}
+
+export interface RejoinAttempt {
+  /** rejoined: it replicates from the current primary now; kept: it stays fenced (decided for this watch); wait: ask again later. */
+  outcome: 'rejoined' | 'kept' | 'wait';
+  reason: string;
+  /** The attempt lifted the global read lock on the connection (the keeper takes it again on a new one). */
+  unlocked: boolean;
 }
 
 export interface ReleaseResult {
@@ -227,6 +248,9 @@ class Watch {
   #stopped = false;
   #loop: Promise<void> | null = null;
   #holdErrorSeen = false;
+  /** The rejoin decided for this watch (kept fenced, or its re-attach failed): not asked again. */
+  #rejoinSettled = false;
+  #rejoinAfterMs = 0;
   fencedCount = 0;
 
   constructor(d: DemotedPrimary, o: FenceKeeperOptions, onEnd: (reason: string) => void) {
@@ -370,10 +394,37 @@ class Watch {
       return;
     }
     if (state.readOnly) {
+      if ((await this.#rejoin(conn)) === 'rejoined') return;
+      if (this.#stopped) {
+        conn.destroy();
+        return;
+      }
       await this.#holdOn(conn);
       return;
     }
     await this.#fence(conn);
+  }
+
+  /**
+   * Baton's rejoin, on a connection that answered read_only=1: 'rejoined' (it replicates, the
+   * connection is closed and the watch ended), 'unlocked' (the attempt lifted the read lock and
+   * did not rejoin: the caller takes it again) or 'held' (nothing changed on the connection).
+   */
+  async #rejoin(conn: InstanceConnection): Promise<'rejoined' | 'unlocked' | 'held'> {
+    const rejoin = this.#o.rejoin;
+    if (!rejoin || this.#rejoinSettled || this.#stopped || Date.now() < this.#rejoinAfterMs) return 'held';
+    const attempt = await rejoin.attempt(this.#d, conn).catch((err: unknown): RejoinAttempt => {
+      this.#o.logger.warn({ err, instance: this.#id }, 'rejoin attempt failed; tried again later');
+      return { outcome: 'wait', reason: (err as Error).message, unlocked: true };
+    });
+    if (attempt.outcome === 'rejoined') {
+      conn.destroy();
+      this.#end(attempt.reason);
+      return 'rejoined';
+    }
+    if (attempt.outcome === 'kept') this.#rejoinSettled = true;
+    else this.#rejoinAfterMs = Date.now() + (this.#o.rejoinRetryMs ?? 2000);
+    return attempt.unlocked ? 'unlocked' : 'held';
   }
 
   async #check(conn: InstanceConnection): Promise<void> {
@@ -389,6 +440,10 @@ class Watch {
     } else if (!state.readOnly) {
       // writable under our watch: someone set read_only=0. A fresh connection fences it again.
       this.#held = null;
+      conn.destroy();
+    } else if ((await this.#rejoin(conn)) !== 'held') {
+      // rejoined (the watch ended), or the lock was lifted: a fresh connection takes it again
+      if (this.#held === conn) this.#held = null;
       conn.destroy();
     }
   }

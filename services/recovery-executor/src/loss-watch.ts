@@ -15,7 +15,7 @@
  * after `writableGraceMs` of answering writable (the report then says so). Members not answering
  * within `watchForMs` of the recovery's end stay pending: the report says so for good.
  */
-import { parseInstanceId } from '@baton/contracts';
+import { parseInstanceId, type ReplicationState } from '@baton/contracts';
 import { describeLossReport, lossReportComplete, unionPositions, withMember, type LossReport } from '@baton/domain';
 import type { Logger } from '@baton/logging';
 import { connectInstance, dialectOf, readGtidPosition, readReplicaStatus, type InstanceConnection, type InstanceConnectOptions, type Queryable } from '@baton/mysql';
@@ -122,20 +122,38 @@ export class LossWatcher {
     const { host, port } = parseInstanceId(member);
     const conn = await (this.#o.connect ?? connectInstance)({ host, port, user: this.#o.user, password: this.#o.password, connectTimeoutMs: 500, queryTimeoutMs: 2000 });
     try {
-      const [row] = await conn.query('SELECT @@GLOBAL.read_only AS ro');
-      const gtid = await readGtidPosition(conn, 'read-position');
-      const d = await dialectOf(conn, 'read-position');
-      const status = await readReplicaStatus(conn, d, 'read-position');
-      const received = status.state && status.state.usingGtid.toLowerCase() !== 'no' ? status.state.gtidIoPos : '';
-      const texts = gtid.mariadb ? [gtid.mariadb.binlogPos, gtid.mariadb.slavePos, received] : [gtid.ownPosition, status.retrievedGtidSet];
-      return { readOnly: Number(row?.['ro']) === 1, position: unionPositions(gtid.flavour, texts) };
+      return await readHolding(conn);
     } finally {
       conn.destroy();
     }
   }
 
-  /** The member's position into the report, by compare-and-swap; then its step on the recovery's trail. */
-  async #record(w: Watched, member: string, position: string | null, readOnly: boolean): Promise<void> {
+  /**
+   * The report of recovery `uid` once `member` was examined at `position` on a connection of the
+   * caller's (the old primary's rejoin, rejoin.ts, reads it on the fence keeper's): recorded as the
+   * sweep records a member, by the same compare-and-swap and step, when it is still pending. Null
+   * when the recovery has no report; a null position records nothing (the member stays pending).
+   */
+  async examine(uid: string, member: string, position: string | null, readOnly: boolean): Promise<LossReport | null> {
+    for (let attempt = 0; ; attempt += 1) {
+      const [row] = await this.#o.db.query('SELECT cluster_id, loss_report FROM recoveries WHERE uid = ?', [uid]);
+      const report = row ? parseReport(row['loss_report']) : null;
+      if (!row || !report) return null;
+      if (position === null || !report.pending.includes(member) || attempt >= 3) return report;
+      const w: Watched = { uid, clusterId: String(row['cluster_id']), report, text: String(row['loss_report']), writableSince: new Map(), busy: true };
+      if (await this.#record(w, member, position, readOnly)) {
+        const mine = this.#watched.get(uid);
+        if (!mine?.busy) {
+          if (lossReportComplete(w.report)) this.#watched.delete(uid);
+          else this.#watched.set(uid, { ...w, busy: false });
+        }
+        return w.report;
+      }
+    }
+  }
+
+  /** The member's position into the report, by compare-and-swap; then its step on the recovery's trail. False: another executor wrote first. */
+  async #record(w: Watched, member: string, position: string | null, readOnly: boolean): Promise<boolean> {
     const role = w.report.entries.find((e) => e.member === member)?.role ?? (member === w.report.oldPrimary ? 'old-primary' : 'replica');
     const next = withMember(w.report, { member, role, position });
     const text = JSON.stringify(next);
@@ -144,7 +162,7 @@ export class LossWatcher {
       // another executor recorded something first: start again from its report
       this.#watched.delete(w.uid);
       await this.sync();
-      return;
+      return false;
     }
     const [row] = await this.#o.db.query('SELECT COALESCE(MAX(seq), 0) AS seq FROM recovery_steps WHERE recovery_uid = ?', [w.uid]);
     w.report = next;
@@ -155,7 +173,23 @@ export class LossWatcher {
     const trail = this.#o.audit.trail(w.clusterId, undefined, w.uid, Number(row?.['seq'] ?? 0));
     trail.step('loss-report-updated', status, `${what}${readOnly ? '' : ' (read while it answered writable)'}; ${describeLossReport(next)}`, { member, position, readOnly, complete: lossReportComplete(next), report: next });
     this.#o.logger.info({ recoveryUid: w.uid, member, position, lost: entry?.missing ?? '', complete: lossReportComplete(next) }, 'loss report updated');
+    return true;
   }
+}
+
+/**
+ * What a member holds, read on `conn`: MariaDB gtid_binlog_pos, gtid_slave_pos and, on GTID
+ * replication, Gtid_IO_Pos; MySQL gtid_executed and Retrieved_Gtid_Set (unionPositions), with its
+ * read_only and replication state.
+ */
+export async function readHolding(conn: InstanceConnection): Promise<{ readOnly: boolean; flavour: 'mariadb' | 'mysql'; position: string | null; replication: ReplicationState | null }> {
+  const [row] = await conn.query('SELECT @@GLOBAL.read_only AS ro');
+  const gtid = await readGtidPosition(conn, 'read-position');
+  const d = await dialectOf(conn, 'read-position');
+  const status = await readReplicaStatus(conn, d, 'read-position');
+  const received = status.state && status.state.usingGtid.toLowerCase() !== 'no' ? status.state.gtidIoPos : '';
+  const texts = gtid.mariadb ? [gtid.mariadb.binlogPos, gtid.mariadb.slavePos, received] : [gtid.ownPosition, status.retrievedGtidSet];
+  return { readOnly: Number(row?.['ro']) === 1, flavour: gtid.flavour, position: unionPositions(gtid.flavour, texts), replication: status.state };
 }
 
 export function parseReport(value: unknown): LossReport | null {

@@ -26,6 +26,7 @@ import { BackendRecoveryStore } from './backend-store.ts';
 import { faultActionFromEnv, faultFromEnv } from './fault-points.ts';
 import { FenceKeeper } from './fence-keeper.ts';
 import { LossWatcher } from './loss-watch.ts';
+import { OldPrimaryRejoin } from './rejoin.ts';
 import { FenceLines } from './fence-lines.ts';
 import { clusterPrimaryOf } from './steps/decisions.ts';
 import { BackendDemotedPrimaries } from './backend-demoted.ts';
@@ -95,6 +96,14 @@ function redisAnnotations(redis: Redis, keys: Keys, clock: () => Date) {
       ids.map((id, i) => [id, { promotionRule: parseCandidateValue(values[2 * i] ?? null).promotionRule, downtime: parseDowntimeValue(values[2 * i + 1] ?? null, at).downtime }]),
     );
   };
+}
+
+/** Ends the downtime a recovery put on a failed primary (owner baton, lost-in-recovery), never an operator's. */
+async function endRecoveryDowntime(redis: Redis, keys: Keys, clusterId: string, instance: string, now: Date): Promise<boolean> {
+  const key = keys.downtime(clusterId, instance);
+  const { downtime } = parseDowntimeValue(await redis.get(key), now);
+  if (!downtime || downtime.owner !== 'baton' || downtime.reason !== 'lost-in-recovery') return false;
+  return (await redis.del(key)) === 1;
 }
 
 /** Every cluster the analyzer cached a snapshot of: its primary gets a fence line (at most every refresh period). */
@@ -204,15 +213,6 @@ export async function startRecoveryExecutor(options: StartRecoveryExecutorOption
     });
     const topology = createTopologyAccess({ settings, logger, owner: `recovery-executor:${owner}`, annotations: redisAnnotations(redis, keys, clock), now: clock });
     const journal = new BackendRecoveryJournal(db);
-    const keeper = new FenceKeeper({
-      store: new BackendDemotedPrimaries(db),
-      audit,
-      logger: logger.child({ component: 'fence-keeper' }),
-      user: settings.mysql.user,
-      password: settings.mysql.password,
-      intervalMs: settings.fenceKeeperIntervalMs,
-    });
-    closers.unshift({ name: 'fence keeper', run: () => keeper.stop() });
     const lossWatch = new LossWatcher({
       db,
       audit,
@@ -221,6 +221,32 @@ export async function startRecoveryExecutor(options: StartRecoveryExecutorOption
       password: settings.mysql.password,
       watchForMs: settings.lossReportWatchMs,
     });
+    // a returned old primary holding nothing the new primary lacks rejoins as a replica (rejoin.ts)
+    const rejoin = settings.rejoinOldPrimary
+      ? new OldPrimaryRejoin({
+          db,
+          audit,
+          logger: logger.child({ component: 'rejoin' }),
+          user: settings.mysql.user,
+          password: settings.mysql.password,
+          replicationUser: settings.mysql.replicationUser,
+          replicationPassword: settings.mysql.replicationPassword,
+          lossReports: lossWatch,
+          snapshot: (clusterId) => state.cachedSnapshot(clusterId),
+          endDowntime: (clusterId, instance) => endRecoveryDowntime(redis, keys, clusterId, instance, clock()),
+        })
+      : undefined;
+    const keeper = new FenceKeeper({
+      store: new BackendDemotedPrimaries(db),
+      audit,
+      logger: logger.child({ component: 'fence-keeper' }),
+      user: settings.mysql.user,
+      password: settings.mysql.password,
+      intervalMs: settings.fenceKeeperIntervalMs,
+      // asked again every poll interval: a snapshot cached before the promotion names no primary yet
+      ...(rejoin ? { rejoin, rejoinRetryMs: Math.max(250, settings.pollIntervalMs) } : {}),
+    });
+    closers.unshift({ name: 'fence keeper', run: () => keeper.stop() });
     lossWatch.start();
     closers.unshift({ name: 'loss watcher', run: async () => lossWatch.stop() });
     const lines = new FenceLines({ user: settings.mysql.user, password: settings.mysql.password, logger: logger.child({ component: 'fence-lines' }) });

@@ -99,6 +99,10 @@ const batonKeys = {
     'A demoted primary is probed this often (a new connection attempt, each bounded to 5 intervals) until it rejoins as a replica; each time it answers writable it is fenced again (demoted-primary-returned). Short, so a primary cut off by the network is fenced within one interval of the network healing.',
     { min: 20 },
   ),
+  rejoinOldPrimary: bool(
+    true,
+    "When a failed-over primary answers again (restarted, resumed, reconnected; the fence keeper makes it read-only), Baton compares what it holds with the recovery's lost-transaction report and the current primary. Nothing the new primary lacks: it is re-attached as a replica of the cluster's current writable primary (read-only, MASTER_USE_GTID = current_pos), its downtime ended (old-primary-rejoined). Extra transactions (or anything Baton cannot prove): it stays fenced and detached, and old-primary-not-rejoined names the GTIDs and how to reinstate it. On (default): only a provably clean old primary rejoins, and a fenced idle server is a wasted replica. Off: every returned old primary stays fenced until an operator rejoins it (for those who rebuild failed hosts by policy). Recoveries run by a command hint (force-master-failover, takeovers) leave the old primary as the command does.",
+  ),
   lossReportWatchHours: integer(
     168,
     'After a failover, members the recovery could not examine (the old primary, unreachable replicas) are probed until they answer, for this long, to complete the lost-transaction report with their own positions.',

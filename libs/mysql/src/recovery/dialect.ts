@@ -114,10 +114,11 @@ export function dialectOf(conn: InstanceConnection, step: RecoveryStep): Promise
 /** CHANGE MASTER/REPLICATION SOURCE to a GTID source: the statement with placeholders, and its values. */
 export function changeSourceSql(
   d: Dialect,
-  source: { host: string; port: number; user: string; password: string; connectRetrySeconds: number },
+  source: { host: string; port: number; user: string; password: string; connectRetrySeconds: number; mariadbUseGtid?: 'slave_pos' | 'current_pos' },
 ): { sql: string; values: unknown[] } {
   const o = d.option;
-  const gtid = d.flavour === 'mariadb' ? 'MASTER_USE_GTID = slave_pos' : `${o}_AUTO_POSITION = 1`;
+  const use = source.mariadbUseGtid === 'current_pos' ? 'current_pos' : 'slave_pos';
+  const gtid = d.flavour === 'mariadb' ? `MASTER_USE_GTID = ${use}` : `${o}_AUTO_POSITION = 1`;
   return {
     sql: `${d.changeSource} ${o}_HOST = ?, ${o}_PORT = ?, ${o}_USER = ?, ${o}_PASSWORD = ?, ${gtid}, ${o}_CONNECT_RETRY = ?`,
     values: [source.host, source.port, source.user, source.password, source.connectRetrySeconds],

@@ -21,6 +21,11 @@ export interface PointAtOptions extends ReplicationCredentials {
   /** true/false switches the replica side of semi-sync before START SLAVE; undefined leaves it. */
   semiSyncReplica?: boolean;
   statementTimeoutMs?: number;
+  /**
+   * MariaDB's MASTER_USE_GTID: slave_pos (default: what a replica applied) or current_pos (a former
+   * primary rejoining: its own transactions are in its binlog, its gtid_slave_pos is empty or stale).
+   */
+  mariadbUseGtid?: 'slave_pos' | 'current_pos';
 }
 
 export function validateSource(step: RecoveryStep, instance: string, source: InstanceKey, connectRetrySeconds: number): void {
@@ -60,6 +65,7 @@ export async function pointAt(
     user: options.replicationUser,
     password: options.replicationPassword,
     connectRetrySeconds,
+    ...(options.mariadbUseGtid ? { mariadbUseGtid: options.mariadbUseGtid } : {}),
   });
   await runStatement(conn, step, d.changeSource, () => conn.exec(change.sql, change.values, q), [options.replicationPassword]);
   await runStatement(conn, step, d.startReplica, () => conn.exec(d.startReplica, [], q));
