@@ -50,7 +50,8 @@ export const replicaKeys: InstanceKey[] = [
   { host: 'db4', port: 3306 },
 ];
 
-function mariadb(host: string, at: number, over: Partial<InstanceObservation>): InstanceObservation {
+/** A MariaDB instance that answered at `at`, logging its updates (ROW). */
+export function mariadb(host: string, at: number, over: Partial<InstanceObservation>): InstanceObservation {
   return unknownInstance(host, 3306, {
     lastSeenAt: iso(at),
     lastCheckedAt: iso(at),

@@ -7,8 +7,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { replicationState, unknownInstance, type ClusterSnapshot, type InstanceKey, type InstanceObservation } from '@baton/contracts';
-import { analysisOf, deadPrimaryIo, harness, primary, T0 } from './fakes.ts';
+import { replicationState, type ClusterSnapshot, type InstanceKey, type InstanceObservation } from '@baton/contracts';
+import { analysisOf, deadPrimaryIo, harness, mariadb, primary, T0 } from './fakes.ts';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const im: InstanceKey = { host: 'db5', port: 3306 };
@@ -16,22 +16,7 @@ const imOn = { BATON__RECOVERY__RECOVER_INTERMEDIATE_MASTER_CLUSTER_FILTERS: '["
 
 function node(host: string, serverId: number, at: number, over: Partial<InstanceObservation>): InstanceObservation {
   const pos = '0-1-100';
-  return unknownInstance(host, 3306, {
-    lastSeenAt: iso(at),
-    lastCheckedAt: iso(at),
-    lastAttemptedAt: iso(at),
-    lastCheckPartialSuccess: true,
-    version: '10.11.19-MariaDB',
-    flavour: 'mariadb',
-    logBin: true,
-    logSlaveUpdates: true,
-    binlogFormat: 'ROW',
-    binlogCoordinates: { file: 'mysql-bin.000001', pos: 1680 },
-    serverId,
-    readOnly: true,
-    mariadbGtid: { currentPos: pos, slavePos: pos, binlogPos: pos, strictMode: true, domainId: 0 },
-    ...over,
-  });
+  return mariadb(host, at, { serverId, readOnly: true, mariadbGtid: { currentPos: pos, slavePos: pos, binlogPos: pos, strictMode: true, domainId: 0 }, ...over });
 }
 
 function chain(options: { siblingSeq?: number } = {}): ClusterSnapshot {
