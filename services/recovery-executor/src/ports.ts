@@ -42,12 +42,6 @@ export interface RecoveryState {
   takeIoRestartSlot(clusterId: string, scope: 'primary' | 'replica', instance: string): Promise<boolean>;
   /** true when this is the first detection of the instance in its active period, actionable or not (counted apart). */
   registerDetection(clusterId: string, instance: string, detectionUid: string, actionable?: boolean): Promise<boolean>;
-  /**
-   * A detection of the other kind (actionable / not) of the instance is in its active period: the
-   * same incident seen under another code (UnreachableMaster, then DeadMaster), whose detection
-   * hooks already ran. Absent in fakes: never.
-   */
-  otherDetectionActive?(clusterId: string, instance: string, actionable: boolean): Promise<boolean>;
   recoveriesDisabled(): Promise<boolean>;
   /** A forced registration replaces only a resolved recovery's block (or none); a running one refuses it (`recovery-running`). */
   registerRecovery(clusterId: string, value: BlockValue, options: { forced: boolean }): Promise<RegisterOutcome>;

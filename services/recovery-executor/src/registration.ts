@@ -169,10 +169,6 @@ export class RedisRecoveryState implements RecoveryState {
     return setFlag(this.#o.redis, key, this.#o.detectionPeriodMs, { nx: true, value: detectionUid });
   }
 
-  otherDetectionActive(clusterId: string, instance: string, actionable: boolean): Promise<boolean> {
-    return exists(this.#o.redis, detectionKeys(this.#o.keys, clusterId, instance, !actionable)[0] as string);
-  }
-
   recoveriesDisabled(): Promise<boolean> {
     return exists(this.#o.redis, this.#o.keys.recoveriesDisabled());
   }

@@ -178,7 +178,6 @@ export class FakeState implements RecoveryState {
     this.log.push(`detection:${i}`);
     return true;
   };
-  otherDetectionActive = async (_c: string, instance: string, actionable: boolean) => this.detections.has(actionable ? `${instance}|not-actionable` : instance);
   recoveriesDisabled = async () => this.disabled;
   registerRecovery = async (_c: string, value: BlockValue, o: { forced: boolean }): Promise<RegisterOutcome> => {
     if (this.block && (!o.forced || this.block.state === 'running')) {

@@ -79,10 +79,6 @@ test('backend rows: recovery, steps, blocked attempts counted, acknowledgement l
 
   await state.registerRecovery('c1', block('rec-1'), { forced: false });
   await state.resolveBlock('c1', block('rec-1', { state: 'resolved', successor: 'db2:3306' }));
-  assert.equal(await state.otherDetectionActive('c9', 'db1:3306', true), false, 'no detection yet');
-  await state.registerDetection('c9', 'db1:3306', 'det-0', false);
-  assert.equal(await state.otherDetectionActive('c9', 'db1:3306', true), true, 'an UnreachableMaster detection is the other kind of a DeadMaster one');
-  assert.equal(await state.otherDetectionActive('c9', 'db1:3306', false), false, 'and not its own');
   await state.registerDetection('c1', 'db1:3306', 'det-1');
   await store.closeDetections('c1', failed, 'rec-1', new Date());
   const acked = await store.acknowledge({ scope: 'uid', uid: 'rec-1' }, 'ops', 'checked', new Date());
