@@ -6,9 +6,7 @@
  *      emergency grace-period key lives)
  *   2  emergency operations (steps/emergency.ts)
  *   3  failure-detection registration, once per active period per instance (Redis key NX with
- *      FailureDetectionPeriodBlockMinutes + a backend row), OnFailureDetectionProcesses — once
- *      per incident: not again when the instance's detection of the other kind (a non-actionable
- *      UnreachableMaster before the DeadMaster) is still active
+ *      FailureDetectionPeriodBlockMinutes + a backend row), OnFailureDetectionProcesses
  *   4  the global switch: recoveries disabled ⇒ stop, unless forced
  *   5  RecoverMasterClusterFilters — RecoverIntermediateMasterClusterFilters for a dead intermediate
  *      primary — (default [] ⇒ nothing is recovered automatically), unless forced
@@ -459,9 +457,6 @@ export class RecoveryExecutor {
       gracePeriodApplied: choice.gracePeriodApplied,
     });
     if (a.skipProcesses) return true;
-    // one incident, one OnFailureDetectionProcesses: a primary killed mid-probe is UnreachableMaster
-    // for a moment, then DeadMaster (orchestrator registers a detection once per instance and period)
-    if (await state.otherDetectionActive?.(a.clusterId, failed, choice.actionable)) return true;
     const values = hookValues({ ...this.#hookBase(a), recoveryUid: uid });
     const outcome = await this.#d.hooks.run({ kind: 'OnFailureDetectionProcesses', clusterId: a.clusterId, recoveryUid: uid, requestId: `${uid}:OnFailureDetectionProcesses:${failed}`, values, correlationId: a.correlationId });
     if (outcome.status === 'none-configured') return true;

@@ -32,7 +32,7 @@ import { performance } from 'node:perf_hooks';
 import { instanceId, parseInstanceId, type ClusterSnapshot, type InstanceKey } from '@baton/contracts';
 import { gtidsBeyond, hasNoSource, writableRootsOf, type LossReport } from '@baton/domain';
 import type { Logger } from '@baton/logging';
-import { connectInstance, repoint, type InstanceConnection, type InstanceConnectOptions, type Queryable } from '@baton/mysql';
+import { connectInstance, holdReadLock, repoint, type InstanceConnection, type InstanceConnectOptions, type Queryable } from '@baton/mysql';
 import type { Audit } from './audit.ts';
 import type { DemotedPrimary, RejoinAttempt, RejoinPort } from './fence-keeper.ts';
 import { readHolding } from './loss-watch.ts';
@@ -150,6 +150,11 @@ export class OldPrimaryRejoin implements RejoinPort {
   async #attempt(d: DemotedPrimary, conn: InstanceConnection): Promise<RejoinAttempt> {
     const started = performance.now();
     const member = instanceId(d.instance);
+    // the global read lock before the position is read: read_only does not stop every account
+    // (MariaDB's READ ONLY ADMIN, SUPER), and nothing may commit between what is judged and the
+    // repoint (on the keeper's check path it is held already; taking it again is harmless)
+    const lockError = await holdReadLock(conn, 2000);
+    if (lockError !== null) return { outcome: 'wait', reason: `the global read lock could not be taken: ${lockError}`, unlocked: false };
     const held = await readHolding(conn);
     if (!held.readOnly) return { outcome: 'wait', reason: 'it answers writable', unlocked: false };
     const recovery = await this.#recovery(d.recoveryUid);
@@ -168,6 +173,9 @@ export class OldPrimaryRejoin implements RejoinPort {
       return { outcome: 'kept', reason: decision.detail, unlocked: false };
     }
     const source = parseInstanceId(decision.source);
+    // still what was judged: the lock held since the read, so only a lock lost with its connection could change it
+    const again = await readHolding(conn);
+    if (again.position !== held.position) return { outcome: 'wait', reason: `its position moved while it was judged (${held.position} → ${again.position})`, unlocked: false };
     await conn.exec('UNLOCK TABLES');
     let error = '';
     try {
