@@ -143,14 +143,15 @@ export async function relocateIntermediateReplicas(run: IntermediateRun, snapsho
     errors.push(...result.errors);
   }
 
-  // 11. lost replicas named; the ones stopped here and never moved replicate again from the intermediate
+  // 11. lost replicas named; the ones stopped here and not moved replicate again (from the intermediate if it returns)
   if (lost.length > 0) {
     trail.step('lost-replicas', 'info', `${lost.length} replica(s) of ${id} not relocated: ${lost.map((l) => instanceId(l.replica)).join(', ')}`, {
       lost: lost.map((l) => ({ instance: instanceId(l.replica), kind: l.kind, reason: l.reason })),
     });
   }
-  const planLost = new Set(plan.lost.map((l) => instanceId(l.replica)));
-  const restart = stopped.filter((s) => planLost.has(instanceId(s)));
+  // every replica stopped here and not moved: planned lost, not caught up with, or a repoint that
+  // failed half-way (START SLAVE on one already running is harmless)
+  const restart = stopped.filter((s) => !moved.some((m) => sameKey(m.replica, s)));
   let stillStopped: InstanceKey[] = [];
   if (restart.length > 0) {
     const restarted = await session.restartReplication(restart);
