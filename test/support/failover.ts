@@ -10,12 +10,28 @@ import { testDatabase, waitFor, type MariaDbInstance, type Topology } from '@bat
 export const key = (i: { host: string; port: number }) => ({ host: i.host, port: i.port });
 export const idOf = (i: { host: string; port: number }) => `${i.host}:${i.port}`;
 
-/** Running instances with read_only = 0. */
+/** A connection-level failure of the test's own query (the socket gone: a fence killed it), not an answer. */
+const connectionLost = (error: unknown): boolean => typeof error === 'object' && error !== null && (error as { fatal?: unknown }).fatal === true;
+
+/**
+ * Running instances with read_only = 0. A fence (the keeper's, a fence line's) kills every client
+ * session of the old primary, the test's own query included: a query that loses its connection is
+ * asked again (at most 5 times), so every instance is still answered for, never skipped.
+ */
 export async function writableInstances(topology: Topology): Promise<MariaDbInstance[]> {
   const out: MariaDbInstance[] = [];
   for (const i of topology.instances) {
     if (!i.running || i.isCutOff) continue;
-    const [row] = await i.query<{ ro: number }>('SELECT @@read_only AS ro');
+    let row: { ro: number } | undefined;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        [row] = await i.query<{ ro: number }>('SELECT @@read_only AS ro');
+        break;
+      } catch (error) {
+        if (!connectionLost(error) || attempt >= 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
     if (Number(row?.ro) === 0) out.push(i);
   }
   return out;
