@@ -92,6 +92,15 @@ export function registerOperationRoutes(ctx: RouteContext): void {
   }
 
 
+  /** The instance, the target and their (common) cluster of a `…/:host/:port/:belowHost/:belowPort` route. */
+  async function movePair(p: { host: string; port: number; belowHost: string; belowPort: number }): Promise<{ key: InstanceKey; below: InstanceKey; cluster: ClusterView }> {
+    const key = { host: p.host, port: p.port };
+    const below = { host: p.belowHost, port: p.belowPort };
+    const cluster = await clusterOf(key);
+    await sameCluster(cluster, below);
+    return { key, below, cluster };
+  }
+
   ctx.route({
     url: 'relocate/:host/:port/:belowHost/:belowPort',
     tag,
@@ -99,10 +108,7 @@ export function registerOperationRoutes(ctx: RouteContext): void {
     summary: 'Moves the instance below another one by GTID (refused for file/position replication, a target that cannot be its source, a cycle, maintenance); Details = the moved Instance',
     params: BelowParams,
     handler: async (req) => {
-      const key = { host: req.params.host, port: req.params.port };
-      const below = { host: req.params.belowHost, port: req.params.belowPort };
-      const cluster = await clusterOf(key);
-      await sameCluster(cluster, below);
+      const { key, below, cluster } = await movePair(req.params);
       const answer = await perform({ kind: 'relocate', requestedBy: ctx.requestedBy(req), clusterId: cluster.clusterId, instance: key, below }, settings.recoverWaitMs);
       return ok(`Instance ${instanceId(key)} relocated below ${instanceId(below)}`, rowsAfter(cluster, answer, [key])[0]);
     },
@@ -115,10 +121,7 @@ export function registerOperationRoutes(ctx: RouteContext): void {
     summary: 'Moves every replica of the instance below another one by GTID (the target itself stays, its siblings go below it); Details = the moved replicas',
     params: BelowParams,
     handler: async (req) => {
-      const key = { host: req.params.host, port: req.params.port };
-      const below = { host: req.params.belowHost, port: req.params.belowPort };
-      const cluster = await clusterOf(key);
-      await sameCluster(cluster, below);
+      const { key, below, cluster } = await movePair(req.params);
       const moved = (a: OperationAnswer) => rowsAfter(cluster, a, a.changed.map(parseInstanceId));
       const answer = await perform({ kind: 'relocate-replicas', requestedBy: ctx.requestedBy(req), clusterId: cluster.clusterId, instance: key, below }, settings.recoverWaitMs, moved);
       return ok(`Relocated ${answer.changed.length} replicas of ${instanceId(key)} below ${instanceId(below)}`, moved(answer));
