@@ -8,7 +8,7 @@ import { analysisCommand, analysisStateCommand, clustersCommand, topologyCommand
 import { discoverCommand } from './discover-command.ts';
 import { downtimeCommand, forgetCommand, registerCandidateCommand } from './instance-commands.ts';
 import { UsageError, exitCodes, type CliIo } from './io.ts';
-import { ackCommand, auditCommand, recoverCommand, recoveriesCommand, recoveryCommand } from './recovery-commands.ts';
+import { ackCommand, auditCommand, recoverCommand, recoveriesCommand, recoveryCommand, takeoverCommand } from './recovery-commands.ts';
 
 export const usage = `Usage: baton COMMAND [options]
 
@@ -21,6 +21,8 @@ Commands over the api (--api URL or $BATON_API_URL, --token TOKEN or $BATON_API_
   forget CLUSTER                     stop watching a cluster
   recover HOST:PORT [--candidate HOST:PORT] [--skip-hooks]
                                      forced recovery of a dead primary; prints the promoted one
+  takeover CLUSTER [--to HOST:PORT] [--auto|--force]
+                                     planned switchover; the old primary replicates from the new one
   ack CLUSTER|--instance HOST:PORT|--uid UID|--all --comment TEXT
                                      acknowledge recoveries (lifts the anti-flapping block)
   recoveries disable|enable|check    the global switch of automated recoveries
@@ -47,6 +49,7 @@ const commands: Record<string, (argv: readonly string[], io: CliIo) => number | 
   discover: discoverCommand,
   forget: forgetCommand,
   recover: recoverCommand,
+  takeover: takeoverCommand,
   ack: ackCommand,
   recoveries: recoveriesCommand,
   'disable-global-recoveries': (argv, io) => recoveriesCommand(['disable', ...argv], io),

@@ -32,6 +32,36 @@ the global switch and the anti-flapping block.
   },
 });
 
+export const takeoverCommand = apiCommand({
+  name: 'takeover',
+  usage: `Usage: baton takeover CLUSTER [--to HOST:PORT] [--auto | --force] [options]
+
+Planned switchover of the cluster's primary (orchestrator's graceful-master-takeover): the target
+is checked (lag within ReasonableMaintenanceReplicationLagSeconds, promotion rule, bans, version),
+PreGracefulTakeoverProcesses runs (the place to make the proxy stop sending writes), the primary
+is set read-only and its client connections killed, the target applies its final position and is
+promoted, the other replicas move under it, and the old primary replicates from it. A failure
+before the promotion puts everything back (the old primary writable again) and says why.
+  --to HOST:PORT   the direct replica to promote (needed unless the primary has only one, or --auto)
+  --auto           without --to: the best candidate (graceful-master-takeover-auto)
+  --force          force-master-takeover: no lag check, no graceful hooks (--to required)`,
+  options: { to: { type: 'string' }, auto: { type: 'boolean', default: false }, force: { type: 'boolean', default: false } },
+  positionals: [1, 1],
+  async run({ positionals, values, target, io, json, printJson, user }) {
+    const to = values['to'] === undefined ? undefined : parseHostPort(String(values['to']), '--to HOST:PORT');
+    if (values['auto'] === true && values['force'] === true) throw new UsageError('--auto and --force exclude each other');
+    if (values['force'] === true && !to) throw new UsageError('--force needs --to HOST:PORT (force-master-takeover promotes a designated replica)');
+    const route = values['force'] === true ? 'force-master-takeover' : values['auto'] === true ? 'graceful-master-takeover-auto' : 'graceful-master-takeover';
+    const res = await callApi(target, apiPath(route, String(positionals[0]), ...(to ? [to.host, to.port] : [])), { mutating: true, user });
+    if (json) printJson(res.body);
+    else {
+      const r = detailsOf(res) as { UID: string; SuccessorKey: { Hostname: string; Port: number } | null };
+      io.out(`${messageOf(res)}: ${r.SuccessorKey ? `${r.SuccessorKey.Hostname}:${r.SuccessorKey.Port}` : '?'} (recovery ${r.UID})\n`);
+    }
+    return exitCodes.ok;
+  },
+});
+
 export const ackCommand = apiCommand({
   name: 'ack',
   usage: `Usage: baton ack CLUSTER --comment TEXT [options]

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitFor, withTopology, type MariaDbInstance } from '@baton/testing';
-import { promote, repointAll, stopReplicaAndDrain, type InstanceConnection } from '../src/index.ts';
+import { promote, repoint, repointAll, stopReplicaAndDrain, type InstanceConnection } from '../src/index.ts';
 import { adminConnection, mostAdvanced, ms, replicationCredentials, writtenSeqs } from './recovery-helpers.ts';
 
 async function semiSyncStatus(conn: InstanceConnection): Promise<{ status: string; clients: number; yesTx: number }> {
@@ -69,4 +69,33 @@ test('semi-sync 1+2: after promote and repoint the new primary runs semi-sync an
   assert.deepEqual(lost, [], 'no write acked before the kill is missing on the new primary');
   t.diagnostic(`before kill: ${written.acked.length} acked, ${written.failed.length} unknown, 0 lost; after: ${second.acked.length} acked semi-sync`);
   t.diagnostic(`timings: promote (with semi-sync) ${ms(promoted.elapsedMs)}, repoint ${repointed.map((e) => (e.ok ? ms(e.result.elapsedMs) : '-')).join(', ')}`);
+});
+
+test('semi-sync switchover: the old primary repointed as a former primary drops its master side and acknowledges the new primary', async (t) => {
+  const topology = await withTopology(t, { replicas: 2, semiSync: { timeoutMs: 10_000 } });
+  const [r1, r2] = topology.replicas as readonly MariaDbInstance[];
+  const oldConn = await adminConnection(t, topology, topology.primary);
+  const [c1, c2] = await Promise.all([r1, r2].map((r) => adminConnection(t, topology, r as MariaDbInstance)));
+  await oldConn.exec('SET GLOBAL read_only = 1');
+  await Promise.all([c1, c2].map((c) => stopReplicaAndDrain(c as InstanceConnection, { timeoutMs: 5000 })));
+  const promoted = await promote(c1 as InstanceConnection, { useSuperReadOnly: true, semiSync: { timeoutMs: 10_000 } });
+  assert.equal(promoted.verified, true, promoted.problems.join('; '));
+  const source = { host: (r1 as MariaDbInstance).host, port: (r1 as MariaDbInstance).port };
+  const [sibling] = await repointAll([c2 as InstanceConnection], source, { ...replicationCredentials(topology), semiSyncReplica: true });
+  assert.ok(sibling?.ok && sibling.result.running);
+
+  const rejoined = await repoint(oldConn, source, { ...replicationCredentials(topology), mariadbUseGtid: 'current_pos', formerPrimary: true });
+  assert.equal(rejoined.running, true, rejoined.outcome);
+  const vars = new Map((await oldConn.query("SHOW GLOBAL VARIABLES LIKE 'rpl_semi_sync_%_enabled'")).map((r) => [String(r['Variable_name']), String(r['Value'])]));
+  assert.equal(vars.get('rpl_semi_sync_master_enabled'), 'OFF', 'no longer waits for acknowledgements of its own');
+  assert.equal(vars.get('rpl_semi_sync_slave_enabled'), 'ON', 'acknowledges its new source');
+  await waitFor(async () => (await semiSyncStatus(c1 as InstanceConnection)).clients >= 2, { description: 'the new primary has both replicas as semi-sync clients', timeoutMs: 10_000 });
+
+  // the old primary applies the new primary's writes without waiting for anything
+  const after = await topology.startWriter({ target: r1 as MariaDbInstance, semisync: true });
+  await waitFor(() => after.ackedCount >= 20, { description: '20 acked writes on the new primary', timeoutMs: 20_000 });
+  const written = await after.stop();
+  await waitFor(async () => (await writtenSeqs(topology.primary, written.writer)).size >= written.acked.length, { description: 'the old primary applied them', timeoutMs: 10_000 });
+  await oldConn.exec('STOP SLAVE');
+  assert.equal((await oldConn.query('SHOW SLAVE STATUS'))[0]?.['Slave_SQL_Running'], 'No');
 });

@@ -23,6 +23,7 @@ export const params = <P extends TProperties>(props: P) => Type.Object(props, { 
 export const InstanceParams = params({ host: Host, port: Port });
 export const HintParams = params({ clusterHint: ClusterHint });
 export const CandidateParams = params({ host: Host, port: Port, candidateHost: Host, candidatePort: Port });
+export const DesignatedParams = params({ clusterHint: ClusterHint, designatedHost: Host, designatedPort: Port });
 export const PageParams = params({ page: Page });
 
 export const CommentQuery = Type.Object({ comment: Text('why; required, as orchestrator ?comment=') });

@@ -4,7 +4,7 @@
  * no NoProblem rows unless they carry a structure warning.
  */
 import type { BatonConfig } from '@baton/config';
-import { resolveAnalysisPolicy, type ResolvedAnalysisPolicy } from '@baton/domain';
+import { promotionPolicyFromConfig, resolveAnalysisPolicy, type PromotionPolicy, type ResolvedAnalysisPolicy } from '@baton/domain';
 
 export interface ApiSettings {
   /** Before /api (orchestrator: URLPrefix), '' or '/something'. */
@@ -24,6 +24,8 @@ export interface ApiSettings {
     RecoverIntermediateMasterClusterFilters: readonly string[];
     RecoveryIgnoreHostnameFilters: readonly string[];
   };
+  /** The promotion rules a switchover's target is checked against before its command is sent (the executor checks again). */
+  promotionPolicy: PromotionPolicy;
   /** Default downtime when begin-downtime names no duration (orchestrator: MaintenanceExpireMinutes = 10). */
   defaultDowntimeMs: number;
 }
@@ -57,6 +59,7 @@ export function apiSettings(config: Sections): ApiSettings {
       RecoverIntermediateMasterClusterFilters: [...recovery.RecoverIntermediateMasterClusterFilters],
       RecoveryIgnoreHostnameFilters: [...recovery.RecoveryIgnoreHostnameFilters],
     },
+    promotionPolicy: promotionPolicyFromConfig(recovery),
     defaultDowntimeMs: 10 * 60_000,
   };
 }

@@ -113,3 +113,56 @@ test('a recover refused because another recovery of the cluster is running is 40
   assert.equal(forced.body.Message, 'Master not failed over');
   assert.deepEqual(forced.body.Details, { Reason: 'recovery-running', RunningRecoveryUID: 'rec-run' });
 });
+
+test('graceful-master-takeover to a designated replica: the recover command with the hint and the candidate, answered with the TopologyRecovery', async (t) => {
+  const h = await harness(t);
+  h.commands.recoverBehaviour = { kind: 'promote', successor: { host: 'db3', port: 3306 } };
+  const r = await h.post('/api/graceful-master-takeover/orders/db3/3306', { headers: { 'x-baton-user': 'dba' } });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.Message, 'graceful-master-takeover: successor promoted');
+  assert.deepEqual((r.body.Details as Record<string, unknown>)['SuccessorKey'], { Hostname: 'db3', Port: 3306 });
+  assert.deepEqual(h.commands.published[0]?.command, {
+    kind: 'recover',
+    requestedBy: 'api:dba',
+    clusterId: 'orders',
+    instance: { host: 'db1', port: 3306 },
+    candidate: { host: 'db3', port: 3306 },
+    skipProcesses: false,
+    commandHint: 'graceful-master-takeover',
+    requestId: 'req-1',
+  });
+});
+
+test('graceful-master-takeover refused at once from the cached snapshot: no target named among several replicas, or one that is not a direct replica', async (t) => {
+  const h = await harness(t);
+  const unnamed = await h.post('/api/graceful-master-takeover/orders');
+  assert.equal(unnamed.status, 409);
+  assert.equal(unnamed.body.Message, 'graceful-master-takeover: not attempted');
+  assert.match((unnamed.body.Details as { Reason: string }).Reason, /^target instance not indicated: db1:3306 has \d direct replicas/);
+  const stranger = await h.post('/api/graceful-master-takeover/orders/db1/3306');
+  assert.equal(stranger.status, 409);
+  assert.match((stranger.body.Details as { Reason: string }).Reason, /db1:3306 must be directly replicating from the primary db1:3306/);
+  assert.deepEqual(h.commands.published, [], 'nothing sent');
+  assert.equal((await h.post('/api/graceful-master-takeover/nope')).status, 404);
+  assert.equal((await h.post('/api/graceful-master-takeover/orders/db2/notaport')).status, 400, 'a bad parameter names the field');
+});
+
+test('graceful-master-takeover-auto sends no candidate; force-master-takeover its hint; a failed switchover is 500 with its errors', async (t) => {
+  const h = await harness(t);
+  const auto = await h.post('/api/graceful-master-takeover-auto/orders');
+  assert.equal(auto.status, 200, JSON.stringify(auto.body));
+  const sent = h.commands.published[0]?.command as { candidate?: unknown; commandHint: string };
+  assert.equal(sent.commandHint, 'graceful-master-takeover-auto');
+  assert.equal(sent.candidate, undefined);
+  await h.post('/api/force-master-takeover/orders/db2/3306');
+  assert.equal((h.commands.published[1]?.command as { commandHint: string }).commandHint, 'force-master-takeover');
+
+  h.commands.recoverBehaviour = { kind: 'fail', errors: ['graceful-master-takeover: db2:3306 did not apply db1:3306\'s final position within 20000 ms; nothing promoted'] };
+  const failed = await h.post('/api/graceful-master-takeover/orders/db2/3306');
+  assert.equal(failed.status, 500);
+  assert.match(failed.body.Message as string, /^graceful-master-takeover: failed: graceful-master-takeover: db2:3306 did not apply/);
+  h.commands.recoverBehaviour = { kind: 'not-attempted', reason: 'recovery-running', runningRecoveryUid: 'rec-run' };
+  const busy = await h.post('/api/graceful-master-takeover/orders/db2/3306');
+  assert.equal(busy.status, 409);
+  assert.deepEqual(busy.body.Details, { Reason: 'recovery-running', RunningRecoveryUID: 'rec-run' });
+});

@@ -64,7 +64,7 @@ import { runRecovery, type RecoveryRequest, type RecoveryResult } from './recove
 import type { ExecutorSettings } from './settings.ts';
 import type { Fault, FaultAction } from './fault-points.ts';
 import type { RecoveryJournal } from './journal.ts';
-import { alreadyRecovered, chooseFor, forceMasterFailoverHint, forgeForcedFailoverEntry, gateRecovery, isDeadIntermediateCode, isDeadPrimaryCode, takeoverEntry } from './steps/decisions.ts';
+import { alreadyRecovered, chooseFor, failsOverLivePrimary, forgeForcedFailoverEntry, gateRecovery, isDeadIntermediateCode, isDeadPrimaryCode, takeoverEntry } from './steps/decisions.ts';
 import { needsCachedSnapshot, runEmergencyOperations } from './steps/emergency.ts';
 import { fenceStaleRoot } from './steps/fence-stale-root.ts';
 import { hookValues } from './steps/hook-values.ts';
@@ -374,14 +374,15 @@ export class RecoveryExecutor {
     const correlationId = job.correlationId ?? command.requestId;
     const notAttempted = (reason: string): void => this.#recoverNotAttempted(command.clusterId, correlationId, command.requestId, command.instance, reason, `recovery not attempted: ${reason}`);
     if (this.#stopping) return notAttempted('executor stopping');
-    const force = command.commandHint === forceMasterFailoverHint;
+    const force = failsOverLivePrimary(command.commandHint);
     if (command.commandHint !== '' && !force) return notAttempted(`command hint ${command.commandHint} is not supported by this executor`);
+    if (command.commandHint === 'force-master-takeover' && !command.candidate) return notAttempted('force-master-takeover needs a designated replica');
     const snapshot = await this.#d.state.cachedSnapshot(command.clusterId);
     if (!snapshot) return notAttempted(`no recent snapshot of cluster ${command.clusterId}`);
     const entries = analyze(snapshot, this.#clock(), this.#d.settings.analysisPolicy);
     let entry: AnalysisEntry;
     if (force) {
-      // orchestrator's ForceMasterFailover: the primary's real entry (NoProblem rows kept) forged as DeadMaster
+      // orchestrator's ForceMasterFailover (and the takeovers): the primary's real entry (NoProblem rows kept) forged as DeadMaster
       const forged = forgeForcedFailoverEntry(snapshot, analyze(snapshot, this.#clock(), { ...this.#d.settings.analysisPolicy, includeNoProblem: true }), command.instance);
       if (!forged.ok) return notAttempted(forged.reason);
       entry = forged.entry;

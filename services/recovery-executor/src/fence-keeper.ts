@@ -92,7 +92,6 @@ export interface ReleaseResult {
   fencedByKeeper: boolean;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 const watchKey = (clusterId: string, instance: InstanceKey): string => `${clusterId}|${instanceId(instance)}`;
 
 export class FenceKeeper {
@@ -180,6 +179,16 @@ export class FenceKeeper {
     return { fencedByKeeper: watch.fencedCount > 0 };
   }
 
+  /**
+   * No longer a demoted primary (a switchover re-attaches it): its durable row ends for every
+   * executor first (no keeper's sync watches it again), then the watch stops here, lifting the read lock.
+   */
+  async end(clusterId: string, instance: InstanceKey, reason: string): Promise<void> {
+    await this.#o.store.end(clusterId, instance, reason);
+    this.#durable.delete(watchKey(clusterId, instance));
+    await this.release(clusterId, instance);
+  }
+
   /** Starts a watch for every active row not yet watched here; returns how many rows are active. */
   async sync(): Promise<number> {
     if (this.#stopped) return 0;
@@ -251,6 +260,8 @@ class Watch {
   /** The rejoin decided for this watch (kept fenced, or its re-attach failed): not asked again. */
   #rejoinSettled = false;
   #rejoinAfterMs = 0;
+  /** Ends the loop's current pause at once (stop). */
+  #wake: (() => void) | null = null;
   fencedCount = 0;
 
   constructor(d: DemotedPrimary, o: FenceKeeperOptions, onEnd: (reason: string) => void) {
@@ -306,7 +317,24 @@ class Watch {
     this.#pendingKiller?.destroy();
     this.#held?.destroy();
     this.#held = null;
+    this.#wake?.();
     await this.#loop;
+  }
+
+  /** The loop's pause, cut short by stop(): a release does not wait out a check interval. */
+  #pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#wake = null;
+        resolve();
+      }, ms);
+      timer.unref();
+      this.#wake = () => {
+        clearTimeout(timer);
+        this.#wake = null;
+        resolve();
+      };
+    });
   }
 
   async #run(): Promise<void> {
@@ -315,7 +343,7 @@ class Watch {
       const held = this.#held;
       if (held && !held.closed) {
         await this.#check(held);
-        await sleep(checkEveryMs);
+        await this.#pause(checkEveryMs);
         continue;
       }
       if (!this.#longInFlight) {
@@ -330,7 +358,7 @@ class Watch {
         this.#shortInFlight += 1;
         void this.#attempt(shortTimeoutMs).finally(() => (this.#shortInFlight -= 1));
       }
-      await sleep(this.#o.intervalMs);
+      await this.#pause(this.#o.intervalMs);
     }
   }
 

@@ -5,7 +5,7 @@
  */
 import type { LossReport } from '@baton/domain';
 import type { ClusterSnapshot, HookKind, HookResult, InstanceKey, InstanceObservation, RecoveryEvent } from '@baton/contracts';
-import type { CatchUpResult, DetachResult, DrainResult, FailureDetectionRow, FenceResult, HeldFence, GtidPosition as ServerGtidPosition, PromoteResult, RepointAllEntry, UnfenceResult, WaitResult } from '@baton/mysql';
+import type { CatchUpResult, DetachResult, DrainResult, FailureDetectionRow, FenceResult, HeldFence, GtidPosition as ServerGtidPosition, PromoteResult, RepointAllEntry, RepointResult, UnfenceResult, WaitResult } from '@baton/mysql';
 import type { DowntimeValue, Lease } from '@baton/state';
 import type { DemotedPrimary } from './fence-keeper.ts';
 import type { FiredLine } from './fence-lines.ts';
@@ -201,6 +201,8 @@ export interface FenceKeeping {
   watches(clusterId: string, instance: InstanceKey): boolean;
   persist(d: DemotedPrimary): Promise<void>;
   release(clusterId: string, instance: InstanceKey): Promise<{ fencedByKeeper: boolean }>;
+  /** It replicates again (a switchover re-attached it): no longer kept, here or by any executor; its durable row ends. */
+  end(clusterId: string, instance: InstanceKey, reason: string): Promise<void>;
 }
 
 /** The executor's fence lines (fence-lines.ts) as a recovery uses them. */
@@ -221,6 +223,7 @@ export const noFenceKeeping: FenceKeeping = {
   watches: () => false,
   persist: async () => undefined,
   release: async () => ({ fencedByKeeper: false }),
+  end: async () => undefined,
 };
 
 export interface TopologySession {
@@ -247,6 +250,11 @@ export interface TopologySession {
    */
   waitForPosition(replicas: readonly InstanceKey[], position: string, timeoutMs: number): Promise<Array<Each<WaitResult>>>;
   detach(replicas: readonly InstanceKey[]): Promise<Array<Each<DetachResult>>>;
+  /**
+   * A switchover's old primary: CHANGE MASTER TO `source` with MASTER_USE_GTID = current_pos (what
+   * its own binlog holds), START SLAVE, waits until both threads run; on a connection of its own.
+   */
+  attach(instance: InstanceKey, source: InstanceKey): Promise<RepointResult>;
   close(): Promise<void>;
 }
 

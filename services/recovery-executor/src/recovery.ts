@@ -43,6 +43,7 @@
 import { instanceId, type AnalysisEntry, type ClusterSnapshot, type HookKind, type HookStep, type InstanceKey, type InstanceObservation, type RecoveryStepDetails, type RecoverySummary } from '@baton/contracts';
 import {
   analyze,
+  chooseTakeoverTarget,
   describeLossReport,
   initialLossReport,
   isReplicaReachable,
@@ -54,6 +55,7 @@ import {
   type LossReport,
   type MemberPosition,
   type PromotionPlanOk,
+  type TakeoverMode,
 } from '@baton/domain';
 import type { Logger } from '@baton/logging';
 import type { FenceResult } from '@baton/mysql';
@@ -67,7 +69,8 @@ import {
   clusterPrimaryOf,
   drainedObservation,
   failedDrainObservation,
-  forceMasterFailoverHint,
+  failsOverLivePrimary,
+  switchoverModeOf,
   lagByInstance,
   positionHolds,
   isDeadIntermediateCode,
@@ -221,8 +224,14 @@ class RecoveryRun {
   /** Fencing started and not yet recorded: a run that stops before the promotion still records it. */
   #fencingInFlight: Promise<FencingRecord> | null = null;
   #drained: InstanceKey[] = [];
-  /** Command hint force-master-failover: the primary is failed over whether it is alive or not. */
+  /** Command hint force-master-failover or a switchover: the primary is failed over whether it is alive or not. */
   readonly #force: boolean;
+  /** A planned switchover (graceful-master-takeover, -auto, force-master-takeover): its target's check mode. */
+  readonly #switchover: TakeoverMode | null;
+  /** The replica to promote: the requested candidate, or a switchover's checked target. */
+  #designated: InstanceKey | null;
+  /** PreGracefulTakeoverProcesses ran (the operator's drain point): PostGracefulTakeoverProcesses runs whatever the outcome. */
+  #preGracefulRan = false;
   /** force-master-failover on a primary that answered the refresh: fenced first (required), replicas synced to it. */
   #live = false;
   /** The fenced live primary's final position (its own binlog position, read after the fence). */
@@ -266,7 +275,9 @@ class RecoveryRun {
     this.#t = trail;
     this.#failed = request.entry.instance;
     this.#intermediate = isDeadIntermediateCode(request.entry.code);
-    this.#force = !this.#intermediate && request.commandHint === forceMasterFailoverHint;
+    this.#force = !this.#intermediate && failsOverLivePrimary(request.commandHint);
+    this.#switchover = this.#intermediate ? null : switchoverModeOf(request.commandHint);
+    this.#designated = request.requestedCandidate;
     this.#deadlineMs = deps.clock().getTime() + deps.settings.recoveryDeadlineMs;
   }
 
@@ -282,6 +293,7 @@ class RecoveryRun {
         await this.#rollForward(snapshot, target);
       } else {
         if (this.#r.takeover) this.#recheck(snapshot);
+        if (this.#switchover) await this.#checkSwitchover(snapshot);
         await this.#preFailover();
         this.#checkpoint();
         if (this.#intermediate) await this.#relocateIntermediate(snapshot);
@@ -306,7 +318,9 @@ class RecoveryRun {
     if (!this.#successor && this.#mayUnfence && !this.#superseded) await this.#unfenceOldPrimary();
     this.#retryable = outcome === 'failed' && !release && this.#leftAsFound() && this.#r.mayRetry === true;
     if (this.#retryable) release = true;
-    else if (outcome === 'failed' && this.#attempted && !this.#superseded) this.#attention();
+    // a switchover put back as it was holds nothing an operator must look at: failovers stay possible
+    else if (outcome === 'failed' && this.#switchover && this.#undone()) release = true;
+    else if (outcome === 'failed' && this.#attempted && !this.#superseded && !release) this.#attention();
     await this.#resolve(outcome, release);
     if (this.#lossReport && !lossReportComplete(this.#lossReport)) this.#d.lossWatch?.sync().catch(() => undefined);
     if (this.#attempted && !this.#r.skipProcesses) await this.#postHooks(outcome === 'successful');
@@ -341,6 +355,11 @@ class RecoveryRun {
    */
   #leftAsFound(): boolean {
     return this.#attempted && !this.#vetoed && !this.#r.forced && !this.#successor && !this.#promoteAttempted && !this.#repointAttempted && !this.#superseded && this.#restartedAll && this.#unfencedAll;
+  }
+
+  /** Nothing of the run is left on the servers: nobody promoted, the stopped replicas and the fenced primary restored. */
+  #undone(): boolean {
+    return !this.#successor && !this.#promoteAttempted && !this.#superseded && this.#restartedAll && this.#unfencedAll;
   }
 
   /** A failure that keeps its block: what it left behind, for the operator, before the ack that lifts it. */
@@ -485,6 +504,15 @@ class RecoveryRun {
    */
   #recheck(snapshot: ClusterSnapshot): ClusterSnapshot {
     const entries = analyze(snapshot, this.#d.clock(), this.#d.settings.analysisPolicy);
+    if (this.#r.takeover && this.#switchover) {
+      // a switchover taken over before its promotion is put back as it was, not finished: the
+      // operator asked for a planned change, and its drain point (the hooks) is long past
+      const failedObs = snapshot.instances.find((i) => sameKey(i, this.#failed));
+      this.#drained = stoppedReplicas(this.#entries);
+      this.#attempted = true;
+      this.#mayUnfence = failedObs !== undefined && failedObs.lastError === null;
+      throw new Stop(`${this.#r.commandHint} taken over before any promotion: it is undone (replication restarted, ${instanceId(this.#failed)} writable again)`, 'failed', false);
+    }
     if (this.#r.takeover && !this.#force) {
       const failedObs = snapshot.instances.find((i) => sameKey(i, this.#failed));
       if (failedObs && failedObs.lastError === null) {
@@ -523,10 +551,53 @@ class RecoveryRun {
       're-checked',
       'succeeded',
       this.#live
-        ? `force-master-failover: ${id} answers (${code}); failed over anyway, fenced first`
-        : `force-master-failover: ${id} does not answer (${code}); failed over as a crashed primary`,
+        ? `${this.#r.commandHint}: ${id} answers (${code}); failed over anyway, fenced first`
+        : `${this.#r.commandHint}: ${id} does not answer (${code}); failed over as a crashed primary`,
       { code, forced: true, commandHint: this.#r.commandHint, primaryAnswers: this.#live },
     );
+  }
+
+  /**
+   * A planned switchover, before any change (reference §2.8 steps 1–3, 5): the primary must answer;
+   * its target — the designated replica, the only one, or (-auto) the best candidate — is checked
+   * on the executor's own probes (takeover-target.ts); a refusal changes nothing and gives the
+   * block back. Then PreGracefulTakeoverProcesses, the operator's drain point (stop sending
+   * writes): a failure aborts with nothing changed.
+   */
+  async #checkSwitchover(snapshot: ClusterSnapshot): Promise<void> {
+    const mode = this.#switchover as TakeoverMode;
+    const hint = this.#r.commandHint;
+    const id = instanceId(this.#failed);
+    const failedObs = snapshot.instances.find((i) => sameKey(i, this.#failed));
+    if (!this.#live || !failedObs) {
+      throw new Stop(`${hint}: ${id} does not answer; a planned switchover needs a live primary (recover or force-master-failover replace a dead one)`, 'not-attempted', true);
+    }
+    const refreshedAtMs = Date.parse(snapshot.observedAt);
+    const t = chooseTakeoverTarget({
+      primary: failedObs,
+      replicas: replicasOf(snapshot.instances, this.#failed),
+      designated: this.#designated,
+      mode,
+      policy: this.#d.settings.promotionPolicy,
+      reachability: { nowMs: Number.isFinite(refreshedAtMs) ? refreshedAtMs : this.#d.clock().getTime(), windowMs: this.#d.settings.reachabilityWindowMs },
+    });
+    this.#t.step('takeover-target', t.ok ? 'succeeded' : 'failed', t.ok ? `${instanceId(t.target)} checked as the target (${t.how}, lag ${t.lagSeconds ?? 'unknown'} s)` : t.reason, {
+      mode,
+      target: t.ok ? instanceId(t.target) : null,
+      how: t.ok ? t.how : null,
+      lagSeconds: t.ok ? t.lagSeconds : null,
+      ranking: [...t.ranking],
+    });
+    if (!t.ok) throw new Stop(`${hint} refused before any change: ${t.reason}`, 'not-attempted', true);
+    this.#designated = t.target;
+    if (mode === 'force' || this.#r.skipProcesses) return;
+    this.#attempted = true;
+    this.#preGracefulRan = true;
+    const outcome = await this.#hook('PreGracefulTakeoverProcesses', 'pre-graceful-takeover-hooks');
+    if (outcome === 'failed') {
+      this.#vetoed = true;
+      throw new Stop('PreGracefulTakeoverProcesses failed: no topology change made', 'failed', true);
+    }
   }
 
   async #preFailover(): Promise<void> {
@@ -551,15 +622,19 @@ class RecoveryRun {
     const nowMs = Number.isFinite(refreshedAtMs) ? Math.min(refreshedAtMs, d.clock().getTime()) : d.clock().getTime();
     const reachability = { nowMs, windowMs: d.settings.reachabilityWindowMs };
     const reachable = replicas.filter((r) => isReplicaReachable(r, reachability));
+    // a switchover waits for its target alone: the siblings (behind the fenced primary, never
+    // ahead of it) keep replicating and are moved under the new primary after it is writable
+    const designated = this.#designated;
+    const stopping = this.#switchover && designated ? reachable.filter((r) => sameKey(r, designated)) : reachable;
 
-    await this.#guard('fence and stop replicas', { step: 'stop-replicas', data: { replicas: reachable.map(keyOf), fence: keyOf(this.#failed) } });
+    await this.#guard('fence and stop replicas', { step: 'stop-replicas', data: { replicas: stopping.map(keyOf), fence: keyOf(this.#failed) } });
     this.#touched = true;
     let fencing: Promise<FencingRecord>;
     if (this.#live) {
       // force-master-failover of a live primary: no writes after this, and nothing it committed left behind
       const sql = await this.#fenceLivePrimary(session, failedObs);
       fencing = this.#withFenceHook(sql);
-      await this.#syncReplicas(session, reachable);
+      await this.#syncReplicas(session, stopping);
       this.#checkpoint();
     } else {
       // A primary that did not answer the analysis nor the refresh gets the refresh's short budget
@@ -568,11 +643,11 @@ class RecoveryRun {
       // the fence keeper reach it the moment it answers again.
       fencing = this.#startFencing(session, failedObs.lastError !== null ? notAnsweringBudgetMs : undefined);
     }
-    const drains = await session.drain(reachable, d.settings.bulkWaitTimeoutMs, { sourceUnresponsive: failedObs.lastError !== null });
+    const drains = await session.drain(stopping, d.settings.bulkWaitTimeoutMs, { sourceUnresponsive: failedObs.lastError !== null });
     const drainedAt = d.clock();
-    this.#drained = reachable.filter((_, i) => drains[i]?.ok);
+    this.#drained = stopping.filter((_, i) => drains[i]?.ok);
     const applied = drains.filter((x) => x.ok && x.result.drained).length;
-    this.#t.step('replicas-stopped', applied === drains.length ? 'succeeded' : 'failed', `${this.#drained.length} of ${replicas.length} replicas stopped, ${applied} applied everything they received`, {
+    this.#t.step('replicas-stopped', applied === drains.length ? 'succeeded' : 'failed', `${this.#drained.length} of ${replicas.length} replicas stopped, ${applied} applied everything they received${stopping === reachable ? '' : ' (a switchover stops its target only)'}`, {
       replicas: drains.map((x) => (x.ok ? { instance: x.instance, drained: x.result.drained, wait: x.result.waitOutcome, position: x.result.position } : { instance: x.instance, error: x.error })),
       unreachable: replicas.filter((r) => !reachable.includes(r)).map(instanceId),
     });
@@ -595,7 +670,7 @@ class RecoveryRun {
         policy: d.settings.promotionPolicy,
         reachability: { nowMs: drainedAt.getTime(), windowMs: d.settings.reachabilityWindowMs },
         lagSeconds: lagByInstance(replicas),
-        ...(this.#r.requestedCandidate && refused.length === 0 ? { requestedCandidate: this.#r.requestedCandidate } : {}),
+        ...(this.#designated && refused.length === 0 ? { requestedCandidate: this.#designated } : {}),
       });
       const after = refused.length > 0 ? ` (after ${refused.map((x) => x.message).join('; ')})` : '';
       if (!plan.ok) {
@@ -637,6 +712,7 @@ class RecoveryRun {
         });
       } catch (error) {
         if (!(error instanceof CandidateRefused)) throw error;
+        if (this.#switchover) throw new Stop(`${this.#r.commandHint}: ${error.message}; no other replica is promoted instead`, 'failed', false);
         refused.push(error);
         continue;
       }
@@ -694,6 +770,8 @@ class RecoveryRun {
    */
   async #semiSyncAckers(session: TopologySession, failedObs: InstanceObservation, replicas: readonly InstanceObservation[], updated: InstanceObservation[]): Promise<InstanceObservation[]> {
     const s = this.#d.settings;
+    // a fenced live primary's final position bounds whatever anyone acknowledged, and the candidate must hold it
+    if (this.#finalPosition) return updated;
     const examined = (r: InstanceObservation): boolean => this.#drained.some((d) => sameKey(d, r));
     let risk = unexaminedAckerRisk(failedObs, replicas, examined);
     if (!risk.atRisk) return updated;
@@ -814,10 +892,13 @@ class RecoveryRun {
       lost: this.#lost,
       detachLost: d.settings.detachLostReplicas,
       downtimeMs: d.settings.lostDowntimeMs,
+      // a switchover's old primary is re-attached, not downtimed (orchestrator's year-long downtime, step 10)
+      downtimeFailed: !this.#switchover,
       now: d.clock(),
     });
     this.#errors.push(...aftermath);
-    if (this.#force) this.#recordOldPrimary(successor);
+    if (this.#switchover) await this.#reattachOldPrimary(session, successor);
+    else if (this.#force) this.#recordOldPrimary(successor);
   }
 
   /**
@@ -918,6 +999,9 @@ class RecoveryRun {
    */
   async #syncReplicas(session: TopologySession, reachable: readonly InstanceObservation[]): Promise<void> {
     const id = instanceId(this.#failed);
+    const s = this.#d.settings;
+    // a graceful switchover waits as long as the lag it accepted (ReasonableMaintenanceReplicationLagSeconds)
+    const timeoutMs = this.#switchover && this.#switchover !== 'force' ? s.promotionPolicy.reasonableMaintenanceReplicationLagSeconds * 1000 : s.bulkWaitTimeoutMs;
     let position: string;
     try {
       const read = await session.readPosition(this.#failed);
@@ -926,12 +1010,57 @@ class RecoveryRun {
     } catch (error) {
       throw new Stop(`force-master-failover: the final position of the fenced ${id} could not be read: ${(error as Error).message}`, 'failed', false);
     }
-    const waited = reachable.length > 0 ? await session.waitForPosition(reachable, position, this.#d.settings.bulkWaitTimeoutMs) : [];
+    const waited = reachable.length > 0 ? await session.waitForPosition(reachable, position, timeoutMs) : [];
     const reached = waited.filter((w) => w.ok && w.result.outcome === 'reached').length;
     this.#t.step('replicas-synced', reached === reachable.length ? 'succeeded' : 'failed', `${reached} of ${reachable.length} replicas applied ${id}'s final position ${position || '(empty)'}`, {
       position,
-      timeoutMs: this.#d.settings.bulkWaitTimeoutMs,
+      timeoutMs,
       replicas: waited.map((w) => (w.ok ? { instance: w.instance, outcome: w.result.outcome, elapsedMs: Math.round(w.result.elapsedMs) } : { instance: w.instance, error: w.error })),
+    });
+    // orchestrator's step 6 left the primary read-only when its target did not catch up: here the run stops and undoes the fence
+    if (this.#switchover && reached < reachable.length) {
+      throw new Stop(`${this.#r.commandHint}: ${reachable.map(instanceId).join(', ')} did not apply ${id}'s final position ${position || '(empty)'} within ${timeoutMs} ms; nothing promoted`, 'failed', false);
+    }
+  }
+
+  /**
+   * A switchover's old primary after the promotion (orchestrator's step 9, with its downtime
+   * left out): no longer kept as a demoted primary (its demoted_primaries row ended first, so no
+   * executor's keeper takes the global read lock again meanwhile; the keeper's lock lifted), then
+   * CHANGE MASTER TO the new primary with MASTER_USE_GTID = current_pos (its own transactions are
+   * in its binlog, and the new primary holds all of them: it applied the final position), START
+   * SLAVE, both threads seen running; read_only stays 1. A failure is named and it is made a
+   * demoted primary again (the keeper fences it and its rejoin tries again: rejoin.ts); the
+   * switchover itself stands.
+   */
+  async #reattachOldPrimary(session: TopologySession, successor: InstanceKey): Promise<void> {
+    const id = instanceId(this.#failed);
+    const source = instanceId(successor);
+    await this.#guard('re-attach the old primary', { step: 'reattach-old-primary', data: { instance: keyOf(this.#failed), source: keyOf(successor) } });
+    await this.#persisting;
+    let error = '';
+    await this.#d.keeper.end(this.#r.clusterId, this.#failed, `re-attached under ${source} by its ${this.#r.commandHint}`).catch((e: unknown) => {
+      error = `ending its demoted-primary record failed: ${(e as Error).message}`;
+    });
+    let attached: Awaited<ReturnType<TopologySession['attach']>> | null = null;
+    try {
+      if (error === '') attached = await session.attach(this.#failed, successor);
+      if (attached && !attached.running) error = [attached.outcome, attached.replication?.lastIoError, attached.replication?.lastSqlError].filter((x) => x).join(': ');
+    } catch (e) {
+      error = (e as Error).message;
+    }
+    if (error !== '') {
+      this.#errors.push(`the old primary ${id} could not be re-attached under ${source}: ${error}`);
+      this.#oldPrimaryNotMoved = id;
+      await this.#d.keeper.persist(this.#demoted()).catch((e: unknown) => this.#errors.push(`recording ${id} as a demoted primary again failed: ${(e as Error).message}`));
+    }
+    this.#t.step('old-primary-reattached', error === '' ? 'succeeded' : 'failed', error === '' ? `${id} replicates from ${source} (read-only, MASTER_USE_GTID = current_pos)` : `${id} could not be re-attached under ${source}: ${error}; it stays fenced`, {
+      instance: id,
+      source,
+      running: error === '',
+      outcome: attached?.outcome ?? 'error',
+      ...(attached ? { elapsedMs: Math.round(attached.elapsedMs) } : {}),
+      ...(error === '' ? {} : { error }),
     });
   }
 
@@ -1219,7 +1348,8 @@ class RecoveryRun {
    * of a live primary), by their last reading, pending until they answer (loss-watch.ts).
    */
   #membersForLossReport(failedObs: InstanceObservation, replicas: readonly InstanceObservation[]): { examined: MemberPosition[]; unexamined: MemberPosition[] } {
-    const drained = new Set(this.#drained.map(instanceId));
+    // a switchover's siblings replicate only from the fenced primary: what they hold is within its final position
+    const drained = new Set((this.#switchover && this.#finalPosition ? replicas : this.#drained).map(instanceId));
     const examined: MemberPosition[] = [];
     const unexamined: MemberPosition[] = [];
     for (const r of replicas) {
@@ -1254,6 +1384,8 @@ class RecoveryRun {
     } else {
       await this.#hook('PostUnsuccessfulFailoverProcesses', 'post-unsuccessful-failover-hooks');
     }
+    // the drain point's other end: the operator's proxy is told to send writes again, to whichever primary there is
+    if (this.#preGracefulRan) await this.#hook('PostGracefulTakeoverProcesses', 'post-graceful-takeover-hooks');
   }
 
   async #hook(kind: HookKind, step: HookStep): Promise<'succeeded' | 'failed' | 'none'> {

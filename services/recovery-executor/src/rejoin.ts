@@ -22,8 +22,9 @@
  *     `old-primary-not-rejoined` names the GTIDs (they are in the loss report too) and how to
  *     reinstate it.
  *
- * Only once its recovery ended with a successor, and not after a recovery run by an operator's
- * command hint (force-master-failover and the takeovers leave the old primary as they leave it).
+ * Only once its recovery ended with a successor, and not after force-master-failover (which leaves
+ * the old primary as it is); a switchover re-attaches its old primary itself, and this retries it
+ * when that failed.
  * Executors deciding on one instance at once are serialised by a user lock on the instance itself
  * (GET_LOCK); the one that does not get it asks again later, by when the instance replicates and
  * its watch ends.
@@ -36,6 +37,7 @@ import { connectInstance, holdReadLock, repoint, type InstanceConnection, type I
 import type { Audit } from './audit.ts';
 import type { DemotedPrimary, RejoinAttempt, RejoinPort } from './fence-keeper.ts';
 import { readHolding } from './loss-watch.ts';
+import { switchoverModeOf } from './steps/decisions.ts';
 
 /** The recovery that demoted it, as its recoveries row says. */
 export type DemotingRecovery =
@@ -68,13 +70,19 @@ export type RejoinDecision =
 const keep = (reason: KeepReason, detail: string, extra = '', count: number | null = null): RejoinDecision => ({ action: 'keep', reason, extra, count, detail });
 const wait = (reason: WaitReason, detail: string): RejoinDecision => ({ action: 'wait', reason, detail });
 
+/**
+ * A failover's old primary may rejoin, and so may a switchover's (it re-attaches it itself; this
+ * is the retry when that failed); force-master-failover's is left as that command leaves it.
+ */
+const rejoinsAfter = (commandHint: string): boolean => commandHint === '' || switchoverModeOf(commandHint) !== null;
+
 /** Rejoin, keep fenced (for this watch), or ask again later. */
 export function decideRejoin(f: RejoinFacts): RejoinDecision {
   if (!f.enabled) return keep('disabled', 'recovery.rejoinOldPrimary is off');
   if (f.recovery.state === 'none') return keep('no-recovery', 'no failover demoted it (a stale writable root Baton fenced): no loss report says what it holds is on the primary');
   if (f.recovery.state === 'running') return wait('recovery-running', 'its recovery is still running');
   if (!f.recovery.successor) return wait('no-successor', 'its recovery promoted nobody');
-  if (f.recovery.commandHint !== '') return keep('command-hint', `its recovery ran as ${f.recovery.commandHint}: the old primary is left as that command leaves it`);
+  if (!rejoinsAfter(f.recovery.commandHint)) return keep('command-hint', `its recovery ran as ${f.recovery.commandHint}: the old primary is left as that command leaves it`);
   if (f.position === null) return wait('position-unknown', 'its GTID position could not be read');
   if (!f.report) return keep('no-loss-report', 'its recovery has no lost-transaction report to compare it with');
   if (f.report.pending.includes(f.member)) return wait('report-pending', 'its position is not in the loss report yet');
@@ -158,7 +166,7 @@ export class OldPrimaryRejoin implements RejoinPort {
     const held = await readHolding(conn);
     if (!held.readOnly) return { outcome: 'wait', reason: 'it answers writable', unlocked: false };
     const recovery = await this.#recovery(d.recoveryUid);
-    const eligible = recovery.state === 'ended' && recovery.successor && recovery.commandHint === '' && held.position !== null;
+    const eligible = recovery.state === 'ended' && recovery.successor && rejoinsAfter(recovery.commandHint) && held.position !== null;
     const report = eligible ? await this.#o.lossReports.examine(d.recoveryUid, member, held.position, true) : null;
     const primary = report && !report.pending.includes(member) ? await this.#currentPrimary(d) : null;
     const decision = decideRejoin({ enabled: true, member, position: held.position, recovery, report, primary: primary ? { id: instanceId(primary.key), position: primary.position } : null });
@@ -183,6 +191,7 @@ export class OldPrimaryRejoin implements RejoinPort {
         replicationUser: this.#o.replicationUser,
         replicationPassword: this.#o.replicationPassword,
         mariadbUseGtid: 'current_pos',
+        formerPrimary: true,
         waitTimeoutMs: this.#o.repointTimeoutMs ?? 5000,
         pollIntervalMs: 50,
       });

@@ -362,6 +362,8 @@ export class FakeTopology implements TopologyAccess {
   unfenceReadOnly = false;
   /** Members the re-check before read_only=0 finds writable. */
   writableOthers = new Set<string>();
+  /** Old primaries whose re-attach under the new primary fails. */
+  failAttach = new Set<string>();
   last: ClusterSnapshot | null = null;
   constructor(private readonly log: Call[]) {}
   restartIoThread = async (k: InstanceKey) => void this.log.push(`io-restart:${id(k)}`);
@@ -428,6 +430,11 @@ export class FakeTopology implements TopologyAccess {
         log.push(`writable?:${instances.map(id).join(',')}`);
         return instances.filter((k) => this.writableOthers.has(id(k))).map(id);
       },
+      attach: async (instance, source) => {
+        log.push(`attach:${id(instance)}->${id(source)}`);
+        const running = !this.failAttach.has(id(instance));
+        return { instance: id(instance), running, outcome: running ? 'running' : 'io-thread-stopped', replication: null, previousSource: null, elapsedMs: 3 };
+      },
       close: async () => void log.push('close'),
     };
   }
@@ -477,6 +484,9 @@ export class FakeKeeper implements FenceKeeping {
   async release(_clusterId: string, instance: InstanceKey): Promise<{ fencedByKeeper: boolean }> {
     this.calls.push(`release:${id(instance)}`);
     return { fencedByKeeper: this.fencedOnReturn };
+  }
+  async end(_clusterId: string, instance: InstanceKey, reason: string): Promise<void> {
+    this.calls.push(`end:${id(instance)}:${reason}`);
   }
 }
 

@@ -146,8 +146,8 @@ test('not the cluster\'s primary in the cached snapshot (or no snapshot, or no r
 
   const other = harness();
   other.state.cached = healthyCluster();
-  await force(other, { commandHint: 'graceful-master-takeover' });
-  assert.match(notAttemptedReason(other) ?? '', /command hint graceful-master-takeover is not supported/);
+  await force(other, { commandHint: 'force-master-takeover' });
+  assert.equal(notAttemptedReason(other), 'force-master-takeover needs a designated replica');
 });
 
 test('a live primary that cannot be fenced: abort before any drain or promotion, read_only undone, resolved failed with the reason', async () => {

@@ -40,6 +40,8 @@ const cases: Array<[string, Partial<RejoinFacts>, Expected]> = [
   ['its recovery still runs: wait', { recovery: { state: 'running' } }, { action: 'wait', reason: 'recovery-running' }],
   ['its recovery promoted nobody: wait (the keeper releases it)', { recovery: { ...ended, successor: false } }, { action: 'wait', reason: 'no-successor' }],
   ['force-master-failover: left as the command leaves it', { recovery: { ...ended, commandHint: 'force-master-failover' } }, { action: 'keep', reason: 'command-hint' }],
+  ['graceful-master-takeover whose re-attach failed: rejoined (the retry)', { recovery: { ...ended, commandHint: 'graceful-master-takeover' } }, { action: 'rejoin', source: 'db2:3306' }],
+  ['force-master-takeover: rejoined like a failover', { recovery: { ...ended, commandHint: 'force-master-takeover' } }, { action: 'rejoin', source: 'db2:3306' }],
   ['no recovery row (a stale root fenced): kept', { recovery: { state: 'none' } }, { action: 'keep', reason: 'no-recovery' }],
   ['no loss report: kept', { report: null }, { action: 'keep', reason: 'no-loss-report' }],
   ['rejoinOldPrimary off: kept', { enabled: false }, { action: 'keep', reason: 'disabled' }],

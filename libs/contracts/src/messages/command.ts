@@ -18,7 +18,7 @@ export const CommandV1 = Type.Union(
       instance: InstanceKey,
       candidate: Type.Optional(InstanceKey),
       skipProcesses: Type.Boolean(),
-      commandHint: Type.Union([Type.Literal(''), Type.Literal('force-master-failover'), Type.Literal('force-master-takeover'), Type.Literal('graceful-master-takeover')]),
+      commandHint: Type.Union([Type.Literal(''), Type.Literal('force-master-failover'), Type.Literal('force-master-takeover'), Type.Literal('graceful-master-takeover'), Type.Literal('graceful-master-takeover-auto')]),
       requestId: Type.String({ minLength: 1 }),
     }),
     command('ack-recoveries', {

@@ -264,6 +264,14 @@ export const recoverySteps = {
     commandHint: Type.Optional(Text),
     primaryAnswers: Type.Optional(Type.Boolean()),
   }),
+  'takeover-target': step('a planned switchover: its target replica chosen and checked on the live topology, before any change', {
+    mode: Type.Union([Type.Literal('graceful'), Type.Literal('graceful-auto'), Type.Literal('force')]),
+    target: Nullable(Instance),
+    how: Nullable(Text),
+    lagSeconds: Nullable(Type.Integer({ minimum: 0 })),
+    ranking: Type.Array(Type.Unknown(), { description: 'every direct replica in the candidate order of the dry-run choice' }),
+  }),
+  'pre-graceful-takeover-hooks': hookStep('PreGracefulTakeoverProcesses ran: the drain point, before the old primary is set read-only (stop sending writes here); a failure aborts with nothing changed'),
   'pre-failover-hooks': hookStep('PreFailoverProcesses ran'),
   fenced: step('the old primary fenced (SQL fence, fence hook)', FencedDetails),
   'fence-hook': hookStep('the fence hook (fenceProcesses) after a live primary’s SQL fence'),
@@ -350,6 +358,14 @@ export const recoverySteps = {
   'lost-replicas-detached': step('lost replicas detached (DetachLostReplicasAfterMasterFailover)', { detached: Type.Array(Instance), failed: Type.Array(InstanceError) }),
   downtimed: step('lost replicas and the failed primary downtimed', { instances: Type.Array(Instance), endsAt: Timestamp }),
   'successor-downtime-ended': step('the successor’s downtime ended', {}),
+  'old-primary-reattached': step('a planned switchover: the old primary re-attached as a replica of the new one (read-only, GTID)', {
+    instance: Instance,
+    source: Instance,
+    running: Type.Boolean(),
+    outcome: Text,
+    elapsedMs: Type.Optional(Ms),
+    error: Type.Optional(Text),
+  }),
   'old-primary-not-moved': step('force-master-failover: the old primary left read-only, not replicating', {
     instance: Instance,
     successor: Instance,
@@ -383,6 +399,7 @@ export const recoverySteps = {
   'post-master-failover-hooks': hookStep('PostMasterFailoverProcesses ran'),
   'post-intermediate-master-failover-hooks': hookStep('PostIntermediateMasterFailoverProcesses ran (a dead intermediate primary’s replicas relocated)'),
   'post-failover-hooks': hookStep('PostFailoverProcesses ran'),
+  'post-graceful-takeover-hooks': hookStep('PostGracefulTakeoverProcesses ran (after a planned switchover, whatever its outcome)'),
   'post-unsuccessful-failover-hooks': hookStep('PostUnsuccessfulFailoverProcesses ran'),
   released: step('the cluster lock released', { released: Type.Boolean() }),
   abandoned: step('the epoch passed to another executor: stopped, nothing resolved', { epoch: Nullable(Epoch) }),
@@ -405,6 +422,8 @@ export type RecoveryPhases = Static<typeof RecoveryPhasesDetails>;
 export type HookStep =
   | 'detection-hooks'
   | 'pre-failover-hooks'
+  | 'pre-graceful-takeover-hooks'
+  | 'post-graceful-takeover-hooks'
   | 'fence-hook'
   | 'post-master-failover-hooks'
   | 'post-intermediate-master-failover-hooks'

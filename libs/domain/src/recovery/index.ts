@@ -34,6 +34,7 @@ export {
   type ReplicaPositions,
 } from './replica-position.ts';
 export { isReplicaReachable, planPromotion } from './plan-promotion.ts';
+export { chooseTakeoverTarget, type TakeoverMode, type TakeoverTarget, type TakeoverTargetInput } from './takeover-target.ts';
 export {
   appliedPosition,
   planIntermediateRecovery,

@@ -7,7 +7,7 @@ import type { InstanceKey } from '@baton/contracts';
 import type { InstanceConnection, QueryOptions } from '../instance-connection.ts';
 import { changeSourceSql, type Dialect } from './dialect.ts';
 import { readReplicaStatus } from './replica-state.ts';
-import { semiSyncNames } from './semi-sync.ts';
+import { readSemiSyncSwitches, semiSyncMasterSwitch, semiSyncNames } from './semi-sync.ts';
 import { invalidArgument, runStatement, type RecoveryStep } from './step-error.ts';
 
 export interface ReplicationCredentials {
@@ -26,6 +26,14 @@ export interface PointAtOptions extends ReplicationCredentials {
    * primary rejoining: its own transactions are in its binlog, its gtid_slave_pos is empty or stale).
    */
   mariadbUseGtid?: 'slave_pos' | 'current_pos';
+  /**
+   * A former primary becoming a replica: a semi-sync master side left ON is switched OFF before
+   * START SLAVE (with log_slave_updates, every transaction its SQL thread commits would wait
+   * rpl_semi_sync_master_timeout for an acknowledgement nobody sends, and a STOP SLAVE waits behind
+   * it), and its replica side switched ON instead (it acknowledges its new source like the
+   * other replicas of a semi-sync cluster).
+   */
+  formerPrimary?: boolean;
 }
 
 export function validateSource(step: RecoveryStep, instance: string, source: InstanceKey, connectRetrySeconds: number): void {
@@ -52,11 +60,18 @@ export async function pointAt(
   validateSource(step, conn.instance, source, connectRetrySeconds);
   const q: QueryOptions = options.statementTimeoutMs === undefined ? {} : { timeoutMs: options.statementTimeoutMs };
   const previous = (await readReplicaStatus(conn, d, step)).state;
-  const names = options.semiSyncReplica === undefined ? null : await semiSyncNames(conn, step);
+  const switches = options.formerPrimary ? await readSemiSyncSwitches(conn, step) : null;
+  const masterSide = switches ? semiSyncMasterSwitch(switches) : null;
+  const demoteSemiSync = masterSide?.on === true;
+  const semiSyncReplica = options.semiSyncReplica ?? (demoteSemiSync ? true : undefined);
+  const names = semiSyncReplica === undefined ? null : await semiSyncNames(conn, step, switches ?? undefined);
 
   await runStatement(conn, step, d.stopReplica, () => conn.exec(d.stopReplica, [], q));
+  if (demoteSemiSync && masterSide) {
+    await runStatement(conn, step, `SET GLOBAL ${masterSide.name}`, () => conn.exec(`SET GLOBAL ${masterSide.name} = OFF`, [], q));
+  }
   if (names) {
-    const value = options.semiSyncReplica ? 'ON' : 'OFF';
+    const value = semiSyncReplica ? 'ON' : 'OFF';
     await runStatement(conn, step, `SET GLOBAL ${names.replicaEnabled}`, () => conn.exec(`SET GLOBAL ${names.replicaEnabled} = ${value}`, [], q));
   }
   const change = changeSourceSql(d, {

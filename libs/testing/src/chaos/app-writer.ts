@@ -41,6 +41,8 @@ export interface AppWriterResult {
   writer: string;
   /** Seqs whose INSERT returned OK, ascending. */
   acked: number[];
+  /** When each of `acked` returned OK (the writer's clock, `now`), in the same order: the gaps are what a client waited. */
+  ackedAtMs: number[];
   /** Seqs whose INSERT failed or whose answer was lost: outcome unknown. */
   failed: number[];
   /** Distinct error codes seen (ER_OPTION_PREVENTS_STATEMENT for read_only, ECONNRESET, …). */
@@ -52,6 +54,8 @@ export interface AppWriterResult {
 export interface AppWriter {
   readonly name: string;
   readonly ackedCount: number;
+  /** When each write so far was acknowledged (a live view, ascending). */
+  readonly ackedAtMs: readonly number[];
   /** The instance it writes to now, or null while it looks for one. */
   readonly target: string | null;
   /** Stops the loop (an INSERT in flight is abandoned and counted as failed) and reports. */
@@ -98,6 +102,7 @@ export async function startAppWriter(options: AppWriterOptions): Promise<AppWrit
   const now = options.now ?? Date.now;
   const creds = { user: options.user, password: options.password };
   const acked: number[] = [];
+  const ackedAtMs: number[] = [];
   const failed: number[] = [];
   const errors = new Set<string>();
   const switches: AppWriterResult['switches'] = [];
@@ -156,6 +161,7 @@ export async function startAppWriter(options: AppWriterOptions): Promise<AppWrit
       try {
         await current.query({ sql: 'INSERT INTO writes (writer, seq) VALUES (?, ?)', values: [name, n], timeout });
         acked.push(n);
+        ackedAtMs.push(now());
       } catch (error) {
         failed.push(n);
         noteError(error);
@@ -171,6 +177,9 @@ export async function startAppWriter(options: AppWriterOptions): Promise<AppWrit
     get ackedCount() {
       return acked.length;
     },
+    get ackedAtMs() {
+      return ackedAtMs;
+    },
     get target() {
       return conn && target ? target.id : null;
     },
@@ -180,7 +189,7 @@ export async function startAppWriter(options: AppWriterOptions): Promise<AppWrit
       conn = undefined;
       c?.destroy();
       await loop;
-      return { writer: name, acked: [...acked], failed: [...failed], errors: [...errors], switches: [...switches] };
+      return { writer: name, acked: [...acked], ackedAtMs: [...ackedAtMs], failed: [...failed], errors: [...errors], switches: [...switches] };
     },
   };
 }

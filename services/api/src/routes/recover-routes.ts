@@ -1,6 +1,10 @@
 /**
  * recover/:host/:port[/:candidateHost/:candidatePort] (?skipProcesses=true), recover-lite/… and
- * force-master-failover/:clusterHint. Synchronous as in orchestrator: the route publishes a
+ * force-master-failover/:clusterHint, and the planned switchovers graceful-master-takeover[-auto]/:clusterHint
+ * [/:designatedHost/:designatedPort] and force-master-takeover/:clusterHint/:designatedHost/:designatedPort
+ * (the executor checks the target on its own probes; the api refuses at once, from the cached
+ * snapshot, a designated replica that is not a direct replica of the primary, or a missing one
+ * where one is needed). Synchronous as in orchestrator: the route publishes a
  * `recover` command with a fresh requestId, then waits (api.recoverWaitMs) for the executor's
  * answer — the recoveries row carrying that request_id once it has an outcome, or the executor's
  * `recover-not-attempted` event — and answers like orchestrator:
@@ -16,17 +20,19 @@
  */
 import type { InstanceKey } from '@baton/contracts';
 import { instanceId } from '@baton/contracts';
-import { isAnalysisCode, keyOf, recoveryKindByCode } from '@baton/domain';
+import { chooseTakeoverTarget, isAnalysisCode, keyOf, recoveryKindByCode } from '@baton/domain';
 import type { RouteContext } from '../app.ts';
 import { pollFor } from '../await-effect.ts';
 import { analysisOf, primaryOf, requireSnapshot } from '../cluster-facts.ts';
 import { ApiError, notFound, ok } from '../envelope.ts';
 import type { RecoveryRecord } from '../ports.ts';
-import { CandidateParams, HintParams, InstanceParams, RecoverQuery } from '../schemas.ts';
+import { CandidateParams, DesignatedParams, HintParams, InstanceParams, RecoverQuery } from '../schemas.ts';
 import { orcKey } from '../shapes/instance-json.ts';
 import { topologyRecoveryJson } from '../shapes/recovery-json.ts';
 
 const tag = 'recovery';
+
+type SwitchoverHint = 'graceful-master-takeover' | 'graceful-master-takeover-auto' | 'force-master-takeover';
 
 type RecoverAnswer = { kind: 'resolved'; recovery: RecoveryRecord } | { kind: 'not-attempted'; reason: string; runningRecoveryUid?: string; recovery?: RecoveryRecord };
 
@@ -39,7 +45,7 @@ interface RecoverRequest {
   instance: InstanceKey;
   candidate: InstanceKey | undefined;
   skipProcesses: boolean;
-  commandHint: '' | 'force-master-failover';
+  commandHint: '' | 'force-master-failover' | SwitchoverHint;
   requestedBy: string;
 }
 
@@ -154,5 +160,70 @@ export function registerRecoverRoutes(ctx: RouteContext): void {
       if (answer.kind === 'resolved' && answer.recovery.successor && answer.recovery.outcome === 'successful') return ok('Master failed over', details);
       throw new ApiError(answer.kind === 'not-attempted' ? 409 : 500, 'Master not failed over', details);
     },
+  });
+
+  /**
+   * A planned switchover: the cached snapshot's primary, the designated replica (if any) checked to
+   * be one of its direct replicas, then the `recover` command with the switchover's hint; answered
+   * with the TopologyRecovery as orchestrator does.
+   */
+  async function switchover(clusterHint: string, designated: InstanceKey | undefined, hint: SwitchoverHint, requestedBy: string) {
+    const cluster = await ctx.cluster(clusterHint);
+    const snapshot = requireSnapshot(cluster);
+    const primary = primaryOf(snapshot);
+    if (!primary) throw notFound(`No masters found for ${cluster.clusterId}`, { ClusterName: cluster.clusterId });
+    const replicas = snapshot.instances.filter((i) => i.replication !== null && i.replication.sourceHost === primary.host && i.replication.sourcePort === primary.port);
+    // structure only (force mode): lag and replication are judged by the executor on fresh probes
+    const early = chooseTakeoverTarget({
+      primary,
+      replicas,
+      designated: designated ?? null,
+      mode: hint === 'graceful-master-takeover-auto' ? 'graceful-auto' : 'force',
+      policy: settings.promotionPolicy,
+      reachability: { nowMs: Date.parse(snapshot.observedAt), windowMs: Number.MAX_SAFE_INTEGER },
+    });
+    if (!early.ok) throw new ApiError(409, `${hint}: not attempted`, { ClusterName: cluster.clusterId, Reason: early.reason });
+    const answer = await runRecover({
+      clusterId: cluster.clusterId,
+      instance: { host: primary.host, port: primary.port },
+      candidate: designated,
+      skipProcesses: false,
+      commandHint: hint,
+      requestedBy,
+    });
+    const details = answer.recovery ? topologyRecoveryJson(answer.recovery) : { Reason: answer.kind === 'not-attempted' ? answer.reason : '', ...runningDetails(answer) };
+    if (answer.kind === 'resolved' && answer.recovery.successor && answer.recovery.outcome === 'successful') return ok(`${hint}: successor promoted`, details);
+    throw new ApiError(answer.kind === 'not-attempted' ? 409 : 500, `${hint}: ${answer.kind === 'not-attempted' ? 'not attempted' : 'failed'}${answer.recovery?.errors.length ? `: ${answer.recovery.errors.join('; ')}` : ''}`, details);
+  }
+
+  for (const hint of ['graceful-master-takeover', 'graceful-master-takeover-auto'] as const) {
+    const auto = hint === 'graceful-master-takeover-auto';
+    ctx.route({
+      url: `${hint}/:clusterHint`,
+      tag,
+      mutating: true,
+      summary: auto
+        ? 'Planned switchover to the best candidate (or the only direct replica); the old primary replicates from the new one'
+        : 'Planned switchover to the only direct replica of the primary; the old primary replicates from the new one',
+      params: HintParams,
+      handler: async (req) => switchover(req.params.clusterHint, undefined, hint, ctx.requestedBy(req)),
+    });
+    ctx.route({
+      url: `${hint}/:clusterHint/:designatedHost/:designatedPort`,
+      tag,
+      mutating: true,
+      summary: 'Planned switchover to the designated direct replica: checked (lag, promotion rule, bans, version), caught up, promoted; the old primary replicates from it',
+      params: DesignatedParams,
+      handler: async (req) => switchover(req.params.clusterHint, { host: req.params.designatedHost, port: req.params.designatedPort }, hint, ctx.requestedBy(req)),
+    });
+  }
+
+  ctx.route({
+    url: 'force-master-takeover/:clusterHint/:designatedHost/:designatedPort',
+    tag,
+    mutating: true,
+    summary: 'Switchover to the designated direct replica without the lag check or the graceful hooks; the old primary is fenced first and replicates from it after',
+    params: DesignatedParams,
+    handler: async (req) => switchover(req.params.clusterHint, { host: req.params.designatedHost, port: req.params.designatedPort }, 'force-master-takeover', ctx.requestedBy(req)),
   });
 }

@@ -11,6 +11,7 @@ import {
   topologyRows,
   type RecoveryChoice,
   type RecoveryKind,
+  type TakeoverMode,
 } from '@baton/domain';
 import { probeFailed, type DrainResult } from '@baton/mysql';
 import type { BlockValue } from '../ports.ts';
@@ -106,6 +107,23 @@ export function semiSyncFor(failed: InstanceObservation): false | { timeoutMs: n
 
 /** The command hint of orchestrator's ForceMasterFailover (reference §2.8). */
 export const forceMasterFailoverHint = 'force-master-failover';
+
+/** The planned switchovers' command hints (reference §2.8), by the mode their target is checked in. */
+const switchoverModes: Readonly<Record<string, TakeoverMode>> = {
+  'graceful-master-takeover': 'graceful',
+  'graceful-master-takeover-auto': 'graceful-auto',
+  'force-master-takeover': 'force',
+};
+
+/** The planned switchover a command hint asks for, or null (a failover). */
+export function switchoverModeOf(hint: string): TakeoverMode | null {
+  return Object.hasOwn(switchoverModes, hint) ? (switchoverModes[hint] as TakeoverMode) : null;
+}
+
+/** A hint that fails over the cluster's primary whether it is alive or not: force-master-failover and the switchovers. */
+export function failsOverLivePrimary(hint: string): boolean {
+  return hint === forceMasterFailoverHint || switchoverModeOf(hint) !== null;
+}
 
 /**
  * The cluster's primary in a snapshot, as orchestrator's ReadClusterMaster and the api's

@@ -59,6 +59,8 @@ export interface AftermathInput {
   lost: readonly LostEntry[];
   detachLost: boolean;
   downtimeMs: number;
+  /** The failed primary is downtimed too (default); a switchover re-attaches it instead. */
+  downtimeFailed?: boolean;
   now: Date;
 }
 
@@ -81,7 +83,7 @@ export async function handleAftermath(session: TopologySession, state: RecoveryS
   }
   if (input.downtimeMs > 0) {
     const endsAt = new Date(input.now.getTime() + input.downtimeMs).toISOString();
-    const targets = [...lost.map((l) => l.replica), ...(input.successor ? [input.failed] : [])];
+    const targets = [...lost.map((l) => l.replica), ...(input.successor && input.downtimeFailed !== false ? [input.failed] : [])];
     const results = await Promise.allSettled(
       targets.map((k) => state.setDowntime(clusterId, instanceId(k), { owner: 'baton', reason: 'lost-in-recovery', endsAt }, input.downtimeMs)),
     );

@@ -26,6 +26,7 @@ import {
   readInstance,
   recoveryErrorCodes,
   RecoveryStepError,
+  repoint,
   repointAll,
   resolveLocation,
   stopReplicaAndDrain,
@@ -215,6 +216,8 @@ export function createTopologyAccess(options: TopologyAccessOptions): TopologyAc
         waitForPosition: (replicas, position, timeoutMs) =>
           each(replicas, drainConcurrency, async (c) => waitForPosition(c, await dialectOf(c, 'sync'), 'sync', position, { timeoutMs, watchIoThread: true })),
         detach: (replicas) => each(replicas, settings.maxConcurrentReplicaOperations, (c) => detachReplica(c, { statementTimeoutMs })),
+        // a fresh connection when the fence killed the refresh's
+        attach: (instance, source) => withConnection(instance, (c) => repoint(c, source, { ...replication, statementTimeoutMs, mariadbUseGtid: 'current_pos', formerPrimary: true })),
         async close(): Promise<void> {
           await Promise.allSettled([...conns.values()].map((c) => c.close()));
           conns.clear();
