@@ -23,7 +23,7 @@ const expectedKind: Record<RecoveryFunction, RecoveryKind> = {
   checkAndRecoverLockedSemiSyncMaster: 'generic-noop',
   checkAndRecoverMasterWithTooManySemiSyncReplicas: 'generic-noop',
   checkAndRecoverNonWriteableMaster: 'generic-noop',
-  checkAndRecoverDeadCoMaster: 'generic-noop',
+  checkAndRecoverDeadCoMaster: 'recover-dead-co-primary',
   none: 'none',
 };
 
@@ -48,14 +48,16 @@ for (const code of analysisCodes) {
     assert.equal(c.kind, kind);
     assert.equal(c.orchestratorFunction, recoveryFunctionByCode[code]);
     assert.equal(c.registersDetection, c.kind !== 'none');
-    assert.equal(c.actionable, c.kind === 'recover-dead-primary' || c.kind === 'recover-dead-intermediate-primary' || c.kind === 'fence-stale-primary');
+    assert.equal(c.actionable, c.kind === 'recover-dead-primary' || c.kind === 'recover-dead-co-primary' || c.kind === 'recover-dead-intermediate-primary' || c.kind === 'fence-stale-primary');
     assert.equal(c.gracePeriodApplied, false);
   });
 }
 
-test('only DeadMaster and DeadMasterAndSomeReplicas recover a dead primary', () => {
+test('only DeadMaster and DeadMasterAndSomeReplicas recover a dead primary, DeadCoMaster and DeadCoMasterAndSomeReplicas a dead co-primary', () => {
   const recovering = analysisCodes.filter((c) => chooseRecovery(c, { inGracePeriod: false }).kind === 'recover-dead-primary');
   assert.deepEqual(recovering, ['DeadMaster', 'DeadMasterAndSomeReplicas']);
+  const coPrimary = analysisCodes.filter((c) => chooseRecovery(c, { inGracePeriod: false }).kind === 'recover-dead-co-primary');
+  assert.deepEqual(coPrimary, ['DeadCoMaster', 'DeadCoMasterAndSomeReplicas']);
 });
 
 test('two writable roots: the stale one is fenced (actionable, never a promotion), a tie only registers the detection', () => {

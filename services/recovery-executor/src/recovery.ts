@@ -70,6 +70,7 @@ import {
   drainedObservation,
   failedDrainObservation,
   failsOverLivePrimary,
+  isDeadCoPrimaryCode,
   switchoverModeOf,
   lagByInstance,
   positionHolds,
@@ -232,6 +233,8 @@ class RecoveryRun {
   #designated: InstanceKey | null;
   /** PreGracefulTakeoverProcesses ran (the operator's drain point): PostGracefulTakeoverProcesses runs whatever the outcome. */
   #preGracefulRan = false;
+  /** Only #designated may be promoted (a switchover's target, or the other co-primary): a refusal promotes nobody else. */
+  #designatedOnly = false;
   /** force-master-failover on a primary that answered the refresh: fenced first (required), replicas synced to it. */
   #live = false;
   /** The fenced live primary's final position (its own binlog position, read after the fence). */
@@ -278,6 +281,7 @@ class RecoveryRun {
     this.#force = !this.#intermediate && failsOverLivePrimary(request.commandHint);
     this.#switchover = this.#intermediate ? null : switchoverModeOf(request.commandHint);
     this.#designated = request.requestedCandidate;
+    this.#designatedOnly = this.#switchover !== null;
     this.#deadlineMs = deps.clock().getTime() + deps.settings.recoveryDeadlineMs;
   }
 
@@ -622,6 +626,7 @@ class RecoveryRun {
     const nowMs = Number.isFinite(refreshedAtMs) ? Math.min(refreshedAtMs, d.clock().getTime()) : d.clock().getTime();
     const reachability = { nowMs, windowMs: d.settings.reachabilityWindowMs };
     const reachable = replicas.filter((r) => isReplicaReachable(r, reachability));
+    if (isDeadCoPrimaryCode(this.#r.entry.code) && !this.#designated) this.#chooseOtherCoPrimary(failedObs, replicas);
     // a switchover waits for its target alone: the siblings (behind the fenced primary, never
     // ahead of it) keep replicating and are moved under the new primary after it is writable
     const designated = this.#designated;
@@ -712,13 +717,34 @@ class RecoveryRun {
         });
       } catch (error) {
         if (!(error instanceof CandidateRefused)) throw error;
-        if (this.#switchover) throw new Stop(`${this.#r.commandHint}: ${error.message}; no other replica is promoted instead`, 'failed', false);
+        if (this.#designatedOnly) throw new Stop(`${error.message}; no other replica is promoted instead (${this.#switchover ? this.#r.commandHint : 'CoMasterRecoveryMustPromoteOtherCoMaster'})`, 'failed', false);
         refused.push(error);
         continue;
       }
       await this.#relocate(session, plan.candidate, plan.moves);
       return;
     }
+  }
+
+  /**
+   * A dead co-primary (orchestrator's checkAndRecoverDeadCoMaster): the other co-primary — the one
+   * it replicated from, itself a replica of it — is the candidate when
+   * CoMasterRecoveryMustPromoteOtherCoMaster is on (default) or it is writable; then nobody else is
+   * promoted (a refusal fails the recovery). Otherwise the best replica is, and the other
+   * co-primary is moved under it like any replica (its circle broken: it no longer replicates from
+   * the failed one). Its promotion clears its replication from the failed co-primary.
+   */
+  #chooseOtherCoPrimary(failedObs: InstanceObservation, replicas: readonly InstanceObservation[]): void {
+    const src = failedObs.replication;
+    const other = src ? replicas.find((r) => r.host.toLowerCase() === src.sourceHost.toLowerCase() && r.port === src.sourcePort) : undefined;
+    const must = this.#d.settings.coMasterMustPromoteOther || other?.readOnly === false;
+    if (!must) return;
+    if (!other) {
+      const named = src ? `${src.sourceHost}:${src.sourcePort}` : 'none known';
+      throw new Stop(`no promotion: CoMasterRecoveryMustPromoteOtherCoMaster, and the other co-primary (${named}) is not a replica of ${instanceId(this.#failed)}`, 'failed', false);
+    }
+    this.#designated = keyOf(other);
+    this.#designatedOnly = true;
   }
 
   /**

@@ -81,6 +81,8 @@ export interface ExecutorSettings {
   clusterFilters: readonly string[];
   /** RecoverIntermediateMasterClusterFilters (default []: dead intermediate primaries are not recovered automatically). */
   intermediateClusterFilters: readonly string[];
+  /** CoMasterRecoveryMustPromoteOtherCoMaster: a dead co-primary's recovery promotes the other co-primary or nobody. */
+  coMasterMustPromoteOther: boolean;
   detachLostReplicas: boolean;
   maxConcurrentReplicaOperations: number;
   bulkWaitTimeoutMs: number;
@@ -172,6 +174,7 @@ export function executorSettings(config: ConfigSections, overrides: { maxAnalysi
     processedTtlMs: config.redis.processedMessageTtlMs,
     clusterFilters: [...r.RecoverMasterClusterFilters],
     intermediateClusterFilters: [...r.RecoverIntermediateMasterClusterFilters],
+    coMasterMustPromoteOther: r.CoMasterRecoveryMustPromoteOtherCoMaster,
     detachLostReplicas: r.DetachLostReplicasAfterMasterFailover,
     maxConcurrentReplicaOperations: r.MaxConcurrentReplicaOperations,
     bulkWaitTimeoutMs: r.InstanceBulkOperationsWaitTimeoutSeconds * 1000,

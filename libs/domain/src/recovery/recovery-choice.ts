@@ -3,8 +3,10 @@
  * §1.5 grace period). One exhaustive table: a code without a decision does not compile.
  *
  * Kinds:
- * - recover-dead-primary / recover-dead-intermediate-primary: Baton acts (actionable); a failure
- *   detection is registered first.
+ * - recover-dead-primary / recover-dead-co-primary / recover-dead-intermediate-primary: Baton acts
+ *   (actionable); a failure detection is registered first. A dead co-primary is recovered like a
+ *   dead primary whose candidate is the other co-primary (CoMasterRecoveryMustPromoteOtherCoMaster,
+ *   default on, or the other co-primary is writable), else the best replica.
  * - fence-stale-primary: Baton's own, for MultipleWritableMasters (actionable): the writable root
  *   with the older promotion epoch is fenced (read_only=1, its clients killed); nothing is promoted.
  * - generic-noop: orchestrator's checkAndRecoverGenericProblem — nothing is done, but a failure
@@ -13,8 +15,7 @@
  * - none: nothing registered, no hooks.
  *
  * Deviations (each a recovery orchestrator has and Baton does not implement): LockedSemiSyncMaster,
- * MasterWithTooManySemiSyncReplicas, NoWriteableMasterStructureWarning, DeadCoMaster and
- * DeadCoMasterAndSomeReplicas map to generic-noop: the detection is registered and its hooks run as
+ * MasterWithTooManySemiSyncReplicas and NoWriteableMasterStructureWarning map to generic-noop: the detection is registered and its hooks run as
  * in orchestrator, but no recovery row is written (which also removes W7: a locked semi-sync primary
  * no longer leaves an unresolved recovery that blocks a later DeadMaster failover).
  * `orchestratorFunction` keeps orchestrator's mapping for audit.
@@ -28,7 +29,7 @@ import type { AnalysisCode, RecoveryFunction } from '../analysis/analysis-codes.
 import { analysisCodes, gracePeriodSensitiveCodes } from '../analysis/analysis-codes.ts';
 import { recoveryFunctionByCode } from '../analysis/primary-rules.ts';
 
-export const recoveryKinds = ['recover-dead-primary', 'recover-dead-intermediate-primary', 'fence-stale-primary', 'generic-noop', 'none'] as const;
+export const recoveryKinds = ['recover-dead-primary', 'recover-dead-co-primary', 'recover-dead-intermediate-primary', 'fence-stale-primary', 'generic-noop', 'none'] as const;
 export type RecoveryKind = (typeof recoveryKinds)[number];
 
 /** The decision per code. Typed `satisfies Record<AnalysisCode, RecoveryKind>`: adding a code without a row fails to compile. */
@@ -48,8 +49,8 @@ export const recoveryKindByCode = Object.freeze({
   MasterSingleReplicaDead: 'none',
   AllMasterReplicasNotReplicating: 'generic-noop',
   AllMasterReplicasNotReplicatingOrDead: 'generic-noop',
-  DeadCoMaster: 'generic-noop', // orchestrator: checkAndRecoverDeadCoMaster (not implemented)
-  DeadCoMasterAndSomeReplicas: 'generic-noop', // orchestrator: checkAndRecoverDeadCoMaster (not implemented)
+  DeadCoMaster: 'recover-dead-co-primary',
+  DeadCoMasterAndSomeReplicas: 'recover-dead-co-primary',
   UnreachableCoMaster: 'none',
   AllCoMasterReplicasNotReplicating: 'none',
   DeadIntermediateMasterWithSingleReplicaFailingToConnect: 'recover-dead-intermediate-primary',
@@ -85,7 +86,7 @@ export interface RecoveryChoiceOptions {
 }
 
 /** The kinds in which Baton changes the topology. */
-export const actionableKinds: ReadonlySet<RecoveryKind> = new Set<RecoveryKind>(['recover-dead-primary', 'recover-dead-intermediate-primary', 'fence-stale-primary']);
+export const actionableKinds: ReadonlySet<RecoveryKind> = new Set<RecoveryKind>(['recover-dead-primary', 'recover-dead-co-primary', 'recover-dead-intermediate-primary', 'fence-stale-primary']);
 
 function choice(kind: RecoveryKind, code: AnalysisCode, gracePeriodApplied: boolean): RecoveryChoice {
   return {

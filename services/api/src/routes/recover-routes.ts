@@ -101,7 +101,7 @@ export function registerRecoverRoutes(ctx: RouteContext): void {
     if (snapshot) {
       const entry = analysisOf(snapshot, settings.fullAnalysisPolicy, ctx.now()).find((e) => keyOf(e.instance.host, e.instance.port) === keyOf(p.host, p.port));
       const kind = entry && isAnalysisCode(entry.code) ? recoveryKindByCode[entry.code] : 'none';
-      if (kind !== 'recover-dead-primary' && kind !== 'recover-dead-intermediate-primary') {
+      if (kind !== 'recover-dead-primary' && kind !== 'recover-dead-co-primary' && kind !== 'recover-dead-intermediate-primary') {
         throw new ApiError(409, 'Recovery not attempted', { ...orcKey(p), Analysis: entry?.code ?? 'NoProblem', Reason: `${entry?.code ?? 'NoProblem'} has no recovery` });
       }
     }

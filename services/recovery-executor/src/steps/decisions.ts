@@ -39,7 +39,13 @@ export function gateRecovery(input: { choice: RecoveryChoice; forced: boolean; r
   return { proceed: true };
 }
 
-export const isDeadPrimaryCode = (code: string): boolean => isAnalysisCode(code) && recoveryKindByCode[code] === 'recover-dead-primary';
+/** The kinds recovered by promoting a replica: a dead primary, and a dead co-primary (the other co-primary first). */
+const deadPrimaryKinds: ReadonlySet<RecoveryKind> = new Set<RecoveryKind>(['recover-dead-primary', 'recover-dead-co-primary']);
+
+export const isDeadPrimaryCode = (code: string): boolean => isAnalysisCode(code) && deadPrimaryKinds.has(recoveryKindByCode[code]);
+
+/** A dead co-primary's code (DeadCoMaster, DeadCoMasterAndSomeReplicas). */
+export const isDeadCoPrimaryCode = (code: string): boolean => isAnalysisCode(code) && recoveryKindByCode[code] === 'recover-dead-co-primary';
 
 /** A dead intermediate primary's code: its replicas are relocated (steps/intermediate.ts). */
 export const isDeadIntermediateCode = (code: string): boolean => isAnalysisCode(code) && recoveryKindByCode[code] === 'recover-dead-intermediate-primary';
@@ -57,7 +63,8 @@ export type Recheck = { stillFailed: true; entry: AnalysisEntry } | { stillFaile
 export function recheck(entries: readonly AnalysisEntry[], failed: InstanceKey, kind: RecoveryKind = 'recover-dead-primary'): Recheck {
   const entry = entries.find((e) => sameKey(e.instance, failed));
   if (!entry) return { stillFailed: false, code: 'NoProblem', reason: `${instanceId(failed)} shows no problem on the executor's own probes`, changed: false };
-  if (isAnalysisCode(entry.code) && recoveryKindByCode[entry.code] === kind) return { stillFailed: true, entry };
+  const found = isAnalysisCode(entry.code) ? recoveryKindByCode[entry.code] : null;
+  if (found !== null && (found === kind || (deadPrimaryKinds.has(kind) && deadPrimaryKinds.has(found)))) return { stillFailed: true, entry };
   const what = kind === 'recover-dead-intermediate-primary' ? 'a dead intermediate primary' : 'a dead primary';
   return { stillFailed: false, code: entry.code, reason: `${instanceId(failed)} is now ${entry.code}, not ${what}`, changed: true };
 }
