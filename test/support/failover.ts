@@ -68,6 +68,8 @@ export interface RecoveryRow {
   uid: string;
   outcome: string | null;
   is_successful: number;
+  /** the analysis code the recovery ran for */
+  analysis: string;
   failed_port: number;
   successor_port: number | null;
   forced: number;

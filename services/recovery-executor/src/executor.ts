@@ -305,7 +305,7 @@ export class RecoveryExecutor {
     if (this.#stopping || this.#dropIfStale(job, 'start')) return; // it may have waited behind a recovery
     const { state, logger } = this.#d;
     // 1. the function
-    const choice = chooseFor(entry.code, await state.inGracePeriod(clusterId, failed));
+    const choice = chooseFor(entry.code, await state.inGracePeriod(clusterId, failed), this.#inPlaceEnabled());
     if (!choice) {
       this.#note(`unknown:${entry.code}`, () => logger.warn({ clusterId, instance: failed, code: entry.code }, 'unknown analysis code skipped'));
       return;
@@ -464,6 +464,12 @@ export class RecoveryExecutor {
     const ok = outcome.status === 'succeeded';
     audit.event(a.clusterId, a.correlationId, 'detection-hooks', ok ? 'succeeded' : 'failed', `OnFailureDetectionProcesses ${ok ? 'ran' : outcome.status}`, summarizeHookOutcome(outcome));
     return ok;
+  }
+
+  /** The in-place recoveries this executor is configured to run. */
+  #inPlaceEnabled(): { semiSyncRecovery: boolean; nonWriteableRecovery: boolean } {
+    const s = this.#d.settings;
+    return { semiSyncRecovery: s.semiSyncRecovery.locked || s.semiSyncRecovery.exact, nonWriteableRecovery: s.nonWriteableRecovery };
   }
 
   #hookBase(a: Attempt) {

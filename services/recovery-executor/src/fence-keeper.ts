@@ -189,6 +189,12 @@ export class FenceKeeper {
     await this.release(clusterId, instance);
   }
 
+  /** An active demoted_primaries row names it. */
+  async isDemoted(clusterId: string, instance: InstanceKey): Promise<boolean> {
+    const rows = await this.#o.store.active();
+    return rows.some((d) => d.clusterId === clusterId && d.instance.host === instance.host && d.instance.port === instance.port);
+  }
+
   /** Starts a watch for every active row not yet watched here; returns how many rows are active. */
   async sync(): Promise<number> {
     if (this.#stopped) return 0;

@@ -203,6 +203,8 @@ export interface FenceKeeping {
   release(clusterId: string, instance: InstanceKey): Promise<{ fencedByKeeper: boolean }>;
   /** It replicates again (a switchover re-attached it): no longer kept, here or by any executor; its durable row ends. */
   end(clusterId: string, instance: InstanceKey, reason: string): Promise<void>;
+  /** An active demoted_primaries row names it: Baton keeps it fenced (nothing may make it writable). */
+  isDemoted(clusterId: string, instance: InstanceKey): Promise<boolean>;
 }
 
 /** The executor's fence lines (fence-lines.ts) as a recovery uses them. */
@@ -224,6 +226,7 @@ export const noFenceKeeping: FenceKeeping = {
   persist: async () => undefined,
   release: async () => ({ fencedByKeeper: false }),
   end: async () => undefined,
+  isDemoted: async () => false,
 };
 
 export interface TopologySession {
@@ -255,6 +258,10 @@ export interface TopologySession {
    * its own binlog holds), START SLAVE, waits until both threads run; on a connection of its own.
    */
   attach(instance: InstanceKey, source: InstanceKey): Promise<RepointResult>;
+  /** A semi-sync primary's replicas: the replica side switched on (or off), the IO thread restarted. */
+  switchSemiSync(replicas: readonly InstanceKey[], on: boolean): Promise<Array<Each<true>>>;
+  /** The primary's semi-sync clients now (replicas acknowledging). */
+  semiSyncClients(primary: InstanceKey): Promise<number>;
   close(): Promise<void>;
 }
 

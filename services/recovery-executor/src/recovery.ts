@@ -71,6 +71,7 @@ import {
   failedDrainObservation,
   failsOverLivePrimary,
   isDeadCoPrimaryCode,
+  isInPlaceCode,
   switchoverModeOf,
   lagByInstance,
   positionHolds,
@@ -81,6 +82,7 @@ import {
 } from './steps/decisions.ts';
 import { fenceHookError, fenceHookStatus, fencedStepMessage, fencedStepStatus, fencingResultText, isFenced, liveFenceProblem, mayHaveSetReadOnly, requiredFenceProblem, type FencingRecord } from './steps/fencing.ts';
 import { hookValues } from './steps/hook-values.ts';
+import { makePrimaryWritable, recoverSemiSyncReplicas } from './steps/in-place.ts';
 import { relocateIntermediateReplicas } from './steps/intermediate.ts';
 import { handleAftermath, moveReplicas, type LostEntry } from './steps/relocate.ts';
 import type { Fault, FaultAction } from './fault-points.ts';
@@ -269,8 +271,10 @@ class RecoveryRun {
   readonly #intermediate: boolean;
   /** The intermediate's replicas: a repoint was attempted (the topology may have changed). */
   #repointAttempted = false;
-  /** The intermediate's replicas relocated: the resolution's text. */
+  /** The intermediate's replicas relocated, or an in-place recovery done: the resolution's text. */
   #relocated: string | null = null;
+  /** A recovery made in place (steps/in-place.ts): semi-sync replicas switched, or the primary made writable. */
+  readonly #inPlace: 'semi-sync' | 'non-writeable' | null;
 
   constructor(deps: RecoveryDeps, request: RecoveryRequest, trail: RecoveryTrail) {
     this.#d = deps;
@@ -278,6 +282,7 @@ class RecoveryRun {
     this.#t = trail;
     this.#failed = request.entry.instance;
     this.#intermediate = isDeadIntermediateCode(request.entry.code);
+    this.#inPlace = isInPlaceCode(request.entry.code);
     this.#force = !this.#intermediate && failsOverLivePrimary(request.commandHint);
     this.#switchover = this.#intermediate ? null : switchoverModeOf(request.commandHint);
     this.#designated = request.requestedCandidate;
@@ -292,16 +297,19 @@ class RecoveryRun {
     try {
       const snapshot = await this.#claimAndRefresh((stop) => (stopRenewing = stop));
       this.#checkpoint();
-      const target = this.#r.takeover && !this.#intermediate ? this.#rollForwardTarget(snapshot) : null;
+      const target = this.#r.takeover && !this.#intermediate && !this.#inPlace ? this.#rollForwardTarget(snapshot) : null;
       if (target) {
         await this.#rollForward(snapshot, target);
       } else {
         if (this.#r.takeover) this.#recheck(snapshot);
         if (this.#switchover) await this.#checkSwitchover(snapshot);
-        await this.#preFailover();
-        this.#checkpoint();
-        if (this.#intermediate) await this.#relocateIntermediate(snapshot);
-        else await this.#regroupAndPromote(snapshot);
+        if (this.#inPlace) await this.#recoverInPlace(snapshot);
+        else {
+          await this.#preFailover();
+          this.#checkpoint();
+          if (this.#intermediate) await this.#relocateIntermediate(snapshot);
+          else await this.#regroupAndPromote(snapshot);
+        }
       }
       outcome = 'successful';
     } catch (error) {
@@ -324,10 +332,12 @@ class RecoveryRun {
     if (this.#retryable) release = true;
     // a switchover put back as it was holds nothing an operator must look at: failovers stay possible
     else if (outcome === 'failed' && this.#switchover && this.#undone()) release = true;
+    // an in-place recovery promoted nobody: its block would only stop a real failover (W7)
+    else if (this.#inPlace) release = true;
     else if (outcome === 'failed' && this.#attempted && !this.#superseded && !release) this.#attention();
     await this.#resolve(outcome, release);
     if (this.#lossReport && !lossReportComplete(this.#lossReport)) this.#d.lossWatch?.sync().catch(() => undefined);
-    if (this.#attempted && !this.#r.skipProcesses) await this.#postHooks(outcome === 'successful');
+    if (this.#attempted && !this.#r.skipProcesses && !this.#inPlace) await this.#postHooks(outcome === 'successful');
     return this.#end(outcome, stopRenewing);
   }
 
@@ -508,6 +518,10 @@ class RecoveryRun {
    */
   #recheck(snapshot: ClusterSnapshot): ClusterSnapshot {
     const entries = analyze(snapshot, this.#d.clock(), this.#d.settings.analysisPolicy);
+    if (this.#inPlace) {
+      this.#recheckInPlace(entries);
+      return snapshot;
+    }
     if (this.#r.takeover && this.#switchover) {
       // a switchover taken over before its promotion is put back as it was, not finished: the
       // operator asked for a planned change, and its drain point (the hooks) is long past
@@ -602,6 +616,45 @@ class RecoveryRun {
       this.#vetoed = true;
       throw new Stop('PreGracefulTakeoverProcesses failed: no topology change made', 'failed', true);
     }
+  }
+
+  /**
+   * An in-place recovery's re-check (a takeover's too: what it does is idempotent): the primary
+   * still shows the problem on the executor's own probes. A locked semi-sync primary may read as
+   * LockedSemiSyncMasterHypothesis here (the staleness of its binlog position is the analyzer's
+   * memory, not this refresh's): the same condition.
+   */
+  #recheckInPlace(entries: readonly AnalysisEntry[]): void {
+    const code = entries.find((e) => sameKey(e.instance, this.#failed))?.code ?? 'NoProblem';
+    const accepted = this.#inPlace === 'semi-sync' ? ['LockedSemiSyncMaster', 'LockedSemiSyncMasterHypothesis', 'MasterWithTooManySemiSyncReplicas'] : ['NoWriteableMasterStructureWarning'];
+    if (!accepted.includes(code)) throw new Stop(`${instanceId(this.#failed)} is now ${code} on the executor's own probes: nothing to do`, code === 'NoProblem' ? 'not-needed' : 'skipped', true);
+    this.#t.step('re-checked', 'succeeded', `${code} confirmed by the executor's own probes`, { code, ...(this.#r.takeover ? { takeover: true } : {}) });
+  }
+
+  /** Steps 9–11 made in place (steps/in-place.ts); PreFailoverProcesses may veto making a primary writable. */
+  async #recoverInPlace(snapshot: ClusterSnapshot): Promise<void> {
+    this.#attempted = true;
+    if (this.#inPlace === 'non-writeable' && !this.#r.skipProcesses && (await this.#hook('PreFailoverProcesses', 'pre-failover-hooks')) === 'failed') {
+      this.#vetoed = true;
+      throw new Stop('PreFailoverProcesses failed: the primary is left read-only', 'failed', true);
+    }
+    const ports = {
+      session: this.#session as TopologySession,
+      trail: this.#t,
+      settings: this.#d.settings,
+      keeper: this.#d.keeper,
+      clusterId: this.#r.clusterId,
+      primary: keyOf(this.#failed),
+      clock: this.#d.clock,
+      guard: async (what: string, intent: { step: string; data: Record<string, unknown> }) => {
+        await this.#guard(what, intent);
+        this.#touched = true;
+      },
+    };
+    const result = this.#inPlace === 'semi-sync' ? await recoverSemiSyncReplicas(ports, snapshot) : await makePrimaryWritable(ports, snapshot);
+    if (!result.ok) throw new Stop(result.reason, result.outcome, true);
+    this.#successor = { key: keyOf(this.#failed), position: null };
+    this.#relocated = `recovered in place: ${result.text}`;
   }
 
   async #preFailover(): Promise<void> {

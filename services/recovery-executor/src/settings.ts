@@ -83,6 +83,10 @@ export interface ExecutorSettings {
   intermediateClusterFilters: readonly string[];
   /** CoMasterRecoveryMustPromoteOtherCoMaster: a dead co-primary's recovery promotes the other co-primary or nobody. */
   coMasterMustPromoteOther: boolean;
+  /** RecoverLockedSemiSyncMaster / EnforceExactSemiSyncReplicas: which semi-sync recovery runs (none when both are off). */
+  semiSyncRecovery: { locked: boolean; exact: boolean };
+  /** RecoverNonWriteableMaster: a read-only primary with replicating replicas is made writable. */
+  nonWriteableRecovery: boolean;
   detachLostReplicas: boolean;
   maxConcurrentReplicaOperations: number;
   bulkWaitTimeoutMs: number;
@@ -175,6 +179,8 @@ export function executorSettings(config: ConfigSections, overrides: { maxAnalysi
     clusterFilters: [...r.RecoverMasterClusterFilters],
     intermediateClusterFilters: [...r.RecoverIntermediateMasterClusterFilters],
     coMasterMustPromoteOther: r.CoMasterRecoveryMustPromoteOtherCoMaster,
+    semiSyncRecovery: { locked: r.RecoverLockedSemiSyncMaster, exact: r.EnforceExactSemiSyncReplicas },
+    nonWriteableRecovery: r.RecoverNonWriteableMaster,
     detachLostReplicas: r.DetachLostReplicasAfterMasterFailover,
     maxConcurrentReplicaOperations: r.MaxConcurrentReplicaOperations,
     bulkWaitTimeoutMs: r.InstanceBulkOperationsWaitTimeoutSeconds * 1000,

@@ -364,6 +364,9 @@ export class FakeTopology implements TopologyAccess {
   writableOthers = new Set<string>();
   /** Old primaries whose re-attach under the new primary fails. */
   failAttach = new Set<string>();
+  /** The primary's semi-sync clients after the switches (default: one per replica switched on). */
+  semiSyncClientsAfter: number | null = null;
+  #switchedOn = 0;
   last: ClusterSnapshot | null = null;
   constructor(private readonly log: Call[]) {}
   restartIoThread = async (k: InstanceKey) => void this.log.push(`io-restart:${id(k)}`);
@@ -430,6 +433,15 @@ export class FakeTopology implements TopologyAccess {
         log.push(`writable?:${instances.map(id).join(',')}`);
         return instances.filter((k) => this.writableOthers.has(id(k))).map(id);
       },
+      switchSemiSync: async (replicas, on) => {
+        log.push(`semi-sync-${on ? 'on' : 'off'}:${replicas.map(id).join(',')}`);
+        if (on) this.#switchedOn += replicas.length;
+        return replicas.map((k) => ({ instance: id(k), ok: true as const, result: true as const }));
+      },
+      semiSyncClients: async (p) => {
+        log.push(`semi-sync-clients?:${id(p)}`);
+        return this.semiSyncClientsAfter ?? this.#switchedOn;
+      },
       attach: async (instance, source) => {
         log.push(`attach:${id(instance)}->${id(source)}`);
         const running = !this.failAttach.has(id(instance));
@@ -487,6 +499,11 @@ export class FakeKeeper implements FenceKeeping {
   }
   async end(_clusterId: string, instance: InstanceKey, reason: string): Promise<void> {
     this.calls.push(`end:${id(instance)}:${reason}`);
+  }
+  /** Instances an active demoted_primaries row names. */
+  demoted = new Set<string>();
+  async isDemoted(_clusterId: string, instance: InstanceKey): Promise<boolean> {
+    return this.demoted.has(id(instance));
   }
 }
 

@@ -358,6 +358,27 @@ export const recoverySteps = {
   'lost-replicas-detached': step('lost replicas detached (DetachLostReplicasAfterMasterFailover)', { detached: Type.Array(Instance), failed: Type.Array(InstanceError) }),
   downtimed: step('lost replicas and the failed primary downtimed', { instances: Type.Array(Instance), endsAt: Timestamp }),
   'successor-downtime-ended': step('the successor’s downtime ended', {}),
+  'semi-sync-planned': step('a semi-sync primary: which replicas acknowledge it, in promotion order (RecoverLockedSemiSyncMaster, EnforceExactSemiSyncReplicas)', {
+    waitCount: Type.Integer({ minimum: 0 }),
+    order: Type.Array(Instance),
+    acknowledging: Type.Array(Instance),
+    enable: Type.Array(Instance),
+    disable: Type.Array(Instance),
+    short: Type.Integer({ minimum: 0 }),
+    exact: Type.Boolean(),
+  }),
+  'semi-sync-replicas': step('the replica side of semi-sync switched (IO threads restarted) and the primary’s acknowledgers counted', {
+    enabled: Type.Array(Instance),
+    disabled: Type.Array(Instance),
+    failed: Type.Array(Type.Object({ instance: Instance, error: Text })),
+    clients: Nullable(Type.Integer({ minimum: 0 })),
+    waitCount: Type.Integer({ minimum: 0 }),
+  }),
+  'made-writable': step('a read-only primary with replicating replicas made writable (RecoverNonWriteableMaster)', {
+    instance: Instance,
+    readOnly: Nullable(Type.Boolean()),
+    elapsedMs: Type.Optional(Ms),
+  }),
   'old-primary-reattached': step('a planned switchover: the old primary re-attached as a replica of the new one (read-only, GTID)', {
     instance: Instance,
     source: Instance,

@@ -34,7 +34,8 @@ export {
   type ReplicaPositions,
 } from './replica-position.ts';
 export { isReplicaReachable, planPromotion } from './plan-promotion.ts';
-export { chooseTakeoverTarget, type TakeoverMode, type TakeoverTarget, type TakeoverTargetInput } from './takeover-target.ts';
+export { caughtUp, chooseTakeoverTarget, type TakeoverMode, type TakeoverTarget, type TakeoverTargetInput } from './takeover-target.ts';
+export { planSemiSyncReplicas, type SemiSyncReplicasInput, type SemiSyncReplicasPlan } from './semi-sync-replicas.ts';
 export {
   appliedPosition,
   planIntermediateRecovery,

@@ -7,6 +7,11 @@
  *   (actionable); a failure detection is registered first. A dead co-primary is recovered like a
  *   dead primary whose candidate is the other co-primary (CoMasterRecoveryMustPromoteOtherCoMaster,
  *   default on, or the other co-primary is writable), else the best replica.
+ * - recover-semi-sync-replicas (LockedSemiSyncMaster, MasterWithTooManySemiSyncReplicas) and
+ *   recover-non-writeable-primary (NoWriteableMasterStructureWarning): in place, nobody promoted —
+ *   semi-sync switched on (or off) on replicas, or read_only=0 on the primary. Only with their
+ *   settings (RecoverLockedSemiSyncMaster or EnforceExactSemiSyncReplicas; RecoverNonWriteableMaster,
+ *   all off by default); without them the generic no-op, so no recovery row is written (W7).
  * - fence-stale-primary: Baton's own, for MultipleWritableMasters (actionable): the writable root
  *   with the older promotion epoch is fenced (read_only=1, its clients killed); nothing is promoted.
  * - generic-noop: orchestrator's checkAndRecoverGenericProblem — nothing is done, but a failure
@@ -14,10 +19,10 @@
  *   MultipleWritableMastersUndecided is one: Baton cannot tell which of the roots is newer.
  * - none: nothing registered, no hooks.
  *
- * Deviations (each a recovery orchestrator has and Baton does not implement): LockedSemiSyncMaster,
- * MasterWithTooManySemiSyncReplicas and NoWriteableMasterStructureWarning map to generic-noop: the detection is registered and its hooks run as
- * in orchestrator, but no recovery row is written (which also removes W7: a locked semi-sync primary
- * no longer leaves an unresolved recovery that blocks a later DeadMaster failover).
+ * W7 fixed: a locked semi-sync primary whose recovery is not configured registers its detection
+ * and runs its hooks as in orchestrator, but writes no recovery row, so nothing blocks a later
+ * DeadMaster failover; and an in-place recovery gives its block back when it ends (it promoted
+ * nobody: there is no flapping between primaries to prevent).
  * `orchestratorFunction` keeps orchestrator's mapping for audit.
  *
  * Deviations the other way (Baton recovers what orchestrator does not): DeadIntermediateMasterWithSingleReplica
@@ -29,7 +34,16 @@ import type { AnalysisCode, RecoveryFunction } from '../analysis/analysis-codes.
 import { analysisCodes, gracePeriodSensitiveCodes } from '../analysis/analysis-codes.ts';
 import { recoveryFunctionByCode } from '../analysis/primary-rules.ts';
 
-export const recoveryKinds = ['recover-dead-primary', 'recover-dead-co-primary', 'recover-dead-intermediate-primary', 'fence-stale-primary', 'generic-noop', 'none'] as const;
+export const recoveryKinds = [
+  'recover-dead-primary',
+  'recover-dead-co-primary',
+  'recover-dead-intermediate-primary',
+  'recover-semi-sync-replicas',
+  'recover-non-writeable-primary',
+  'fence-stale-primary',
+  'generic-noop',
+  'none',
+] as const;
 export type RecoveryKind = (typeof recoveryKinds)[number];
 
 /** The decision per code. Typed `satisfies Record<AnalysisCode, RecoveryKind>`: adding a code without a row fails to compile. */
@@ -41,10 +55,10 @@ export const recoveryKindByCode = Object.freeze({
   DeadMasterAndSomeReplicas: 'recover-dead-primary',
   UnreachableMasterWithLaggingReplicas: 'generic-noop',
   UnreachableMaster: 'generic-noop',
-  LockedSemiSyncMaster: 'generic-noop', // orchestrator: checkAndRecoverLockedSemiSyncMaster (not implemented)
+  LockedSemiSyncMaster: 'recover-semi-sync-replicas', // with RecoverLockedSemiSyncMaster or EnforceExactSemiSyncReplicas
   LockedSemiSyncMasterHypothesis: 'none',
-  MasterWithTooManySemiSyncReplicas: 'generic-noop', // orchestrator: checkAndRecoverMasterWithTooManySemiSyncReplicas (not implemented)
-  NoWriteableMasterStructureWarning: 'generic-noop', // orchestrator: checkAndRecoverNonWriteableMaster (not implemented)
+  MasterWithTooManySemiSyncReplicas: 'recover-semi-sync-replicas', // with EnforceExactSemiSyncReplicas
+  NoWriteableMasterStructureWarning: 'recover-non-writeable-primary', // with RecoverNonWriteableMaster
   MasterSingleReplicaNotReplicating: 'none',
   MasterSingleReplicaDead: 'none',
   AllMasterReplicasNotReplicating: 'generic-noop',
@@ -83,10 +97,21 @@ export interface RecoveryChoice {
 export interface RecoveryChoiceOptions {
   /** the analysed instance's emergency grace-period key lives (set by an emergency IO-thread restart) */
   readonly inGracePeriod: boolean;
+  /** RecoverLockedSemiSyncMaster or EnforceExactSemiSyncReplicas (default false: the generic no-op) */
+  readonly semiSyncRecovery?: boolean;
+  /** RecoverNonWriteableMaster (default false: the generic no-op) */
+  readonly nonWriteableRecovery?: boolean;
 }
 
 /** The kinds in which Baton changes the topology. */
-export const actionableKinds: ReadonlySet<RecoveryKind> = new Set<RecoveryKind>(['recover-dead-primary', 'recover-dead-co-primary', 'recover-dead-intermediate-primary', 'fence-stale-primary']);
+export const actionableKinds: ReadonlySet<RecoveryKind> = new Set<RecoveryKind>([
+  'recover-dead-primary',
+  'recover-dead-co-primary',
+  'recover-dead-intermediate-primary',
+  'recover-semi-sync-replicas',
+  'recover-non-writeable-primary',
+  'fence-stale-primary',
+]);
 
 function choice(kind: RecoveryKind, code: AnalysisCode, gracePeriodApplied: boolean): RecoveryChoice {
   return {
@@ -100,7 +125,9 @@ function choice(kind: RecoveryKind, code: AnalysisCode, gracePeriodApplied: bool
 
 /** The recovery for an analysis code. In the grace period DeadMaster, DeadMasterAndSomeReplicas and LockedSemiSyncMaster become the generic no-op. */
 export function chooseRecovery(code: AnalysisCode, options: RecoveryChoiceOptions): RecoveryChoice {
-  const kind: RecoveryKind = recoveryKindByCode[code];
+  const table: RecoveryKind = recoveryKindByCode[code];
+  const off = (table === 'recover-semi-sync-replicas' && options.semiSyncRecovery !== true) || (table === 'recover-non-writeable-primary' && options.nonWriteableRecovery !== true);
+  const kind: RecoveryKind = off ? 'generic-noop' : table;
   if (options.inGracePeriod && gracePeriodSensitiveCodes.has(code)) return choice('generic-noop', code, kind !== 'generic-noop');
   return choice(kind, code, false);
 }

@@ -7,5 +7,6 @@ export { fence, fenceOn, holdReadLock, killOtherClients, livenessOfConnectError,
 export { readGtidPosition, readReplicaStatus, waitForPosition, type GtidPosition, type WaitOptions, type WaitOutcome, type WaitResult } from './replica-state.ts';
 export { dialectFor, dialectOf, changeSourceSql, resetAllConnectionsSql, type Dialect, type LabelledStatement } from './dialect.ts';
 export { mapWithConcurrency } from './limit.ts';
+export { readSemiSyncClients, switchSemiSyncReplica } from './semi-sync.ts';
 export type { ReplicationCredentials } from './point-at.ts';
 export { RecoveryStepError, recoveryErrorCodes, scrubSecrets, type RecoveryErrorCode, type RecoveryStep } from './step-error.ts';

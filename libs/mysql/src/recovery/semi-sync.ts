@@ -6,6 +6,7 @@
  */
 import type { InstanceConnection, Row } from '../instance-connection.ts';
 import { flagOrNull, nameValueMap } from '../probe/row-values.ts';
+import { dialectOf } from './dialect.ts';
 import { RecoveryStepError, recoveryErrorCodes, runStatement, type RecoveryStep } from './step-error.ts';
 
 export interface SemiSyncNames {
@@ -45,4 +46,30 @@ export async function semiSyncNames(conn: InstanceConnection, step: RecoveryStep
     masterTimeout: `rpl_semi_sync_${master}_timeout`,
     replicaEnabled: `rpl_semi_sync_${replica}_enabled`,
   };
+}
+
+/**
+ * A locked semi-sync primary's remedy on one replica: its replica side switched ON (or OFF) and
+ * its IO thread restarted, since the switch takes effect when the IO thread connects. Nothing
+ * else of its replication changes (no CHANGE MASTER; the SQL thread goes on).
+ */
+export async function switchSemiSyncReplica(conn: InstanceConnection, on: boolean, options: { statementTimeoutMs?: number } = {}): Promise<void> {
+  const step: RecoveryStep = 'semi-sync';
+  const q = options.statementTimeoutMs === undefined ? {} : { timeoutMs: options.statementTimeoutMs };
+  const names = await semiSyncNames(conn, step);
+  const d = await dialectOf(conn, step);
+  await runStatement(conn, step, `SET GLOBAL ${names.replicaEnabled}`, () => conn.exec(`SET GLOBAL ${names.replicaEnabled} = ${on ? 'ON' : 'OFF'}`, [], q));
+  await runStatement(conn, step, d.stopIoThread, () => conn.exec(d.stopIoThread, [], q));
+  const start = d.startReplica.replace(/^START (SLAVE|REPLICA)$/, 'START $1 IO_THREAD');
+  await runStatement(conn, step, start, () => conn.exec(start, [], q));
+}
+
+/** The primary's semi-sync clients (Rpl_semi_sync_master_clients, or the source_ name): replicas acknowledging now. */
+export async function readSemiSyncClients(conn: InstanceConnection, options: { statementTimeoutMs?: number } = {}): Promise<number> {
+  const q = options.statementTimeoutMs === undefined ? {} : { timeoutMs: options.statementTimeoutMs };
+  const rows = await runStatement(conn, 'semi-sync', 'SHOW GLOBAL STATUS', () =>
+    conn.query<Row>("SHOW GLOBAL STATUS WHERE Variable_name IN ('Rpl_semi_sync_master_clients', 'Rpl_semi_sync_source_clients')", [], q),
+  );
+  const found = [...nameValueMap(rows).values()].map(Number).filter((n) => Number.isFinite(n));
+  return found.length > 0 ? Math.max(...found) : 0;
 }

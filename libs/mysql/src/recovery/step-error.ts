@@ -26,7 +26,7 @@ export const recoveryErrorCodes = {
 
 export type RecoveryErrorCode = (typeof recoveryErrorCodes)[keyof typeof recoveryErrorCodes];
 
-export type RecoveryStep = 'drain' | 'promote' | 'catch-up' | 'repoint' | 'detach' | 'reattach' | 'fence' | 'unfence' | 'sync' | 'read-position';
+export type RecoveryStep = 'drain' | 'promote' | 'catch-up' | 'repoint' | 'detach' | 'reattach' | 'fence' | 'unfence' | 'sync' | 'read-position' | 'semi-sync';
 
 export class RecoveryStepError extends BatonError {
   declare readonly step: RecoveryStep;

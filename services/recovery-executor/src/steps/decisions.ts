@@ -17,9 +17,15 @@ import { probeFailed, type DrainResult } from '@baton/mysql';
 import type { BlockValue } from '../ports.ts';
 
 /** Step 1: the function for a row, or null for a code this build does not know (logged, skipped). */
-export function chooseFor(code: string, inGracePeriod: boolean): RecoveryChoice | null {
-  return isAnalysisCode(code) ? chooseRecovery(code, { inGracePeriod }) : null;
+export function chooseFor(code: string, inGracePeriod: boolean, enabled: { semiSyncRecovery?: boolean; nonWriteableRecovery?: boolean } = {}): RecoveryChoice | null {
+  return isAnalysisCode(code) ? chooseRecovery(code, { inGracePeriod, ...enabled }) : null;
 }
+
+/** A recovery made in place (nobody promoted): semi-sync replicas switched, or the primary made writable. */
+export const isInPlaceCode = (code: string): 'semi-sync' | 'non-writeable' | null => {
+  const kind = isAnalysisCode(code) ? recoveryKindByCode[code] : null;
+  return kind === 'recover-semi-sync-replicas' ? 'semi-sync' : kind === 'recover-non-writeable-primary' ? 'non-writeable' : null;
+};
 
 export type GateReason = 'not-actionable' | 'recoveries-disabled' | 'cluster-not-opted-in';
 

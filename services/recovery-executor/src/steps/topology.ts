@@ -26,8 +26,10 @@ import {
   readInstance,
   recoveryErrorCodes,
   RecoveryStepError,
+  readSemiSyncClients,
   repoint,
   repointAll,
+  switchSemiSyncReplica,
   resolveLocation,
   stopReplicaAndDrain,
   unfence,
@@ -217,6 +219,12 @@ export function createTopologyAccess(options: TopologyAccessOptions): TopologyAc
           each(replicas, drainConcurrency, async (c) => waitForPosition(c, await dialectOf(c, 'sync'), 'sync', position, { timeoutMs, watchIoThread: true })),
         detach: (replicas) => each(replicas, settings.maxConcurrentReplicaOperations, (c) => detachReplica(c, { statementTimeoutMs })),
         // a fresh connection when the fence killed the refresh's
+        switchSemiSync: (replicas, on) =>
+          each(replicas, settings.maxConcurrentReplicaOperations, async (c) => {
+            await switchSemiSyncReplica(c, on, { statementTimeoutMs });
+            return true as const;
+          }),
+        semiSyncClients: (primary) => withConnection(primary, (c) => readSemiSyncClients(c, { statementTimeoutMs })),
         attach: (instance, source) => withConnection(instance, (c) => repoint(c, source, { ...replication, statementTimeoutMs, mariadbUseGtid: 'current_pos', formerPrimary: true })),
         async close(): Promise<void> {
           await Promise.allSettled([...conns.values()].map((c) => c.close()));
