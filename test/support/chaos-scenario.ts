@@ -82,6 +82,8 @@ export interface ScenarioOptions {
   lossReported?: boolean;
   /** Topology options over the default semi-sync 1+3 (e.g. file/position replication). */
   topology?: Partial<TopologySpec>;
+  /** The final topology may be a tree (replicas under replicas that reach the primary): a dead intermediate's replicas relocated under a sibling. */
+  chained?: boolean;
 }
 
 /** Takeovers in the chaos suite: a dead executor's recovery is continued after 2 s without renewal. */
@@ -110,7 +112,7 @@ export async function runScenario(t: TestContext, options: ScenarioOptions): Pro
   const app = topology.credentials.app;
   const writer = await startAppWriter({ instances, user: app.user, password: app.password });
   const ctx: ScenarioContext = { env, topology, clusterId, faultAtMs: 0, setAside: options.oldPrimaryDemoted ? [oldPrimary] : [] };
-  const demoted = { get demoted(): string[] { return ctx.setAside; } };
+  const demoted = { get demoted(): string[] { return ctx.setAside; }, chained: options.chained === true };
   const violations: Violation[] = [];
   let final: FinalTopology | undefined;
   let faultError: unknown;

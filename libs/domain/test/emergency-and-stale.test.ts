@@ -112,3 +112,22 @@ test('stale coordinates turn the hypothesis into LockedSemiSyncMaster once older
   assert.equal(rowOf(analyze(s, NOW, {}, { staleCoordinates: history }), 'p1').code, 'LockedSemiSyncMaster');
   assert.equal(rowOf(analyze(s, NOW, { reasonableLockedSemiSyncMasterSeconds: 30 }, { staleCoordinates: history }), 'p1').code, 'LockedSemiSyncMasterHypothesis');
 });
+
+test('a semi-sync primary with too few clients whose position creeps on (clients retrying writes nobody acknowledges): still LockedSemiSyncMaster; a slow one with its acknowledger is not', () => {
+  const at = (pos: number, clients: number) => primary('p1', semiSync({ wait: 1, clients }), set({ binlogCoordinates: { file: 'mysql-bin.000001', pos } }));
+  let history: StaleCoordinates = {};
+  for (const [i, offset] of [-11_000, -8_000, -5_000, -2_000, 0].entries()) {
+    const p = at(1000 + i * 300, 0);
+    history = updateStaleCoordinates(history, snapshot([p, replica('r1', p)]), NOW + offset);
+  }
+  const locked = at(1000 + 4 * 300, 0);
+  assert.equal(rowOf(analyze(snapshot([locked, replica('r1', locked)]), NOW, {}, { staleCoordinates: history }), 'p1').code, 'LockedSemiSyncMaster');
+
+  // merely slow: its acknowledger connected, the position moving: the clock restarts on every move
+  let slow: StaleCoordinates = {};
+  for (const [i, offset] of [-11_000, -8_000, -5_000, -2_000, 0].entries()) {
+    const p = at(1000 + i * 300, 1);
+    slow = updateStaleCoordinates(slow, snapshot([p, replica('r1', p)]), NOW + offset);
+  }
+  assert.equal(slow['p1:3306']?.firstSeenAt, new Date(NOW).toISOString());
+});

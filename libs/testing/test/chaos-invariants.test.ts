@@ -150,7 +150,12 @@ const replica = (id: string, from: string, over: Partial<FinalInstance> = {}): F
 const dead = (id: string): FinalInstance => ({ id, answered: false, writable: null, replicatingFrom: null, ioRunning: false, sqlRunning: false, error: 'ECONNREFUSED' });
 
 test('checkFinalTopology', async (t) => {
-  const cases: Array<{ name: string; instances: FinalInstance[]; survivors?: string[]; demoted?: string[]; problems: RegExp[] }> = [
+  const D = '127.0.0.1:3304';
+  const cases: Array<{ name: string; instances: FinalInstance[]; survivors?: string[]; demoted?: string[]; chained?: boolean; problems: RegExp[] }> = [
+    { name: 'chained: a replica under a replica of the primary', instances: [primary(A), replica(B, A), replica(C, B)], chained: true, problems: [] },
+    { name: 'not chained: a replica under a replica is a violation', instances: [primary(A), replica(B, A), replica(C, B)], problems: [/3303 replicates from 127.0.0.1:3302, not from the primary 127.0.0.1:3301/] },
+    { name: 'chained through a stopped replica', instances: [primary(A), replica(B, A, { sqlRunning: false }), replica(C, B)], chained: true, problems: [/3302 replicates from 127.0.0.1:3301 but IO runs, SQL stopped/, /3303 replicates from 127.0.0.1:3302, not from the primary/] },
+    { name: 'chained into a circle that misses the primary', instances: [primary(A), replica(C, D), replica(D, C)], chained: true, problems: [/3303 replicates from 127.0.0.1:3304, not from the primary/, /3304 replicates from 127.0.0.1:3303, not from the primary/] },
     { name: 'the demoted old primary kept fenced: a read-only root', instances: [primary(A, { writable: false }), primary(B), replica(C, B)], demoted: [A], problems: [] },
     { name: 'the demoted old primary writable again', instances: [primary(A), primary(B), replica(C, B)], demoted: [A], problems: [/2 answering instances are writable/] },
     { name: 'the demoted old primary is the only writable one', instances: [primary(A), replica(B, A), replica(C, A)], demoted: [A], problems: [/the demoted primary 127.0.0.1:3301 is the writable one/] },
@@ -175,7 +180,7 @@ test('checkFinalTopology', async (t) => {
   ];
   for (const c of cases) {
     await t.test(c.name, () => {
-      const violations = checkFinalTopology({ instances: c.instances }, c.survivors, { demoted: c.demoted ?? [] });
+      const violations = checkFinalTopology({ instances: c.instances }, c.survivors, { demoted: c.demoted ?? [], chained: c.chained === true });
       assert.equal(violations.length, c.problems.length, violations.map((v) => v.message).join('\n'));
       c.problems.forEach((re, i) => {
         assert.equal(violations[i]?.invariant, 'final-topology');

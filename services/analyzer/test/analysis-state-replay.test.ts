@@ -22,11 +22,12 @@ import { T0, deadPrimaryCluster, healthyCluster, lockedSemiSyncCluster, type Clu
 
 const at = (seconds: number): ClusterOptions => ({ observedAt: T0 + seconds * 1000, sequence: seconds + 1 });
 
-/** The locked primary's binlog position moved to `pos`. */
-function lockedAt(seconds: number, pos = 1680): ClusterSnapshot {
+/** The locked primary's binlog position moved to `pos`; `acked`: its acknowledger is back (one semi-sync client). */
+function lockedAt(seconds: number, pos = 1680, acked = false): ClusterSnapshot {
   const s = lockedSemiSyncCluster(at(seconds));
   const [primary, ...rest] = s.instances as [InstanceObservation, ...InstanceObservation[]];
-  return { ...s, instances: [{ ...primary, binlogCoordinates: { file: 'mysql-bin.000001', pos } }, ...rest] };
+  const semiSync = acked && primary.semiSync ? { ...primary.semiSync, masterClients: primary.semiSync.masterWaitForReplicaCount } : primary.semiSync;
+  return { ...s, instances: [{ ...primary, semiSync, binlogCoordinates: { file: 'mysql-bin.000001', pos } }, ...rest] };
 }
 
 const downtime = { downtime: { owner: 'ops', reason: 'maintenance', endsAt: null } } as const;
@@ -50,9 +51,14 @@ const cases: Case[] = [
     codes: ['LockedSemiSyncMasterHypothesis', 'LockedSemiSyncMasterHypothesis', 'LockedSemiSyncMaster'],
   },
   {
-    name: 'coordinates that moved start the clock again',
-    snapshots: [lockedAt(0), lockedAt(5, 2000), lockedAt(12, 2000), lockedAt(16, 2000)],
-    codes: ['LockedSemiSyncMasterHypothesis', 'LockedSemiSyncMasterHypothesis', 'LockedSemiSyncMasterHypothesis', 'LockedSemiSyncMaster'],
+    name: 'coordinates that moved with an acknowledger connected start the clock again',
+    snapshots: [lockedAt(0), lockedAt(5, 2000, true), lockedAt(12, 2000), lockedAt(16, 2000)],
+    codes: ['LockedSemiSyncMasterHypothesis', 'NoProblem', 'LockedSemiSyncMasterHypothesis', 'LockedSemiSyncMaster'],
+  },
+  {
+    name: 'a position creeping on while no acknowledger is connected (retried writes nobody acknowledges) keeps the clock',
+    snapshots: [lockedAt(0), lockedAt(5, 2000), lockedAt(11, 2400)],
+    codes: ['LockedSemiSyncMasterHypothesis', 'LockedSemiSyncMasterHypothesis', 'LockedSemiSyncMaster'],
   },
   {
     name: 'ReasonableLockedSemiSyncMasterSeconds from the config file',

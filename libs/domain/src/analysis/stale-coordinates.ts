@@ -8,8 +8,15 @@
  * "Hypothesis" every minute. Baton tracks every instance on every snapshot instead: the entry
  * is replaced only when the coordinates move, so "unchanged since" is exact and never expires while
  * the coordinates stand still.
+ *
+ * One more exception: while a semi-sync primary has fewer semi-sync clients than it waits for
+ * acknowledgements from (and still waits: status ON), a move of its coordinates does not count as
+ * progress. Each client that retries a write adds its transaction to the binlog before waiting for
+ * the acknowledgement nobody sends, so with retrying clients the position creeps on while nothing
+ * commits, and orchestrator's test would never call the primary locked. A primary that is merely
+ * slow has its acknowledgers connected: this never applies to it.
  */
-import type { BinlogCoordinates, ClusterSnapshot } from '@baton/contracts';
+import type { BinlogCoordinates, ClusterSnapshot, InstanceObservation } from '@baton/contracts';
 import { toMillis } from '../time.ts';
 import { keyOf } from './topology-index.ts';
 
@@ -38,6 +45,9 @@ export function updateStaleCoordinates(prev: StaleCoordinates, snapshot: Cluster
     const old = Object.hasOwn(prev, k) ? prev[k] : undefined;
     if (old && old.coordinates.file === i.binlogCoordinates.file && old.coordinates.pos === i.binlogCoordinates.pos) {
       next[k] = old;
+    } else if (old && waitsForMissingAcks(i)) {
+      next[k] = { coordinates: { file: i.binlogCoordinates.file, pos: i.binlogCoordinates.pos }, firstSeenAt: old.firstSeenAt };
+      changed = true;
     } else {
       next[k] = { coordinates: { file: i.binlogCoordinates.file, pos: i.binlogCoordinates.pos }, firstSeenAt: nowIso };
       changed = true;
@@ -45,6 +55,12 @@ export function updateStaleCoordinates(prev: StaleCoordinates, snapshot: Cluster
   }
   if (!changed && Object.keys(prev).length === Object.keys(next).length) return prev;
   return next;
+}
+
+/** A semi-sync primary that waits for more acknowledgements than it has semi-sync clients to send them. */
+function waitsForMissingAcks(i: InstanceObservation): boolean {
+  const s = i.semiSync;
+  return s !== null && s.masterEnabled && s.masterStatus && s.masterWaitForReplicaCount > 0 && s.masterClients < s.masterWaitForReplicaCount;
 }
 
 /** IsStaleBinlogCoordinates: a recorded entry with the instance's current coordinates, first seen before now − threshold. */

@@ -159,7 +159,12 @@ export interface FinalTopology {
  * failover, a candidate left read-only after its promotion failed — each may answer read-only in
  * any replication state, and must never answer writable.
  */
-export function checkFinalTopology(final: FinalTopology, expectedSurvivors?: readonly string[], options: { demoted?: readonly string[] } = {}): Violation[] {
+/**
+ * `chained`: a replica may replicate from another replica (a dead intermediate's replicas relocated
+ * under a sibling) as long as its chain of sources reaches the primary through answering replicas
+ * whose threads run; otherwise every replica replicates from the primary itself.
+ */
+export function checkFinalTopology(final: FinalTopology, expectedSurvivors?: readonly string[], options: { demoted?: readonly string[]; chained?: boolean } = {}): Violation[] {
   const out: Violation[] = [];
   const fail = (message: string, details?: unknown): void => {
     out.push({ invariant: 'final-topology', message, ...(details === undefined ? {} : { details }) });
@@ -197,10 +202,19 @@ export function checkFinalTopology(final: FinalTopology, expectedSurvivors?: rea
     if (replica.channels && replica.channels.length > 1) {
       fail(`${replica.id} has ${replica.channels.length} replication connections: ${replica.channels.map((c) => c.source).join(', ')}`, { replica });
     }
-    if (replica.replicatingFrom !== primary.id) {
+    const reachesPrimary = (start: FinalInstance): boolean => {
+      const seen = new Set<string>();
+      for (let at: FinalInstance | undefined = start; at && !seen.has(at.id); at = answering.find((a) => a.id === at?.replicatingFrom)) {
+        seen.add(at.id);
+        if (!at.ioRunning || !at.sqlRunning) return false;
+        if (at.replicatingFrom === primary.id) return true;
+      }
+      return false;
+    };
+    if (replica.replicatingFrom !== primary.id && !(options.chained && reachesPrimary(replica))) {
       fail(`${replica.id} replicates from ${replica.replicatingFrom}, not from the primary ${primary.id}`, { replica });
     } else if (!replica.ioRunning || !replica.sqlRunning) {
-      fail(`${replica.id} replicates from ${primary.id} but IO ${replica.ioRunning ? 'runs' : 'stopped'}, SQL ${replica.sqlRunning ? 'runs' : 'stopped'}`, { replica });
+      fail(`${replica.id} replicates from ${replica.replicatingFrom} but IO ${replica.ioRunning ? 'runs' : 'stopped'}, SQL ${replica.sqlRunning ? 'runs' : 'stopped'}`, { replica });
     }
   }
   return out;
