@@ -149,3 +149,54 @@ test('PreGracefulTakeoverProcesses fails: nothing fenced or promoted, the cluste
     },
   });
 });
+
+/**
+ * The executor running the switchover SIGKILLs itself at `point` (BATON_FAULT_EXIT_AT); the next
+ * one takes the recovery over. Before the promotion (after-fence) the switchover is undone — the
+ * target's replication restarted, the old primary writable again; after it (after-read-only-off)
+ * it is rolled forward onto the target and the old primary re-attached under it.
+ */
+async function switchoverExecutorDiesAt(t: import('node:test').TestContext, point: 'after-fence' | 'after-read-only-off'): Promise<void> {
+  let designated: MariaDbInstance | null = null;
+  await runScenario(t, {
+    name: `graceful-${point}`,
+    env: { executors: 0 },
+    fault: async (c) => {
+      const doomed = await c.env.startExecutor({ label: `doomed-${point}`, env: { BATON_FAULT_EXIT_AT: point }, waitWarm: true });
+      designated = c.topology.replicas[0] as MariaDbInstance;
+      const old = c.topology.primary;
+      const at = Date.now();
+      await c.env.command({
+        kind: 'recover',
+        requestedBy: 'chaos-test',
+        clusterId: c.clusterId,
+        instance: { host: old.host, port: old.port },
+        candidate: { host: designated.host, port: designated.port },
+        skipProcesses: false,
+        commandHint: 'graceful-master-takeover',
+        requestId: `crash-${at}`,
+      });
+      const exit = await Promise.race([doomed.exited, new Promise<null>((r) => setTimeout(() => r(null), 30_000))]);
+      assert.ok(exit && exit.signal === 'SIGKILL', `the executor reached ${point} and died (${JSON.stringify(exit)})`);
+      await c.env.startExecutor({ label: 'successor' });
+      const resolved = await c.env.waitForEvent((e) => e.clusterId === c.clusterId && e.step === 'resolved', { afterMs: at, timeoutMs: 60_000, description: 'the switchover resolved by the successor' });
+      if (point === 'after-fence') {
+        assert.equal(resolved.details['outcome'], 'failed', resolved.message);
+        assert.match(resolved.message, /taken over before any promotion: it is undone/);
+      } else {
+        assert.equal(resolved.details['outcome'], 'successful', resolved.message);
+        assert.equal(resolved.details['successor'], idOf(designated));
+        await expectReattached(old, idOf(designated));
+      }
+    },
+    verify: async (c, final) => {
+      const primary = final.instances.find((i) => i.writable === true && i.replicatingFrom === null);
+      assert.equal(primary?.id, point === 'after-fence' ? idOf(c.topology.primary) : idOf(designated as unknown as MariaDbInstance));
+      const [rows] = await c.env.backend.query('SELECT attempt FROM recoveries');
+      assert.ok((rows as Array<{ attempt: number }>).every((r) => r.attempt >= 2), 'finished by a takeover');
+    },
+  });
+}
+
+test('graceful-master-takeover whose executor dies after the fence, before the promotion: the successor undoes it (the old primary writable again)', (t) => switchoverExecutorDiesAt(t, 'after-fence'));
+test('graceful-master-takeover whose executor dies right after the promotion: the successor rolls it forward and re-attaches the old primary', (t) => switchoverExecutorDiesAt(t, 'after-read-only-off'));
