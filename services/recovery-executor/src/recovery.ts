@@ -194,14 +194,19 @@ class Stop extends Error {
 const sameKey = (a: InstanceKey, b: InstanceKey): boolean => a.host === b.host && a.port === b.port;
 const keyOf = (k: InstanceKey): InstanceKey => ({ host: k.host, port: k.port });
 
-/** The target of the journal's last `relocate` intent (a dead intermediate's replicas), if any. */
-function relocatedBefore(entries: readonly JournalEntry[]): InstanceKey | null {
-  for (let i = entries.length - 1; i >= 0; i--) {
-    const e = entries[i] as JournalEntry;
-    const t = e.step === 'relocate' ? (e.data['target'] as { host?: unknown; port?: unknown } | undefined) : undefined;
-    if (t && typeof t.host === 'string' && typeof t.port === 'number') return { host: t.host, port: t.port };
-  }
-  return null;
+const asKey = (v: unknown): InstanceKey | null => {
+  const k = v as { host?: unknown; port?: unknown } | undefined;
+  return k && typeof k.host === 'string' && typeof k.port === 'number' ? { host: k.host, port: k.port } : null;
+};
+
+/** The journal's `relocate` intents (a dead intermediate's replicas): each target and the replicas it was to take, in order. */
+function relocatedBefore(entries: readonly JournalEntry[]): Array<{ target: InstanceKey; replicas: InstanceKey[] }> {
+  return entries.flatMap((e) => {
+    const target = e.step === 'relocate' ? asKey(e.data['target']) : null;
+    if (!target) return [];
+    const replicas = Array.isArray(e.data['replicas']) ? (e.data['replicas'] as unknown[]).map(asKey).filter((k): k is InstanceKey => k !== null) : [];
+    return [{ target, replicas }];
+  });
 }
 /** The re-check before read_only=0 asks instances that answered the refresh on open connections. */
 const writableCheckTimeoutMs = 500;
@@ -825,11 +830,23 @@ class RecoveryRun {
     this.#drained = result.stillStopped;
     this.#restartedAll = result.stillStopped.length === 0;
     this.#repointAttempted = result.repointAttempted;
-    const earlier = this.#r.takeover && result.replicas === 0 ? relocatedBefore(this.#entries) : null;
-    if (!result.successor && earlier) {
-      // a takeover whose predecessor moved every replica before it stopped: done, onto its last target
-      this.#successor = { key: earlier, position: null };
-      this.#relocated = `recovered: no replica of ${instanceId(this.#failed)} left to relocate (moved by the attempt taken over, last under ${instanceId(earlier)})`;
+    const earlier = this.#r.takeover && result.replicas === 0 ? relocatedBefore(this.#entries) : [];
+    const last = earlier.at(-1);
+    if (!result.successor && last) {
+      // a takeover whose predecessor moved every replica before it stopped: done, once the refresh
+      // shows each of them replicating from where it was moved (else the move is not proven)
+      const unproven = earlier.flatMap((m) =>
+        m.replicas.filter((r) => {
+          const o = snapshot.instances.find((i) => sameKey(i, r));
+          const src = o?.replication;
+          return !o || o.lastError !== null || !src || !sameKey({ host: src.sourceHost, port: src.sourcePort }, m.target) || src.ioThread !== 'Yes' || src.sqlThread !== 'Yes';
+        }).map((r) => `${instanceId(r)} (to go under ${instanceId(m.target)})`),
+      );
+      if (unproven.length > 0) {
+        throw new Stop(`the attempt taken over relocated the replicas of ${instanceId(this.#failed)}, but ${unproven.join(', ')} does not replicate from its new source on this refresh`, 'failed', false);
+      }
+      this.#successor = { key: last.target, position: null };
+      this.#relocated = `recovered: no replica of ${instanceId(this.#failed)} left to relocate (moved by the attempt taken over, last under ${instanceId(last.target)}; each seen replicating there)`;
       return;
     }
     if (!result.successor) {

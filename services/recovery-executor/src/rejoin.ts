@@ -53,6 +53,8 @@ export interface RejoinFacts {
   /** what it holds now (readHolding); null when not readable */
   position: string | null;
   recovery: DemotingRecovery;
+  /** another recovery of its cluster still running (a later failover, a switchover): its uid */
+  clusterRecoveryRunning?: string | null;
   /** its recovery's loss report, with it examined */
   report: LossReport | null;
   /** the cluster's current primary, probed writable; null when none answers */
@@ -60,7 +62,7 @@ export interface RejoinFacts {
 }
 
 export type KeepReason = 'disabled' | 'no-recovery' | 'command-hint' | 'no-loss-report' | 'extra-transactions' | 'primary-lacks';
-export type WaitReason = 'recovery-running' | 'no-successor' | 'position-unknown' | 'report-pending' | 'no-current-primary' | 'primary-position-unknown';
+export type WaitReason = 'recovery-running' | 'cluster-recovery-running' | 'no-successor' | 'position-unknown' | 'report-pending' | 'no-current-primary' | 'primary-position-unknown';
 
 export type RejoinDecision =
   | { action: 'rejoin'; source: string }
@@ -81,6 +83,8 @@ export function decideRejoin(f: RejoinFacts): RejoinDecision {
   if (!f.enabled) return keep('disabled', 'recovery.rejoinOldPrimary is off');
   if (f.recovery.state === 'none') return keep('no-recovery', 'no failover demoted it (a stale writable root Baton fenced): no loss report says what it holds is on the primary');
   if (f.recovery.state === 'running') return wait('recovery-running', 'its recovery is still running');
+  // the current primary may be the one being replaced: nothing is decided until that recovery ends
+  if (f.clusterRecoveryRunning) return wait('cluster-recovery-running', `recovery ${f.clusterRecoveryRunning} of its cluster is running`);
   if (!f.recovery.successor) return wait('no-successor', 'its recovery promoted nobody');
   if (!rejoinsAfter(f.recovery.commandHint)) return keep('command-hint', `its recovery ran as ${f.recovery.commandHint}: the old primary is left as that command leaves it`);
   if (f.position === null) return wait('position-unknown', 'its GTID position could not be read');
@@ -166,10 +170,11 @@ export class OldPrimaryRejoin implements RejoinPort {
     const held = await readHolding(conn);
     if (!held.readOnly) return { outcome: 'wait', reason: 'it answers writable', unlocked: false };
     const recovery = await this.#recovery(d.recoveryUid);
-    const eligible = recovery.state === 'ended' && recovery.successor && rejoinsAfter(recovery.commandHint) && held.position !== null;
+    const clusterRecoveryRunning = recovery.state === 'ended' ? await this.#runningRecovery(d.clusterId, d.recoveryUid) : null;
+    const eligible = clusterRecoveryRunning === null && recovery.state === 'ended' && recovery.successor && rejoinsAfter(recovery.commandHint) && held.position !== null;
     const report = eligible ? await this.#o.lossReports.examine(d.recoveryUid, member, held.position, true) : null;
     const primary = report && !report.pending.includes(member) ? await this.#currentPrimary(d) : null;
-    const decision = decideRejoin({ enabled: true, member, position: held.position, recovery, report, primary: primary ? { id: instanceId(primary.key), position: primary.position } : null });
+    const decision = decideRejoin({ enabled: true, member, position: held.position, recovery, clusterRecoveryRunning, report, primary: primary ? { id: instanceId(primary.key), position: primary.position } : null });
     if (decision.action === 'wait') {
       if (this.#waits.get(member) !== decision.reason) this.#o.logger.info({ instance: member, recoveryUid: d.recoveryUid, reason: decision.reason }, `rejoin of the old primary waits: ${decision.detail}`);
       this.#waits.set(member, decision.reason);
@@ -243,6 +248,12 @@ export class OldPrimaryRejoin implements RejoinPort {
     if (row['ended_at'] === null || row['ended_at'] === undefined) return { state: 'running' };
     const successor = row['successor_host'];
     return { state: 'ended', successor: typeof successor === 'string' && successor !== '', commandHint: String(row['command_hint'] ?? '') };
+  }
+
+  /** Another recovery of the cluster that has not ended, if any (its uid). */
+  async #runningRecovery(clusterId: string, except: string): Promise<string | null> {
+    const [row] = await this.#o.db.query('SELECT uid FROM recoveries WHERE cluster_id = ? AND ended_at IS NULL AND uid <> ? ORDER BY id DESC LIMIT 1', [clusterId, except]);
+    return row ? String(row['uid']) : null;
   }
 
   /** The newest writable root of the cached snapshot that a probe finds writable and without a source. */

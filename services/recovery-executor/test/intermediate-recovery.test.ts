@@ -177,3 +177,23 @@ test('a takeover of a dead intermediate whose replicas were all moved: resolved 
   assert.equal(resolution?.outcome, 'successful');
   assert.equal(resolution?.successor?.host, 'db4');
 });
+
+test('a takeover of a dead intermediate whose replicas were all moved, one of them not replicating from its new source: not declared recovered', async () => {
+  const h = harness({ env: imOn });
+  h.topology.refreshed = () => {
+    const s = chain();
+    return {
+      ...s,
+      instances: s.instances.map((i) =>
+        i.host === 'db2' ? { ...i, replication: replicationState({ host: 'db4', port: 3306 }, { gtidIoPos: '0-1-120' }) } : i.host === 'db3' ? { ...i, replication: replicationState({ host: 'db4', port: 3306 }, { ioThread: 'No', lastIoErrno: 1236, lastIoError: 'Error 1236' }) } : i,
+      ),
+    };
+  };
+  await crashedRecovery(h, 'crashed-im-3', [
+    ['stop-replicas', { replicas: [{ host: 'db2', port: 3306 }, { host: 'db3', port: 3306 }] }],
+    ['relocate', { target: { host: 'db4', port: 3306 }, via: 'sibling', replicas: [{ host: 'db2', port: 3306 }, { host: 'db3', port: 3306 }] }],
+  ]);
+  const [resolution] = h.store.of('recoveries.resolve') as Array<{ outcome: string; errors: string[] }>;
+  assert.equal(resolution?.outcome, 'failed');
+  assert.match(resolution?.errors.join(' ') ?? '', /db3:3306 \(to go under db4:3306\) does not replicate from its new source on this refresh/);
+});

@@ -38,6 +38,7 @@ const cases: Array<[string, Partial<RejoinFacts>, Expected]> = [
   ["the current primary's position unknown: wait", { primary: { id: 'db2:3306', position: null } }, { action: 'wait', reason: 'primary-position-unknown' }],
   ['the current primary (a later failover) lacks what it has: kept', { primary: { id: 'db3:3306', position: '0-1-99' } }, { action: 'keep', reason: 'primary-lacks', extra: '0-1-100', count: 1 }],
   ['its recovery still runs: wait', { recovery: { state: 'running' } }, { action: 'wait', reason: 'recovery-running' }],
+  ['another recovery of its cluster runs (the new primary is being replaced): wait', { clusterRecoveryRunning: 'rec-2' }, { action: 'wait', reason: 'cluster-recovery-running' }],
   ['its recovery promoted nobody: wait (the keeper releases it)', { recovery: { ...ended, successor: false } }, { action: 'wait', reason: 'no-successor' }],
   ['force-master-failover: left as the command leaves it', { recovery: { ...ended, commandHint: 'force-master-failover' } }, { action: 'keep', reason: 'command-hint' }],
   ['graceful-master-takeover whose re-attach failed: rejoined (the retry)', { recovery: { ...ended, commandHint: 'graceful-master-takeover' } }, { action: 'rejoin', source: 'db2:3306' }],
