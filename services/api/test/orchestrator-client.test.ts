@@ -200,6 +200,13 @@ async function orchestratorClient(h: Harness, command: string, flags: Flags = {}
         await api(`force-master-failover/${hint}`);
         say(printKey((details as Obj)['SuccessorKey'] as Json));
         break;
+      // planned switchovers: -d the designated replica (optional for the graceful ones)
+      case 'graceful-master-takeover':
+      case 'graceful-master-takeover-auto':
+      case 'force-master-takeover':
+        await api(flags.d ? `${command}/${hint}/${hostport(flags.d)}` : `${command}/${hint}`);
+        say(printKey((details as Obj)['SuccessorKey'] as Json));
+        break;
       case 'ack-cluster-recoveries':
         await api(`ack-recovery/cluster/${hint}?comment=${comment}`);
         say(raw(details));
@@ -255,7 +262,8 @@ const supportedCommands = [
   'which-api', 'api', 'clusters', 'clusters-alias', 'which-cluster', 'which-cluster-alias', 'which-cluster-master', 'which-cluster-instances',
   'all-instances', 'instance', 'which-instance', 'which-master', 'which-replicas', 'which-broken-replicas', 'is-replicating', 'is-replication-stopped',
   'which-gtid-errant', 'topology', 'topology-tabulated', 'search', 'downtimed', 'replication-analysis', 'discover', 'forget', 'forget-cluster',
-  'begin-downtime', 'end-downtime', 'register-candidate', 'recover', 'force-master-failover', 'ack-cluster-recoveries', 'ack-all-recoveries',
+  'begin-downtime', 'end-downtime', 'register-candidate', 'recover', 'force-master-failover', 'graceful-master-takeover', 'graceful-master-takeover-auto', 'force-master-takeover',
+  'ack-cluster-recoveries', 'ack-all-recoveries',
   'disable-global-recoveries', 'enable-global-recoveries', 'check-global-recoveries',
   'relocate', 'relocate-replicas', 'move-up', 'set-read-only', 'set-writeable', 'begin-maintenance', 'end-maintenance',
 ] as const;
@@ -323,6 +331,9 @@ const healthyCases: Case[] = [
   { command: 'end-maintenance', flags: { i: 'db2:3306' }, paths: ['end-maintenance/db2/3306'], out: 'db2:3306\n' },
   { command: 'discover', flags: { i: 'db2:3306' }, paths: ['discover/db2/3306'], out: 'db2:3306\n' },
   { command: 'force-master-failover', flags: { alias: 'orders' }, paths: ['force-master-failover/orders'], out: 'db2:3306\n' },
+  { command: 'graceful-master-takeover', flags: { alias: 'orders', d: 'db2' }, paths: ['graceful-master-takeover/orders/db2/3306'], out: 'db2:3306\n' },
+  { command: 'graceful-master-takeover-auto', flags: { alias: 'orders' }, paths: ['graceful-master-takeover-auto/orders'], out: 'db2:3306\n' },
+  { command: 'force-master-takeover', flags: { alias: 'orders', d: 'db2:3306' }, paths: ['force-master-takeover/orders/db2/3306'], out: 'db2:3306\n' },
   { command: 'forget', flags: { i: 'db1:3306' }, paths: ['forget/db1/3306'], out: '' },
 ];
 

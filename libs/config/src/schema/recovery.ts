@@ -67,8 +67,8 @@ const orchestratorKeys = {
   PostIntermediateMasterFailoverProcesses: HookListSchema('Run after a successful intermediate-primary recovery.'),
   PostFailoverProcesses: HookListSchema('Run after any recovery that promoted a successor.'),
   PostUnsuccessfulFailoverProcesses: HookListSchema('Run after a recovery that promoted nothing.'),
-  PreGracefulTakeoverProcesses: HookListSchema('Run before a graceful takeover sets read_only; a failure aborts it.'),
-  PostGracefulTakeoverProcesses: HookListSchema('Run at the end of a graceful takeover.'),
+  PreGracefulTakeoverProcesses: HookListSchema('The drain point of a planned switchover (graceful-master-takeover[-auto]): runs after its target was checked and before the old primary is set read-only, so the proxy can stop sending writes; a failure aborts with nothing changed.'),
+  PostGracefulTakeoverProcesses: HookListSchema('Run at the end of a planned switchover whose PreGracefulTakeoverProcesses ran, successful or not (the proxy sends writes again, to {successorHost} or, after a failure, to the old primary).'),
   PostTakeMasterProcesses: HookListSchema('Run after a candidate swap (take-master).'),
   DataCenterPattern: text('', 'Regexp with one capture group that extracts the data center from the host name.'),
   RegionPattern: text('', 'Regexp with one capture group that extracts the region from the host name.'),
@@ -101,7 +101,7 @@ const batonKeys = {
   ),
   rejoinOldPrimary: bool(
     true,
-    "When a failed-over primary answers again (restarted, resumed, reconnected; the fence keeper makes it read-only), Baton compares what it holds with the recovery's lost-transaction report and the current primary. Nothing the new primary lacks: it is re-attached as a replica of the cluster's current writable primary (read-only, MASTER_USE_GTID = current_pos), its downtime ended (old-primary-rejoined). Extra transactions (or anything Baton cannot prove): it stays fenced and detached, and old-primary-not-rejoined names the GTIDs and how to reinstate it. On (default): only a provably clean old primary rejoins, and a fenced idle server is a wasted replica. Off: every returned old primary stays fenced until an operator rejoins it (for those who rebuild failed hosts by policy). Recoveries run by a command hint (force-master-failover, takeovers) leave the old primary as the command does.",
+    "When a failed-over primary answers again (restarted, resumed, reconnected; the fence keeper makes it read-only), Baton compares what it holds with the recovery's lost-transaction report and the current primary. Nothing the new primary lacks: it is re-attached as a replica of the cluster's current writable primary (read-only, MASTER_USE_GTID = current_pos), its downtime ended (old-primary-rejoined). Extra transactions (or anything Baton cannot prove): it stays fenced and detached, and old-primary-not-rejoined names the GTIDs and how to reinstate it. On (default): only a provably clean old primary rejoins, and a fenced idle server is a wasted replica. Off: every returned old primary stays fenced until an operator rejoins it (for those who rebuild failed hosts by policy). force-master-failover leaves the old primary as it is; a planned switchover re-attaches it itself (and this rejoin retries when that failed).",
   ),
   lossReportWatchHours: integer(
     168,
