@@ -21,8 +21,8 @@ import { recoveries, runScenario, stepsOf, type ScenarioContext } from '../suppo
 
 const idOf = (i: { host: string; port: number }): string => `${i.host}:${i.port}`;
 
-/** Publishes the switchover and waits for its recovery's `resolved` event. */
-async function switchover(c: ScenarioContext, hint: 'graceful-master-takeover' | 'graceful-master-takeover-auto', designated: MariaDbInstance | null): Promise<RecoveryEvent> {
+/** Publishes the switchover of the topology's first primary (the `recover` command the api's route sends); returns when it was sent. */
+async function sendSwitchover(c: ScenarioContext, hint: 'graceful-master-takeover' | 'graceful-master-takeover-auto', designated: MariaDbInstance | null): Promise<number> {
   const old = c.topology.primary;
   const at = Date.now();
   await c.env.command({
@@ -35,7 +35,15 @@ async function switchover(c: ScenarioContext, hint: 'graceful-master-takeover' |
     commandHint: hint,
     requestId: `${hint}-${at}`,
   });
-  return c.env.waitForEvent((e) => e.clusterId === c.clusterId && e.step === 'resolved', { afterMs: at, timeoutMs: 60_000, description: `${hint} resolved` });
+  return at;
+}
+
+const resolvedSince = (c: ScenarioContext, at: number, what: string): Promise<RecoveryEvent> =>
+  c.env.waitForEvent((e) => e.clusterId === c.clusterId && e.step === 'resolved', { afterMs: at, timeoutMs: 60_000, description: `${what} resolved` });
+
+/** Publishes the switchover and waits for its recovery's `resolved` event. */
+async function switchover(c: ScenarioContext, hint: 'graceful-master-takeover' | 'graceful-master-takeover-auto', designated: MariaDbInstance | null): Promise<RecoveryEvent> {
+  return resolvedSince(c, await sendSwitchover(c, hint, designated), hint);
 }
 
 async function replicationOf(instance: MariaDbInstance): Promise<{ source: string; io: string; sql: string } | null> {
@@ -165,21 +173,11 @@ async function switchoverExecutorDiesAt(t: import('node:test').TestContext, poin
       const doomed = await c.env.startExecutor({ label: `doomed-${point}`, env: { BATON_FAULT_EXIT_AT: point }, waitWarm: true });
       designated = c.topology.replicas[0] as MariaDbInstance;
       const old = c.topology.primary;
-      const at = Date.now();
-      await c.env.command({
-        kind: 'recover',
-        requestedBy: 'chaos-test',
-        clusterId: c.clusterId,
-        instance: { host: old.host, port: old.port },
-        candidate: { host: designated.host, port: designated.port },
-        skipProcesses: false,
-        commandHint: 'graceful-master-takeover',
-        requestId: `crash-${at}`,
-      });
+      const at = await sendSwitchover(c, 'graceful-master-takeover', designated);
       const exit = await Promise.race([doomed.exited, new Promise<null>((r) => setTimeout(() => r(null), 30_000))]);
       assert.ok(exit && exit.signal === 'SIGKILL', `the executor reached ${point} and died (${JSON.stringify(exit)})`);
       await c.env.startExecutor({ label: 'successor' });
-      const resolved = await c.env.waitForEvent((e) => e.clusterId === c.clusterId && e.step === 'resolved', { afterMs: at, timeoutMs: 60_000, description: 'the switchover resolved by the successor' });
+      const resolved = await resolvedSince(c, at, 'the switchover taken over by the successor');
       if (point === 'after-fence') {
         assert.equal(resolved.details['outcome'], 'failed', resolved.message);
         assert.match(resolved.message, /taken over before any promotion: it is undone/);

@@ -62,3 +62,9 @@ test('takeover target: replicas a few transactions apart on a live cluster are j
   const t = chooseTakeoverTarget({ primary: live, replicas: [at('r1', 117), at('r2', 119), at('r3', 118)], designated: key('r1'), mode: 'graceful', policy: {}, reachability });
   assert.equal(t.ok, true, t.ok ? '' : t.reason);
 });
+
+test('takeover target: the designated host is matched without case, and the replica is named as observed', () => {
+  const t = choose([r1, r2], { host: 'R2', port: 3306 }, 'graceful');
+  assert.equal(t.ok, true, t.ok ? '' : t.reason);
+  if (t.ok) assert.deepEqual(t.target, { host: 'r2', port: 3306 });
+});

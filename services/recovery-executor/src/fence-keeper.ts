@@ -329,6 +329,7 @@ class Watch {
 
   /** The loop's pause, cut short by stop(): a release does not wait out a check interval. */
   #pause(ms: number): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.#wake = null;

@@ -249,6 +249,8 @@ class RecoveryRun {
   /** Our fence of a live, writable primary may have set read_only: undone when nobody gets promoted. */
   #mayUnfence = false;
   #promoteAttempted = false;
+  /** A switchover's refused target replicates from the old primary again: the attempt left nothing behind. */
+  #promotionUndone = false;
   /** The `fenced` step was recorded at the SQL fence (live primary): the fence hook gets a `fence-hook` step of its own. */
   #sqlFenceRecorded = false;
   #oldPrimaryNotMoved: string | null = null;
@@ -329,7 +331,8 @@ class RecoveryRun {
       const step = outcome === 'not-needed' ? 'problem-gone' : outcome === 'skipped' ? 'problem-changed' : outcome === 'not-attempted' ? 'not-attempted' : 'aborted';
       this.#t.step(step, outcome === 'failed' ? 'failed' : 'skipped', this.#errors.at(-1) ?? '', { outcome });
     }
-    if (!this.#successor && !this.#intermediate) await this.#releaseKeeper();
+    // an in-place recovery fenced nothing: it must not release (and so maybe unfence) a primary the keeper holds
+    if (!this.#successor && !this.#intermediate && !this.#inPlace) await this.#releaseKeeper();
     await this.#persisting;
     if (outcome === 'failed' && !this.#successor && this.#drained.length > 0 && !this.#superseded) await this.#restartReplication();
     if (!this.#successor && this.#mayUnfence && !this.#superseded) await this.#unfenceOldPrimary();
@@ -378,7 +381,7 @@ class RecoveryRun {
 
   /** Nothing of the run is left on the servers: nobody promoted, the stopped replicas and the fenced primary restored. */
   #undone(): boolean {
-    return !this.#successor && !this.#promoteAttempted && !this.#superseded && this.#restartedAll && this.#unfencedAll;
+    return !this.#successor && (!this.#promoteAttempted || this.#promotionUndone) && !this.#superseded && this.#restartedAll && this.#unfencedAll;
   }
 
   /** A failure that keeps its block: what it left behind, for the operator, before the ack that lifts it. */
@@ -398,7 +401,7 @@ class RecoveryRun {
   /** The epoch moved on: stop here, touch nothing more, resolve nothing (the newer holder finishes). */
   async #abandon(reason: string, stopRenewing: () => void): Promise<RecoveryResult> {
     this.#superseded ??= reason;
-    if (!this.#successor) await this.#d.keeper.release(this.#r.clusterId, this.#failed);
+    if (!this.#successor && !this.#inPlace) await this.#d.keeper.release(this.#r.clusterId, this.#failed);
     this.#errors.push(reason);
     this.#t.step('abandoned', 'failed', `stopped without touching anything more: ${reason}`, { epoch: this.#term?.epoch ?? null });
     this.#d.logger.warn({ clusterId: this.#r.clusterId, recoveryUid: this.#t.uid, epoch: this.#term?.epoch, reason }, 'recovery abandoned to a newer epoch');
@@ -533,6 +536,9 @@ class RecoveryRun {
       const failedObs = snapshot.instances.find((i) => sameKey(i, this.#failed));
       this.#drained = stoppedReplicas(this.#entries);
       this.#attempted = true;
+      this.#preGracefulRan = this.#entries.some((e) => e.step === 'pre-graceful-takeover');
+      // a promotion the predecessor attempted (its candidate may be writable, or not answer): the old primary stays fenced
+      this.#promoteAttempted = this.#entries.some((e) => e.step === 'promote');
       this.#mayUnfence = failedObs !== undefined && failedObs.lastError === null;
       throw new Stop(`${this.#r.commandHint} taken over before any promotion: it is undone (replication restarted, ${instanceId(this.#failed)} writable again)`, 'failed', false);
     }
@@ -615,6 +621,8 @@ class RecoveryRun {
     this.#designated = t.target;
     if (mode === 'force' || this.#r.skipProcesses) return;
     this.#attempted = true;
+    // journaled first: whoever finishes this switchover tells the drain point it is over
+    await this.#guard('the drain point', { step: 'pre-graceful-takeover', data: {} });
     this.#preGracefulRan = true;
     const outcome = await this.#hook('PreGracefulTakeoverProcesses', 'pre-graceful-takeover-hooks');
     if (outcome === 'failed') {
@@ -775,12 +783,40 @@ class RecoveryRun {
         });
       } catch (error) {
         if (!(error instanceof CandidateRefused)) throw error;
-        if (this.#designatedOnly) throw new Stop(`${error.message}; no other replica is promoted instead (${this.#switchover ? this.#r.commandHint : 'CoMasterRecoveryMustPromoteOtherCoMaster'})`, 'failed', false);
+        if (this.#designatedOnly) {
+          if (this.#switchover) await this.#returnTarget(session, error.candidate);
+          throw new Stop(`${error.message}; no other replica is promoted instead (${this.#switchover ? this.#r.commandHint : 'CoMasterRecoveryMustPromoteOtherCoMaster'})`, 'failed', false);
+        }
         refused.push(error);
         continue;
       }
       await this.#relocate(session, plan.candidate, plan.moves);
       return;
+    }
+  }
+
+  /**
+   * A switchover whose target refused its promotion (left read-only, its replication cleared): the
+   * target replicates from the fenced old primary again, so that the old primary can be made
+   * writable and the cluster is as it was. When that fails the old primary stays fenced.
+   */
+  async #returnTarget(session: TopologySession, target: InstanceKey): Promise<void> {
+    const id = instanceId(target);
+    try {
+      await this.#guard('return the refused target', { step: 'return-target', data: { target: keyOf(target), source: keyOf(this.#failed) } });
+      const [back] = await session.repoint([target], this.#failed, { semiSyncReplica: undefined });
+      const ok = back?.ok === true && back.result.running;
+      this.#t.step('replication-restarted', ok ? 'succeeded' : 'failed', ok ? `${id} replicates from ${instanceId(this.#failed)} again (its promotion was refused)` : `${id} could not be put back under ${instanceId(this.#failed)}`, {
+        restarted: ok ? [id] : [],
+        failed: ok ? [] : [{ instance: id, error: back ? (back.ok ? back.result.outcome : back.error.message) : 'no answer' }],
+      });
+      if (ok) {
+        this.#promotionUndone = true;
+        this.#drained = this.#drained.filter((d) => !sameKey(d, target));
+      }
+    } catch (error) {
+      if (error instanceof Abandon || error instanceof StaleEpochError) throw error;
+      this.#errors.push(`${id} could not be put back under ${instanceId(this.#failed)}: ${(error as Error).message}`);
     }
   }
 
@@ -1022,6 +1058,7 @@ class RecoveryRun {
     const id = instanceId(target.key);
     const obs = snapshot.instances.find((i) => sameKey(i, target.key));
     this.#attempted = true;
+    this.#preGracefulRan = this.#entries.some((e) => e.step === 'pre-graceful-takeover');
     if (!obs || obs.lastError !== null) {
       throw new Stop(`the intended successor ${id} (${target.why}) does not answer: the recovery is not completed, and no other replica is promoted while ${id} may be writable`, 'failed', false);
     }
@@ -1166,7 +1203,7 @@ class RecoveryRun {
     if (!session) return;
     const id = instanceId(this.#failed);
     this.#unfencedAll = false;
-    if (this.#promoteAttempted || this.#lease?.lost.aborted) {
+    if ((this.#promoteAttempted && !this.#promotionUndone) || this.#lease?.lost.aborted) {
       const why = this.#promoteAttempted ? 'a promotion was attempted' : 'the cluster lock was lost';
       this.#errors.push(`${id} left read_only: ${why}`);
       this.#t.step('unfenced', 'failed', `${id} left read_only: ${why}`, {});

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import type { ClusterSnapshot } from '@baton/contracts';
 import type { FenceResult } from '@baton/mysql';
 import type { RecoverCommand } from '../src/executor.ts';
-import { deadPrimaryCluster, harness, healthyCluster, id, primary, type Harness } from './fakes.ts';
+import { deadPrimaryCluster, harness, healthyCluster, id, primary, T0, type Harness } from './fakes.ts';
 
 const fenced = (): FenceResult => ({ instance: id(primary), fenced: true, reason: 'fenced', liveness: 'alive', readLockHeld: true, readOnly: true, killedConnections: 2, unkilledConnections: 0, elapsedMs: 3 });
 const db3 = { host: 'db3', port: 3306 };
@@ -54,6 +54,7 @@ test('graceful-master-takeover: target checked, drain hook, fence, target synced
     'lease.acquire',
     'journal.claim',
     'refresh',
+    'journal.pre-graceful-takeover:intent',
     'hook:PreGracefulTakeoverProcesses',
     'hook:PreFailoverProcesses',
     'journal.stop-replicas:intent',
@@ -160,14 +161,17 @@ test('the target does not apply the final position in time: the fence is undone,
   assert.ok(h.log.includes('block.release'));
 });
 
-test('the target refuses its promotion: no other replica is promoted instead; the old primary stays fenced (a promotion was attempted)', async () => {
+test('the target refuses its promotion (left read-only): nobody else promoted, the target put back under the old primary, which is writable again', async () => {
   const h = harness();
   live(h);
   h.topology.refusePromotionOf.add('db3:3306');
   await takeover(h);
   assert.deepEqual(h.log.filter((c) => c.startsWith('promote:')), ['promote:db3:3306']);
+  assert.ok(h.log.includes('repoint:db3:3306->db1:3306'), h.log.join(' '));
+  assert.ok(h.log.includes('unfence:db1:3306'), 'the cluster as it was');
   assert.equal(resolution(h)?.outcome, 'failed');
-  assert.ok(h.steps().includes('operator-attention:failed'), 'a promotion was attempted: the operator looks');
+  assert.ok(!h.steps().includes('operator-attention:failed'), h.steps().join(' '));
+  assert.ok(h.log.includes('block.release'));
 });
 
 test('the old primary cannot be re-attached: the switchover stands, the error is named, the keeper keeps it fenced', async () => {
@@ -191,4 +195,53 @@ test('a primary that does not answer: a planned switchover is not attempted (rec
   assert.deepEqual(touched(h), []);
   assert.equal(resolution(h)?.outcome, 'not-attempted');
   assert.match(resolution(h)?.errors.join(' ') ?? '', /needs a live primary/);
+});
+
+/** A switchover of db1 to db3 left running by an executor that died after `steps` (journal entries). */
+async function crashedSwitchover(h: Harness, steps: Array<[string, string, Record<string, unknown>]>): Promise<void> {
+  h.state.cached = healthyCluster();
+  const row = { uid: 'crashed-sw', clusterId: 'c1', clusterAlias: 'c1', failed: primary, analysis: 'DeadMaster', commandHint: 'graceful-master-takeover', countReplicas: 3, replicaHosts: ['db2:3306', 'db3:3306', 'db4:3306'], detectionUid: null, forced: true, requestedCandidate: db3, requestId: 'r-crash', processingNode: 'dead-owner', startedAt: new Date(T0) };
+  await h.journal.claim(row);
+  for (const [step, state, data] of steps) await h.journal.record({ clusterId: 'c1', uid: 'crashed-sw', epoch: 1, attempt: 1 }, 'dead-owner', step, state as 'intent', data);
+  (h.journal.epochs.get('c1') as { idleMs: number }).idleMs = 60_000;
+  assert.equal(await h.executor.sweep(), 1);
+  await h.settle();
+}
+
+const fencedPrimaryCluster = (candidateAnswers: boolean) => (): ClusterSnapshot => {
+  const s = healthyCluster();
+  return {
+    ...s,
+    instances: s.instances.map((i) =>
+      i.host === 'db1' ? { ...i, readOnly: true } : i.host === 'db3' && !candidateAnswers ? { ...i, lastError: 'BATON_PROBE_CONNECT: connection refused' } : i.host === 'db3' && i.replication ? { ...i, replication: { ...i.replication, ioThread: 'No' as const, sqlThread: 'No' as const } } : i,
+    ),
+  };
+};
+
+test('a switchover taken over before any promotion: undone (target restarted, old primary writable), and the drain point is told it is over', async () => {
+  const h = harness();
+  h.topology.refreshed = fencedPrimaryCluster(true);
+  await crashedSwitchover(h, [
+    ['pre-graceful-takeover', 'intent', {}],
+    ['stop-replicas', 'intent', { replicas: [db3], fence: primary }],
+  ]);
+  assert.ok(h.log.includes('restart:db3:3306'), h.log.join(' '));
+  assert.ok(h.log.includes('unfence:db1:3306'));
+  assert.ok(!h.log.some((c) => c.startsWith('promote:')));
+  assert.equal(resolution(h)?.outcome, 'failed');
+  assert.ok(h.hooks.calls.some((c) => c.kind === 'PostGracefulTakeoverProcesses'), 'PostGracefulTakeoverProcesses after the takeover');
+});
+
+test('a switchover taken over after a promotion attempt whose candidate does not answer: the old primary stays fenced (the candidate may be writable)', async () => {
+  const h = harness();
+  h.topology.refreshed = fencedPrimaryCluster(false);
+  await crashedSwitchover(h, [
+    ['pre-graceful-takeover', 'intent', {}],
+    ['stop-replicas', 'intent', { replicas: [db3], fence: primary }],
+    ['promote', 'intent', { candidate: db3 }],
+    ['promote', 'failed', { candidate: db3, restoredReadOnly: false }],
+  ]);
+  assert.ok(!h.log.includes('unfence:db1:3306'), h.log.join(' '));
+  assert.equal(resolution(h)?.outcome, 'failed');
+  assert.ok(h.steps().includes('operator-attention:failed'));
 });

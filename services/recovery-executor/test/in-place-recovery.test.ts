@@ -89,9 +89,11 @@ test('NoWriteableMasterStructureWarning with RecoverNonWriteableMaster: PreFailo
 test('a non-writeable primary Baton keeps fenced (a demoted primary), or another writable member: left read-only', async () => {
   const demoted = harness({ env: { BATON__RECOVERY__RECOVER_NON_WRITEABLE_MASTER: 'true' } });
   demoted.keeper.demoted.add('db1:3306');
+  demoted.keeper.fencedOnReturn = true; // the keeper fenced it when it came back: the refusal must not undo that
   await run(demoted, readOnlyCluster, 'NoWriteableMasterStructureWarning');
   assert.deepEqual(changes(demoted), []);
   assert.match(resolution(demoted)?.errors.join(' ') ?? '', /demoted primary Baton keeps fenced/);
+  assert.ok(!demoted.keeper.calls.some((c) => c.startsWith('release:')), 'the keeper keeps it');
 
   const twin = harness({ env: { BATON__RECOVERY__RECOVER_NON_WRITEABLE_MASTER: 'true' } });
   twin.topology.writableOthers.add('db3:3306');

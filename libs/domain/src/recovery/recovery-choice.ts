@@ -103,15 +103,8 @@ export interface RecoveryChoiceOptions {
   readonly nonWriteableRecovery?: boolean;
 }
 
-/** The kinds in which Baton changes the topology. */
-export const actionableKinds: ReadonlySet<RecoveryKind> = new Set<RecoveryKind>([
-  'recover-dead-primary',
-  'recover-dead-co-primary',
-  'recover-dead-intermediate-primary',
-  'recover-semi-sync-replicas',
-  'recover-non-writeable-primary',
-  'fence-stale-primary',
-]);
+/** The kinds in which Baton changes the topology: every kind but the generic no-op and none. */
+export const actionableKinds: ReadonlySet<RecoveryKind> = new Set<RecoveryKind>(recoveryKinds.filter((k) => k !== 'generic-noop' && k !== 'none'));
 
 function choice(kind: RecoveryKind, code: AnalysisCode, gracePeriodApplied: boolean): RecoveryChoice {
   return {

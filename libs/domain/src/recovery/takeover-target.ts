@@ -42,7 +42,8 @@ export type TakeoverTarget =
   | { readonly ok: true; readonly target: InstanceKey; readonly how: 'designated' | 'only-replica' | 'best-candidate'; readonly lagSeconds: number | null; readonly ranking: readonly RankedReplica[] }
   | { readonly ok: false; readonly reason: string; readonly ranking: readonly RankedReplica[] };
 
-const sameKey = (a: InstanceKey, b: InstanceKey): boolean => a.host === b.host && a.port === b.port;
+/** Host names compare without case, as the replicas' configured sources do (replicasOf). */
+const sameKey = (a: InstanceKey, b: InstanceKey): boolean => a.host.toLowerCase() === b.host.toLowerCase() && a.port === b.port;
 
 /**
  * A direct replica as it will be once it applied everything `primary` has now: the primary's
@@ -75,8 +76,9 @@ export function chooseTakeoverTarget(input: TakeoverTargetInput): TakeoverTarget
   let how: 'designated' | 'only-replica' | 'best-candidate';
   if (input.designated) {
     const d = input.designated;
-    if (!replicas.some((r) => sameKey(r, d))) return refuse(`${instanceId(d)} must be directly replicating from the primary ${p} (its direct replicas: ${names})`);
-    target = d;
+    const found = replicas.find((r) => sameKey(r, d));
+    if (!found) return refuse(`${instanceId(d)} must be directly replicating from the primary ${p} (its direct replicas: ${names})`);
+    target = { host: found.host, port: found.port };
     how = 'designated';
   } else if (replicas.length === 1) {
     target = replicas[0] as InstanceObservation;

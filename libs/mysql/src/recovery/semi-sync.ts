@@ -7,6 +7,7 @@
 import type { InstanceConnection, Row } from '../instance-connection.ts';
 import { flagOrNull, nameValueMap } from '../probe/row-values.ts';
 import { dialectOf } from './dialect.ts';
+import { readReplicaStatus } from './replica-state.ts';
 import { RecoveryStepError, recoveryErrorCodes, runStatement, type RecoveryStep } from './step-error.ts';
 
 export interface SemiSyncNames {
@@ -50,8 +51,9 @@ export async function semiSyncNames(conn: InstanceConnection, step: RecoveryStep
 
 /**
  * A locked semi-sync primary's remedy on one replica: its replica side switched ON (or OFF) and
- * its IO thread restarted, since the switch takes effect when the IO thread connects. Nothing
- * else of its replication changes (no CHANGE MASTER; the SQL thread goes on).
+ * its IO thread restarted, since the switch takes effect when the IO thread connects — only when
+ * it was running: a replica stopped on purpose (maintenance, a backup) stays stopped. Nothing else
+ * of its replication changes (no CHANGE MASTER; the SQL thread goes on).
  */
 export async function switchSemiSyncReplica(conn: InstanceConnection, on: boolean, options: { statementTimeoutMs?: number } = {}): Promise<void> {
   const step: RecoveryStep = 'semi-sync';
@@ -59,6 +61,8 @@ export async function switchSemiSyncReplica(conn: InstanceConnection, on: boolea
   const names = await semiSyncNames(conn, step);
   const d = await dialectOf(conn, step);
   await runStatement(conn, step, `SET GLOBAL ${names.replicaEnabled}`, () => conn.exec(`SET GLOBAL ${names.replicaEnabled} = ${on ? 'ON' : 'OFF'}`, [], q));
+  const { state } = await readReplicaStatus(conn, d, step);
+  if (!state || state.ioThread === 'No') return;
   await runStatement(conn, step, d.stopIoThread, () => conn.exec(d.stopIoThread, [], q));
   const start = d.startReplica.replace(/^START (SLAVE|REPLICA)$/, 'START $1 IO_THREAD');
   await runStatement(conn, step, start, () => conn.exec(start, [], q));

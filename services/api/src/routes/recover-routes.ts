@@ -172,7 +172,7 @@ export function registerRecoverRoutes(ctx: RouteContext): void {
     const snapshot = requireSnapshot(cluster);
     const primary = primaryOf(snapshot);
     if (!primary) throw notFound(`No masters found for ${cluster.clusterId}`, { ClusterName: cluster.clusterId });
-    const replicas = snapshot.instances.filter((i) => i.replication !== null && i.replication.sourceHost === primary.host && i.replication.sourcePort === primary.port);
+    const replicas = snapshot.instances.filter((i) => i.replication !== null && i.replication.sourceHost.toLowerCase() === primary.host.toLowerCase() && i.replication.sourcePort === primary.port);
     // structure only (force mode): lag and replication are judged by the executor on fresh probes
     const early = chooseTakeoverTarget({
       primary,

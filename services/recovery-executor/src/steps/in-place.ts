@@ -76,17 +76,23 @@ export async function recoverSemiSyncReplicas(p: InPlacePorts, snapshot: Cluster
       : { ok: false, reason: `${id} has enough semi-sync acknowledgers on the executor's own probes`, touched: false, outcome: 'not-needed' };
   }
   await p.guard('switch semi-sync replicas', { step: 'semi-sync-replicas', data: { enable: plan.enable.map(keyOf), disable: plan.disable.map(keyOf) } });
-  // enables first: the primary never has fewer acknowledgers than before
+  const counted = async (): Promise<number | null> => {
+    let n: number | null = null;
+    const until = Date.now() + clientsWaitMs;
+    for (;;) {
+      n = await p.session.semiSyncClients(p.primary).catch(() => null);
+      if ((n !== null && n >= plan.waitCount) || Date.now() >= until) return n;
+      await sleep(50);
+    }
+  };
+  // enables first, and the extras switched off only once the enabled ones acknowledge (every
+  // enable done): the primary never has fewer acknowledgers than before
   const on = plan.enable.length > 0 ? await p.session.switchSemiSync(plan.enable, true) : [];
-  const off = plan.disable.length > 0 ? await p.session.switchSemiSync(plan.disable, false) : [];
+  let clients: number | null = await counted();
+  const enabledAll = on.every((e) => e.ok);
+  const off = plan.disable.length > 0 && enabledAll && clients !== null && clients >= plan.waitCount ? await p.session.switchSemiSync(plan.disable, false) : [];
+  if (off.length > 0) clients = await counted();
   const failed = [...on, ...off].flatMap((e) => (e.ok ? [] : [{ instance: e.instance, error: e.error }]));
-  let clients: number | null = null;
-  const until = Date.now() + clientsWaitMs;
-  for (;;) {
-    clients = await p.session.semiSyncClients(p.primary).catch(() => null);
-    if ((clients !== null && clients >= plan.waitCount) || Date.now() >= until) break;
-    await sleep(50);
-  }
   const enough = clients !== null && clients >= plan.waitCount;
   p.trail.step('semi-sync-replicas', enough && failed.length === 0 ? 'succeeded' : 'failed', `${id} has ${clients ?? 'an unknown number of'} semi-sync client(s) of ${plan.waitCount} awaited`, {
     enabled: on.filter((e) => e.ok).map((e) => e.instance),
