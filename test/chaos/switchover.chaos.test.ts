@@ -86,6 +86,8 @@ test('graceful-master-takeover to a designated replica under write load: it is t
       assert.equal(row?.outcome, 'successful');
       const downtime = await c.env.infra.redis.get(c.env.infra.keys.downtime(c.clusterId, idOf(c.topology.primary)));
       assert.equal(downtime, null, 'no downtime on the old primary (orchestrator downtimes it for a year)');
+      const block = await c.env.infra.redis.get(c.env.infra.keys.recoveryBlock(c.clusterId));
+      assert.equal(block, null, 'no anti-flapping block after a planned switchover: a death of the new primary is failed over');
     },
   });
 });

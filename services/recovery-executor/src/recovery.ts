@@ -342,6 +342,9 @@ class RecoveryRun {
     else if (outcome === 'failed' && this.#switchover && this.#undone()) release = true;
     // an in-place recovery promoted nobody: its block would only stop a real failover (W7)
     else if (this.#inPlace) release = true;
+    // a planned switchover is no failure to flap from: the new primary's own death within
+    // RecoveryPeriodBlockSeconds must be failed over (orchestrator blocks it for the period)
+    else if (outcome === 'successful' && this.#switchover) release = true;
     else if (outcome === 'failed' && this.#attempted && !this.#superseded && !release) this.#attention();
     await this.#resolve(outcome, release);
     if (this.#lossReport && !lossReportComplete(this.#lossReport)) this.#d.lossWatch?.sync().catch(() => undefined);

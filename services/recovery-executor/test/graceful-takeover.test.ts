@@ -70,7 +70,7 @@ test('graceful-master-takeover: target checked, drain hook, fence, target synced
     'repoint:db2:3306,db4:3306->db3:3306',
     'journal.reattach-old-primary:intent',
     'attach:db1:3306->db3:3306',
-    'block.resolve',
+    'block.release',
     'hook:PostMasterFailoverProcesses',
     'hook:PostFailoverProcesses',
     'hook:PostGracefulTakeoverProcesses',
