@@ -201,6 +201,8 @@ export class SimInstance {
   model: SimModel;
   /** Probes served (a `SHOW GLOBAL VARIABLES`, the first statement of each). */
   probes = 0;
+  /** When the last probes began (Date.now(), the latest 64): the observer's view of the detector's schedule. */
+  readonly probeTimes: number[] = [];
   #server: Server | null = null;
   readonly #conns = new Set<ServerConnection>();
   /** Connections accepted while hung: greeted once it resumes (a frozen server's kernel completed their TCP handshake). */
@@ -273,7 +275,11 @@ export class SimInstance {
     });
     c.on('query', (sql: string) => {
       if (this.#hung) return; // a frozen server reads nothing more and answers nothing
-      if (/^\s*SHOW GLOBAL VARIABLES/i.test(sql)) this.probes += 1;
+      if (/^\s*SHOW GLOBAL VARIABLES/i.test(sql)) {
+        this.probes += 1;
+        this.probeTimes.push(Date.now());
+        if (this.probeTimes.length > 64) this.probeTimes.shift();
+      }
       const a = answerFor(this.model, sql, this.port);
       if (a.kind === 'ok') c.writeOk();
       else if (a.kind === 'error') c.writeError({ message: a.message, code: a.errno });
