@@ -20,11 +20,13 @@
  * On this 2-core machine the simulator, the broker, Redis and every service share the cores: a
  * saturated fleet is reported as such (probesPerSec below expected, tick lag growing), not hidden.
  *
- * First figures (2026-12-04, issue 17 open): 252 instances 252/252 probes/s, tick lag p50 0 /
- * p99 13 ms, detector 30 % of a core, RSS 401 MB; 1,000 instances 608/1,000 probes/s, tick lag
- * p50 309 / p99 2,721 ms, detector 54 %, simulator 50 %, RSS 1,040 MB (the two cores shared with
- * the broker, the analyzer and the simulator); 5,000: the bench process ran out of heap (now given
- * 6 GB). The detector's ~1 MB of RSS per watched instance is the next thing to look at.
+ * First figures (2026-12-04, issue 17 open): 252 instances 252/252 probes/s, tick lag p99 21 ms,
+ * detector 28 % of a core, RSS 209 MB; 1,000 instances 593/1,000 probes/s, tick lag p50 339 /
+ * p99 2,535 ms, detector 56 %, simulator 43 %, RSS 315 MB; 5,000 instances 444/5,000 probes/s,
+ * tick lag p50 3.7 s, detector 49 %, RSS 621 MB: saturated — the two cores are shared by the
+ * detector, the simulator, the broker and the analyzer, and neither the detector nor the simulator
+ * uses a whole core. (Before mysql2's prepared-statement cache was made small, the detector used
+ * ~1 MB per watched instance: 1,040 MB at 1,000.)
  */
 import { readFileSync } from 'node:fs';
 import { createEnvelope, topics, type RecoveryEvent } from '@baton/contracts';
@@ -122,7 +124,7 @@ async function killPrimaries(env: ChaosEnv, fleet: SimFleet): Promise<Record<str
   const victims = fleet.clusters.slice(0, killed);
   const at = Date.now();
   await Promise.all(victims.map((c) => fleet.killPrimary(c)));
-  const detected = await Promise.all(
+  const settled = await Promise.allSettled(
     victims.map((c) =>
       env.waitForEvent((e: RecoveryEvent) => e.clusterId === c.alias && e.step === 'detected' && /^DeadMaster/.test(String(e.details['code'])), {
         afterMs: at,
@@ -131,10 +133,11 @@ async function killPrimaries(env: ChaosEnv, fleet: SimFleet): Promise<Record<str
       }),
     ),
   );
-  const ms = detected.map((e) => Date.parse(e.at) - at);
+  // a saturated detector may not see every death within the minute: counted, not hidden
+  const ms = settled.flatMap((r) => (r.status === 'fulfilled' ? [Date.parse(r.value.at) - at] : []));
   await new Promise((r) => setTimeout(r, 5000));
   const claims = victims.map((c) => env.events.filter((e) => e.payload.clusterId === c.alias && e.payload.step === 'claimed').length);
-  return { killed, detectionMs: summarize(ms), recoveriesClaimedPerCluster: claims };
+  return { killed, detectedWithinMinute: ms.length, detectionMs: summarize(ms), recoveriesClaimedPerCluster: claims };
 }
 
 const fleets: Array<Record<string, unknown>> = [];

@@ -54,6 +54,10 @@ export async function connectInstance(options: InstanceConnectOptions): Promise<
       bigNumberStrings: false,
       multipleStatements: false,
       enableKeepAlive: true,
+      // Baton prepares no statement (query() formats values client-side); mysql2's default cache of
+      // 16,000 prepared statements is allocated up front, about 1 MB of heap per connection: with a
+      // connection per watched instance that was most of a detector's memory
+      maxPreparedStatements: 8,
     });
   } catch (error) {
     throw toBatonError(error, { instance, operation: 'connect', timeoutMs: options.connectTimeoutMs });
