@@ -382,6 +382,11 @@ class RecoveryRun {
     return this.#attempted && !this.#vetoed && !this.#r.forced && !this.#successor && !this.#promoteAttempted && !this.#repointAttempted && !this.#superseded && this.#restartedAll && this.#unfencedAll;
   }
 
+  /** The predecessor's journal (a takeover) has an entry of `step`, whatever its state. */
+  #journaled(step: string): boolean {
+    return this.#entries.some((e) => e.step === step);
+  }
+
   /** Nothing of the run is left on the servers: nobody promoted, the stopped replicas and the fenced primary restored. */
   #undone(): boolean {
     return !this.#successor && (!this.#promoteAttempted || this.#promotionUndone) && !this.#superseded && this.#restartedAll && this.#unfencedAll;
@@ -539,9 +544,9 @@ class RecoveryRun {
       const failedObs = snapshot.instances.find((i) => sameKey(i, this.#failed));
       this.#drained = stoppedReplicas(this.#entries);
       this.#attempted = true;
-      this.#preGracefulRan = this.#entries.some((e) => e.step === 'pre-graceful-takeover');
+      this.#preGracefulRan = this.#journaled('pre-graceful-takeover');
       // a promotion the predecessor attempted (its candidate may be writable, or not answer): the old primary stays fenced
-      this.#promoteAttempted = this.#entries.some((e) => e.step === 'promote');
+      this.#promoteAttempted = this.#journaled('promote');
       this.#mayUnfence = failedObs !== undefined && failedObs.lastError === null;
       throw new Stop(`${this.#r.commandHint} taken over before any promotion: it is undone (replication restarted, ${instanceId(this.#failed)} writable again)`, 'failed', false);
     }
@@ -1061,7 +1066,7 @@ class RecoveryRun {
     const id = instanceId(target.key);
     const obs = snapshot.instances.find((i) => sameKey(i, target.key));
     this.#attempted = true;
-    this.#preGracefulRan = this.#entries.some((e) => e.step === 'pre-graceful-takeover');
+    this.#preGracefulRan = this.#journaled('pre-graceful-takeover');
     if (!obs || obs.lastError !== null) {
       throw new Stop(`the intended successor ${id} (${target.why}) does not answer: the recovery is not completed, and no other replica is promoted while ${id} may be writable`, 'failed', false);
     }
